@@ -1,0 +1,109 @@
+"""Diagnostics: where a problem is, what it is, and how to fix it.
+
+Everything that reads content reports problems into a `Diagnostics` collector instead of
+raising, so one run shows every problem. Only the edges (the CLI, `build_site`) decide
+whether the collected errors stop the build, by raising `ContentError`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Iterable, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a project file: path relative to the root with `/`, 1-based line and column."""
+
+    path: str
+    line: int = 1
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    severity: Severity
+    location: Location
+    message: str
+    hint: str | None = None
+
+    def format(self) -> str:
+        text = f"{self.location}: {self.severity}: {self.message}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+    def sort_key(self) -> tuple[str, int, int, int, str]:
+        return (
+            self.location.path,
+            self.location.line,
+            self.location.column,
+            0 if self.severity == "error" else 1,
+            self.message,
+        )
+
+
+@dataclass
+class Diagnostics:
+    """Collects problems from every stage; the only mutable object the loader passes around."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, location: Location, message: str, hint: str | None = None) -> None:
+        self.items.append(Diagnostic("error", location, message, hint))
+
+    def warning(self, location: Location, message: str, hint: str | None = None) -> None:
+        self.items.append(Diagnostic("warning", location, message, hint))
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "warning"]
+
+    def sorted(self) -> list[Diagnostic]:
+        """Sorted by file, line, column; each problem once even if two stages saw it."""
+        unique = {(d.severity, d.location, d.message, d.hint): d for d in self.items}
+        return sorted(unique.values(), key=Diagnostic.sort_key)
+
+
+class ContentError(Exception):
+    """The content has errors; carries every diagnostic so the CLI can print them all."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]):
+        self.diagnostics = list(diagnostics)
+        super().__init__(summary(self.diagnostics, failed=True))
+
+
+class UsageError(Exception):
+    """The command line asked for something impossible (exit 2)."""
+
+
+def summary(diagnostics: list[Diagnostic], *, failed: bool, verb: str = "Build") -> str:
+    """One line: 'Build failed: 2 errors, 1 warning in 2 files.'"""
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    warnings = len(diagnostics) - errors
+    files = len({d.location.path for d in diagnostics})
+    outcome = "failed" if failed else "succeeded"
+    return (
+        f"{verb} {outcome}: {plural(errors, 'error')}, {plural(warnings, 'warning')}"
+        f" in {plural(files, 'file')}."
+    )
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def did_you_mean(value: str, choices: Iterable[str]) -> str | None:
+    """A 'did you mean' hint when one choice is close to `value`, else None."""
+    close = difflib.get_close_matches(value, sorted(set(choices)), n=1, cutoff=0.75)
+    return f"did you mean '{close[0]}'?" if close else None
