@@ -1,0 +1,257 @@
+"""Find the project's files, read them all, resolve references, verify quotes, sort.
+
+`load_timeline(root)` is the whole "read -> check -> model" half of the pipeline. It never
+stops at the first problem: it returns the timeline it could build together with every
+diagnostic, and the caller decides whether errors stop the build.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from . import records
+from .articles import find_quote, nearest_sentence, parse_article
+from .dates import anniversary_number
+from .errors import Diagnostics, Location, UsageError, did_you_mean
+from .model import (Anniversary, Citation, Commemoration, Event, Person, Place, SiteConfig,
+                    Source, SourceMeta, Timeline)
+from .yamlfile import Mapping, decode_utf8, read_yaml
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclasses.dataclass(frozen=True)
+class Project:
+    """Where a project's inputs live."""
+
+    root: Path
+
+    @property
+    def seeds(self) -> Path:
+        return self.root / "seeds"
+
+    @property
+    def content(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+
+def load_timeline(root: Path | str, *, drafts: bool = False) -> tuple[Timeline, Diagnostics]:
+    """Read and check a whole project. Drafts are checked always, kept only with `drafts`."""
+    project = Project(Path(root))
+    if not project.root.is_dir():
+        raise UsageError(f"project root '{root}' is not a folder")
+    diagnostics = Diagnostics()
+    reader = _Reader(project, diagnostics)
+
+    config = reader.site()
+    sources = reader.sources()
+    people = reader.keyed("people.yaml", records.read_people)
+    places = reader.keyed("places.yaml", records.read_places)
+    anniversaries = reader.keyed("anniversaries.yaml", records.read_anniversaries)
+    events = reader.events()
+
+    check = _Checker(diagnostics, sources, people, places, anniversaries)
+    anniversaries = {k: check.anniversary(a) for k, a in anniversaries.items()}
+    events = [check.event(e) for e in events]
+    commemorations = check.commemorations(config)
+    published = tuple(sorted((e for e in events if drafts or not e.draft), key=Event.sort_key))
+    timeline = Timeline(config, published, people, places, sources, anniversaries, commemorations)
+    return timeline, diagnostics
+
+
+class _Reader:
+    """Reads each file kind, reporting unreadable files and duplicate ids."""
+
+    def __init__(self, project: Project, diagnostics: Diagnostics):
+        self.project = project
+        self.diagnostics = diagnostics
+
+    def yaml(self, path: Path) -> Mapping | None:
+        relpath = self.project.rel(path)
+        if not self._inside(path, relpath):
+            return None
+        return read_yaml(path, relpath, self.diagnostics)
+
+    def _inside(self, path: Path, relpath: str) -> bool:
+        try:
+            path.resolve().relative_to(self.project.root.resolve())
+            return True
+        except ValueError:
+            self.diagnostics.error(Location(relpath), "symlink leads outside the project",
+                                   "copy the file into the project instead")
+            return False
+
+    def site(self) -> SiteConfig:
+        path = self.project.content / "site.yaml"
+        if not path.is_file():
+            self.diagnostics.error(Location("content/site.yaml"), "missing site configuration",
+                                   "create content/site.yaml with at least 'title'")
+            return SiteConfig(title="Timeline", description="")
+        mapping = self.yaml(path)
+        if mapping is None:
+            return SiteConfig(title="Timeline", description="")
+        return records.read_site(mapping, self.diagnostics)
+
+    def keyed(self, name: str, read):  # type: ignore[no-untyped-def]
+        path = self.project.content / name
+        if not path.is_file():
+            return {}
+        mapping = self.yaml(path)
+        return {item.id: item for item in read(mapping, self.diagnostics)} if mapping else {}
+
+    def sources(self) -> dict[str, Source]:
+        metas = self._source_metas()
+        sources: dict[str, Source] = {}
+        for path in _files(self.project.seeds, (".txt",)):
+            relpath = self.project.rel(path)
+            if not records.is_id(path.stem):
+                self.diagnostics.error(Location(relpath), f"'{path.stem}' is not a valid source id",
+                                       records.ID_HINT)
+                continue
+            if not self._inside(path, relpath):
+                continue
+            text = decode_utf8(path.read_bytes(), relpath, self.diagnostics)
+            if text is None:
+                continue
+            meta = metas.pop(path.stem, None)
+            if meta is None:
+                self.diagnostics.warning(Location(relpath), "no metadata for this seed",
+                                         f"create content/sources/{path.stem}.yaml")
+                meta = SourceMeta(path.stem)
+            article = parse_article(path.stem, text, meta.boilerplate)
+            sources[path.stem] = _merge(article, meta, self.diagnostics)
+        for source_id, meta in metas.items():
+            self.diagnostics.error(Location(f"content/sources/{source_id}.yaml"),
+                                   f"no seed 'seeds/{source_id}.txt' for this metadata",
+                                   did_you_mean(source_id, sources))
+        return sources
+
+    def _source_metas(self) -> dict[str, SourceMeta]:
+        metas = {}
+        for path in _files(self.project.content / "sources", YAML_SUFFIXES):
+            mapping = self.yaml(path)
+            if mapping is not None:
+                metas[path.stem] = records.read_source_meta(path.stem, mapping, self.diagnostics)
+        return metas
+
+    def events(self) -> list[Event]:
+        events: dict[str, Event] = {}
+        first_seen: dict[str, str] = {}
+        for path in _files(self.project.content / "events", YAML_SUFFIXES, recursive=True):
+            relpath = self.project.rel(path)
+            event_id = path.stem
+            if not records.is_id(event_id):
+                self.diagnostics.error(Location(relpath), f"'{event_id}' is not a valid event id "
+                                       "(the file name is the id)", records.ID_HINT)
+                continue
+            if event_id in first_seen:
+                self.diagnostics.error(Location(relpath), f"duplicate event id '{event_id}' "
+                                       f"(also {first_seen[event_id]})", "rename one of the files")
+                continue
+            first_seen[event_id] = relpath
+            mapping = self.yaml(path)
+            event = mapping and records.read_event(event_id, relpath, mapping, self.diagnostics)
+            if event:
+                events[event_id] = event
+        return list(events.values())
+
+
+def _files(folder: Path, suffixes: tuple[str, ...], recursive: bool = False) -> list[Path]:
+    """Files in sorted order, skipping names that start with '.' (editor and OS droppings)."""
+    if not folder.is_dir():
+        return []
+    found = folder.rglob("*") if recursive else folder.iterdir()
+    return sorted(
+        p for p in found
+        if p.suffix in suffixes and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+
+
+def _merge(article, meta: SourceMeta, diagnostics: Diagnostics) -> Source:  # type: ignore[no-untyped-def]
+    """The article's own statements first; metadata fills what the text does not state."""
+    values, origin = {}, []
+    for name in ("headline", "byline", "published", "url"):
+        stated, given = getattr(article, name), getattr(meta, name)
+        if stated is not None and given is not None and stated != given:
+            shown = given.edtf() if name == "published" else given
+            diagnostics.warning(meta.where[name], f"'{name}' '{shown}' differs from what the "
+                                "article states; the article's value is used")
+        values[name] = stated if stated is not None else given
+        if values[name] is not None:
+            origin.append((name, "article" if stated is not None else "metadata"))
+    if meta.publisher:
+        origin.append(("publisher", "metadata"))
+    return Source(meta.id, article, values["headline"], meta.publisher, values["byline"],
+                  values["published"], values["url"], tuple(origin), meta.notes)
+
+
+class _Checker:
+    """Resolves references and quotes against everything that was read."""
+
+    def __init__(self, diagnostics: Diagnostics, sources: dict[str, Source],
+                 people: dict[str, Person], places: dict[str, Place],
+                 anniversaries: dict[str, Anniversary]):
+        self.d = diagnostics
+        self.sources, self.people, self.places = sources, people, places
+        self.anniversaries = anniversaries
+
+    def ref(self, kind: str, value: str, known, loc: Location | None) -> bool:  # type: ignore[no-untyped-def]
+        if value in known:
+            return True
+        self.d.error(loc or Location("?"), f"unknown {kind} '{value}'", did_you_mean(value, known))
+        return False
+
+    def citation(self, citation: Citation) -> Citation:
+        source = self.sources.get(citation.source)
+        if not self.ref("source", citation.source, self.sources, citation.where.get("source")):
+            return citation
+        assert source is not None
+        found = find_quote(source.article, citation.quote)
+        if found is None:
+            nearest = nearest_sentence(source.article, citation.quote)
+            self.d.error(citation.where["quote"], f"quote not found in source '{citation.source}'",
+                         f"nearest sentence is {nearest}" if nearest else
+                         "quote the article word for word")
+            return citation
+        anchors, how = found
+        return dataclasses.replace(citation, anchors=anchors, match=how)
+
+    def anniversary(self, anniversary: Anniversary) -> Anniversary:
+        sources = tuple(self.citation(c) for c in anniversary.sources)
+        return dataclasses.replace(anniversary, sources=sources)
+
+    def event(self, event: Event) -> Event:
+        w = event.where
+        for n, person in enumerate(event.people):
+            self.ref("person", person, self.people, w.get(f"people.{n}"))
+        for n, place in enumerate(event.places):
+            self.ref("place", place, self.places, w.get(f"places.{n}"))
+        number = None
+        if event.commemorates and self.ref("anniversary", event.commemorates, self.anniversaries,
+                                           w.get("commemorates")):
+            reference = self.anniversaries[event.commemorates]
+            number = anniversary_number(reference.date, event.date)
+            if number is None:
+                self.d.error(w["commemorates"], f"event on {event.date.display()} cannot "
+                             f"commemorate '{event.commemorates}' ({reference.date.display()})",
+                             "a commemoration comes after what it commemorates")
+        sources = tuple(self.citation(c) for c in event.sources)
+        return dataclasses.replace(event, sources=sources, anniversary=number)
+
+    def commemorations(self, config: SiteConfig) -> tuple[Commemoration, ...]:
+        out = []
+        for year, anniversary_id in config.commemorations:
+            if self.ref("anniversary", anniversary_id, self.anniversaries,
+                        config.where.get("commemorations")):
+                number = year - self.anniversaries[anniversary_id].date.year
+                out.append(Commemoration(year, anniversary_id, number))
+        return tuple(sorted(out, key=lambda c: c.year))

@@ -1,0 +1,236 @@
+"""The timeline model: frozen dataclasses, built by the loader, read by the renderer.
+
+No parsing and no I/O here. `where` fields remember the file, line and column each value came
+from, so checks made after loading (references, quotes) can still point at the right place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .dates import EventDate, PartialDate, ordinal
+from .errors import Location
+
+STATUSES = ("happened", "planned", "announced", "expected", "reported")
+Status = Literal["happened", "planned", "announced", "expected", "reported"]
+Where = dict[str, Location]
+
+
+def _where() -> Where:
+    return {}
+
+
+# -- articles -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sentence:
+    anchor: str  # 'p3-s2'
+    text: str
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    anchor: str  # 'p3'
+    text: str
+    sentences: tuple[Sentence, ...]
+
+
+@dataclass(frozen=True)
+class Caption:
+    text: str
+    credit: str | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    """What the seed text itself states; anything it does not state is None."""
+
+    id: str
+    headline: str | None
+    byline: str | None
+    published: PartialDate | None
+    url: str | None
+    captions: tuple[Caption, ...]
+    paragraphs: tuple[Paragraph, ...]
+    removed: tuple[str, ...]  # boilerplate taken out, for the provenance report
+
+    def sentences(self) -> tuple[Sentence, ...]:
+        return tuple(s for p in self.paragraphs for s in p.sentences)
+
+
+@dataclass(frozen=True)
+class SourceMeta:
+    """A curator's metadata file for one seed (content/sources/<id>.yaml)."""
+
+    id: str
+    headline: str | None = None
+    publisher: str | None = None
+    byline: str | None = None
+    published: PartialDate | None = None
+    url: str | None = None
+    boilerplate: tuple[str, ...] = ()
+    notes: tuple[tuple[str, str], ...] = ()  # (field, why it is unknown or where it came from)
+    where: Where = field(default_factory=_where, compare=False, hash=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Source:
+    """An article merged with its metadata; `origin` says where each field came from."""
+
+    id: str
+    article: Article
+    headline: str | None
+    publisher: str | None
+    byline: str | None
+    published: PartialDate | None
+    url: str | None
+    origin: tuple[tuple[str, str], ...]  # (field, 'article' | 'metadata')
+    notes: tuple[tuple[str, str], ...]
+
+    @property
+    def title(self) -> str:
+        """A label for links: the headline, or an honest stand-in when none is stated."""
+        return self.headline or f"Untitled article ({self.id})"
+
+    @property
+    def label(self) -> str:
+        """A short citation label: publisher and date, each honestly marked when unknown."""
+        publisher = self.publisher or "Unnamed publisher"
+        return f"{publisher}, {self.published.display() if self.published else 'undated'}"
+
+    def origin_of(self, name: str) -> str | None:
+        return dict(self.origin).get(name)
+
+    def note_for(self, name: str) -> str | None:
+        return dict(self.notes).get(name)
+
+
+# -- curated records ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Role:
+    title: str
+    start: PartialDate | None = None
+    end: PartialDate | None = None
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    native_names: tuple[tuple[str, str], ...] = ()  # (language tag, name)
+    country: str | None = None
+    roles: tuple[Role, ...] = ()
+    description: str | None = None
+    where: Where = field(default_factory=_where, compare=False, hash=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Place:
+    id: str
+    name: str
+    kind: str
+    city: str | None = None
+    country: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    where: Where = field(default_factory=_where, compare=False, hash=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Citation:
+    source: str
+    quote: str
+    anchors: tuple[str, ...] = ()  # sentence anchors the quote spans, filled by the loader
+    match: str = ""  # 'exact' or 'normalized', filled by the loader
+    where: Where = field(default_factory=_where, compare=False, hash=False, repr=False)
+
+    @property
+    def anchor(self) -> str:
+        return self.anchors[0] if self.anchors else ""
+
+
+@dataclass(frozen=True)
+class Anniversary:
+    """A reference event that commemorations count from (e.g. Victory Day, 9 May 1945)."""
+
+    id: str
+    title: str
+    date: PartialDate
+    description: str | None = None
+    sources: tuple[Citation, ...] = ()
+    where: Where = field(default_factory=_where, compare=False, hash=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    title: str
+    date: EventDate
+    status: Status
+    path: str
+    summary: str | None = None
+    body: str | None = None  # Markdown, rendered and sanitized at render time
+    commemorates: str | None = None
+    anniversary: int | None = None  # computed from `commemorates`, never typed
+    places: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    sources: tuple[Citation, ...] = ()
+    draft: bool = False
+    where: Where = field(default_factory=_where, compare=False, hash=False, repr=False)
+
+    @property
+    def anniversary_label(self) -> str | None:
+        return ordinal(self.anniversary) if self.anniversary else None
+
+    def sort_key(self) -> tuple[tuple[int, int, int, int], str]:
+        return (self.date.sort_key(), self.id)
+
+
+@dataclass(frozen=True)
+class Commemoration:
+    """A year of commemorations shown as an era: 2015 is the 70th anniversary of 1945."""
+
+    year: int
+    anniversary: str
+    number: int  # computed: year - the anniversary's year
+
+    @property
+    def label(self) -> str:
+        return f"{ordinal(self.number)} anniversary"
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    tag: str
+    label: str
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str
+    description: str
+    language: str = "en"
+    base_url: str | None = None
+    license: str | None = None
+    full_text: bool = False  # republish the articles' full text on source pages
+    commemorations: tuple[tuple[int, str], ...] = ()  # (year, anniversary id)
+    compare: tuple[CompareRow, ...] = ()
+    where: Where = field(default_factory=_where, compare=False, hash=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Everything the renderer needs, checked and sorted."""
+
+    config: SiteConfig
+    events: tuple[Event, ...]
+    people: dict[str, Person]
+    places: dict[str, Place]
+    sources: dict[str, Source]
+    anniversaries: dict[str, Anniversary]
+    commemorations: tuple[Commemoration, ...]

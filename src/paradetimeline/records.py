@@ -1,0 +1,343 @@
+"""YAML records -> model objects, one reader per file kind.
+
+Each reader takes a `Mapping` from `yamlfile` and reports every problem it finds: unknown
+keys (with "did you mean"), missing fields, wrong types, bad dates and ids. References
+between files are checked later, by the loader, which sees all files at once.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, TypeVar
+
+from .dates import DateError, EventDate, PartialDate, parse_edtf, parse_partial
+from .errors import Diagnostics, Location, did_you_mean
+from .model import (STATUSES, Anniversary, Citation, CompareRow, Event, Person, Place, Role,
+                    SiteConfig, SourceMeta)
+from .yamlfile import Mapping, Node, Scalar, Sequence, describe
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+ID_HINT = "ids use lowercase letters, digits, '-' and '_', and start with a letter or digit"
+TRUE_WORDS, FALSE_WORDS = ("true",), ("false",)
+
+T = TypeVar("T")
+
+
+def is_id(text: str) -> bool:
+    return bool(ID_PATTERN.match(text)) and len(text) <= 100
+
+
+class Fields:
+    """Reads typed values out of one mapping, reporting problems with their location."""
+
+    def __init__(self, mapping: Mapping, diagnostics: Diagnostics, allowed: tuple[str, ...]):
+        self.mapping = mapping
+        self.diagnostics = diagnostics
+        self.where: dict[str, Location] = {}
+        for key, _ in mapping.items:
+            if key.value not in allowed:
+                self.diagnostics.error(key.loc, f"unknown key '{key.value}'",
+                                       did_you_mean(key.value, allowed)
+                                       or f"allowed keys: {', '.join(allowed)}")
+
+    def _node(self, key: str, required: bool) -> Node | None:
+        node = self.mapping.get(key)
+        if node is None or (isinstance(node, Scalar) and node.value == "" and not node.quoted):
+            if required:
+                self.diagnostics.error(node.loc if node else self.mapping.loc,
+                                       f"missing required key '{key}'")
+            return None
+        self.where[key] = node.loc
+        return node
+
+    def _scalar(self, key: str, node: Node, what: str) -> Scalar | None:
+        if isinstance(node, Scalar):
+            return node
+        self.diagnostics.error(node.loc, f"'{key}' must be {what}, not {describe(node)}")
+        return None
+
+    def text(self, key: str, required: bool = False) -> str | None:
+        node = self._node(key, required)
+        scalar = node and self._scalar(key, node, "text")
+        return scalar.value.strip() if scalar else None
+
+    def date(self, key: str, required: bool = False) -> EventDate | None:
+        return self._convert(key, required, "a date", parse_edtf)
+
+    def partial(self, key: str, required: bool = False) -> PartialDate | None:
+        return self._convert(key, required, "a date", parse_partial)
+
+    def _convert(self, key: str, required: bool, what: str,
+                 parse: Callable[[str], T]) -> T | None:
+        node = self._node(key, required)
+        scalar = node and self._scalar(key, node, what)
+        if not scalar:
+            return None
+        try:
+            return parse(scalar.value.strip())
+        except DateError as exc:
+            self.diagnostics.error(scalar.loc, f"'{key}': {exc.message}", exc.hint)
+            return None
+
+    def boolean(self, key: str, default: bool = False) -> bool:
+        node = self._node(key, False)
+        scalar = node and self._scalar(key, node, "true or false")
+        if not scalar:
+            return default
+        if scalar.value in TRUE_WORDS or scalar.value in FALSE_WORDS:
+            return scalar.value in TRUE_WORDS
+        self.diagnostics.error(scalar.loc, f"'{key}' must be true or false, not '{scalar.value}'")
+        return default
+
+    def number(self, key: str, low: float, high: float) -> float | None:
+        node = self._node(key, False)
+        scalar = node and self._scalar(key, node, "a number")
+        if not scalar:
+            return None
+        try:
+            value = float(scalar.value)
+        except ValueError:
+            value = float("nan")
+        if not low <= value <= high:
+            self.diagnostics.error(scalar.loc,
+                                   f"'{key}' must be a number from {low:g} to {high:g}, "
+                                   f"not '{scalar.value}'")
+            return None
+        return value
+
+    def choice(self, key: str, choices: tuple[str, ...], required: bool = False) -> str | None:
+        value = self.text(key, required)
+        if value is not None and value not in choices:
+            self.diagnostics.error(self.where[key], f"'{key}' must be one of "
+                                   f"{', '.join(choices)}; not '{value}'",
+                                   did_you_mean(value, choices))
+            return None
+        return value
+
+    def ident(self, key: str, required: bool = False) -> str | None:
+        value = self.text(key, required)
+        if value is not None and not is_id(value):
+            self.diagnostics.error(self.where[key], f"'{value}' is not a valid id", ID_HINT)
+            return None
+        return value
+
+    def items(self, key: str) -> list[Node]:
+        """A list value; a single scalar is read as a list of one."""
+        node = self._node(key, False)
+        if node is None:
+            return []
+        if isinstance(node, Sequence):
+            return list(node.items)
+        if isinstance(node, Scalar):
+            return [node]
+        self.diagnostics.error(node.loc, f"'{key}' must be a list, not {describe(node)}")
+        return []
+
+    def idents(self, key: str) -> tuple[str, ...]:
+        """A list of ids; each keeps its location as where['key.N']."""
+        values: list[str] = []
+        for n, node in enumerate(self.items(key)):
+            if not isinstance(node, Scalar):
+                self.diagnostics.error(node.loc, f"'{key}' items must be ids, not {describe(node)}")
+            elif not is_id(node.value):
+                self.diagnostics.error(node.loc, f"'{node.value}' is not a valid id", ID_HINT)
+            elif node.value in values:
+                self.diagnostics.error(node.loc, f"'{node.value}' is listed twice in '{key}'")
+            else:
+                self.where[f"{key}.{len(values)}"] = node.loc
+                values.append(node.value)
+        return tuple(values)
+
+    def mappings(self, key: str) -> list[Mapping]:
+        out = []
+        for node in self.items(key):
+            if isinstance(node, Mapping):
+                out.append(node)
+            else:
+                self.diagnostics.error(node.loc, f"'{key}' items must be mappings, "
+                                       f"not {describe(node)}")
+        return out
+
+
+# -- one reader per file kind -------------------------------------------------------------
+
+EVENT_KEYS = ("title", "date", "status", "commemorates", "places", "people", "tags",
+              "summary", "body", "sources", "draft")
+
+
+def read_event(event_id: str, path: str, mapping: Mapping, diagnostics: Diagnostics) -> Event | None:
+    f = Fields(mapping, diagnostics, EVENT_KEYS)
+    title = f.text("title", required=True)
+    date = f.date("date", required=True)
+    status = f.choice("status", STATUSES, required=True)
+    event = dict(
+        commemorates=f.ident("commemorates"),
+        places=f.idents("places"),
+        people=f.idents("people"),
+        tags=f.idents("tags"),
+        summary=f.text("summary"),
+        body=f.text("body"),
+        sources=tuple(read_citations(f, diagnostics)),
+        draft=f.boolean("draft"),
+    )
+    if title is None or date is None or status is None:
+        return None
+    return Event(id=event_id, title=title, date=date, status=status, path=path,  # type: ignore[arg-type]
+                 where=f.where, **event)  # type: ignore[arg-type]
+
+
+def read_citations(f: Fields, diagnostics: Diagnostics) -> list[Citation]:
+    citations = []
+    for n, item in enumerate(f.mappings("sources")):
+        c = Fields(item, diagnostics, ("source", "quote"))
+        source, quote = c.ident("source", required=True), c.text("quote", required=True)
+        if source and quote:
+            citations.append(Citation(source, quote, where=c.where))
+    return citations
+
+
+def read_people(mapping: Mapping, diagnostics: Diagnostics) -> list[Person]:
+    people = []
+    for person_id, node in _records(mapping, diagnostics, "person"):
+        f = Fields(node, diagnostics, ("name", "native_names", "country", "roles", "description"))
+        name = f.text("name", required=True)
+        roles = []
+        for item in f.mappings("roles"):
+            r = Fields(item, diagnostics, ("title", "from", "to"))
+            role_title = r.text("title", required=True)
+            if role_title:
+                roles.append(Role(role_title, r.partial("from"), r.partial("to")))
+        native = _native_names(f, diagnostics)
+        if name:
+            people.append(Person(person_id.value, name, native, f.text("country"), tuple(roles),
+                                 f.text("description"), where={"id": person_id.loc, **f.where}))
+    return people
+
+
+def _native_names(f: Fields, diagnostics: Diagnostics) -> tuple[tuple[str, str], ...]:
+    node = f._node("native_names", False)
+    if node is None:
+        return ()
+    if not isinstance(node, Mapping):
+        diagnostics.error(node.loc, "'native_names' must map a language tag to a name, "
+                          "e.g. 'zh: 习近平'")
+        return ()
+    names = []
+    for key, value in node.items:
+        if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", key.value):
+            diagnostics.error(key.loc, f"'{key.value}' is not a language tag", "e.g. zh, ru, be")
+        elif not isinstance(value, Scalar) or not value.value.strip():
+            diagnostics.error(value.loc, f"the {key.value} name must be text")
+        else:
+            names.append((key.value, value.value.strip()))
+    return tuple(names)
+
+
+PLACE_KINDS = ("square", "city", "country", "building", "venue", "region")
+
+
+def read_places(mapping: Mapping, diagnostics: Diagnostics) -> list[Place]:
+    places = []
+    for place_id, node in _records(mapping, diagnostics, "place"):
+        f = Fields(node, diagnostics, ("name", "kind", "city", "country", "lat", "lon"))
+        name, kind = f.text("name", required=True), f.choice("kind", PLACE_KINDS, required=True)
+        lat, lon = f.number("lat", -90, 90), f.number("lon", -180, 180)
+        if name and kind:
+            places.append(Place(place_id.value, name, kind, f.text("city"), f.text("country"),
+                                lat, lon, where={"id": place_id.loc, **f.where}))
+    return places
+
+
+def read_anniversaries(mapping: Mapping, diagnostics: Diagnostics) -> list[Anniversary]:
+    out = []
+    for anniversary_id, node in _records(mapping, diagnostics, "anniversary"):
+        f = Fields(node, diagnostics, ("title", "date", "description", "sources"))
+        title, date = f.text("title", required=True), f.partial("date", required=True)
+        description, sources = f.text("description"), tuple(read_citations(f, diagnostics))
+        if title and date:
+            out.append(Anniversary(anniversary_id.value, title, date, description, sources,
+                                   where={"id": anniversary_id.loc, **f.where}))
+    return out
+
+
+SOURCE_KEYS = ("headline", "publisher", "byline", "published", "url", "boilerplate", "notes")
+
+
+def read_source_meta(source_id: str, mapping: Mapping, diagnostics: Diagnostics) -> SourceMeta:
+    f = Fields(mapping, diagnostics, SOURCE_KEYS)
+    url = f.text("url")
+    if url is not None and not re.match(r"^https?://[^\s]+$", url):
+        diagnostics.error(f.where["url"], f"'url' must start with http:// or https://, not '{url}'")
+        url = None
+    patterns = []
+    for node in f.items("boilerplate"):
+        if not isinstance(node, Scalar):
+            diagnostics.error(node.loc, "'boilerplate' items must be regular expressions")
+            continue
+        try:
+            re.compile(node.value)
+            patterns.append(node.value)
+        except re.error as exc:
+            diagnostics.error(node.loc, f"'boilerplate' pattern is not a regular expression: {exc}")
+    notes = []
+    node = f._node("notes", False)
+    if isinstance(node, Mapping):
+        for key, value in node.items:
+            if key.value not in SOURCE_KEYS:
+                diagnostics.error(key.loc, f"a note must be about a field: unknown field "
+                                  f"'{key.value}'", did_you_mean(key.value, SOURCE_KEYS))
+            elif isinstance(value, Scalar):
+                notes.append((key.value, value.value.strip()))
+    elif node is not None:
+        diagnostics.error(node.loc, "'notes' must map a field name to a note")
+    return SourceMeta(source_id, f.text("headline"), f.text("publisher"), f.text("byline"),
+                      f.partial("published"), url, tuple(patterns), tuple(notes), where=f.where)
+
+
+SITE_KEYS = ("title", "description", "language", "base_url", "license", "full_text",
+             "commemorations", "compare")
+
+
+def read_site(mapping: Mapping, diagnostics: Diagnostics) -> SiteConfig:
+    f = Fields(mapping, diagnostics, SITE_KEYS)
+    base_url = f.text("base_url")
+    if base_url is not None and not re.match(r"^https?://[^\s]+$", base_url):
+        diagnostics.error(f.where["base_url"], f"'base_url' must be an http(s) URL, not '{base_url}'")
+        base_url = None
+    commemorations = []
+    for item in f.mappings("commemorations"):
+        c = Fields(item, diagnostics, ("year", "anniversary"))
+        year, anniversary = c.partial("year", required=True), c.ident("anniversary", required=True)
+        if year and anniversary:
+            commemorations.append((year.year, anniversary))
+    rows = []
+    for item in f.mappings("compare"):
+        c = Fields(item, diagnostics, ("tag", "label"))
+        tag, label = c.ident("tag", required=True), c.text("label", required=True)
+        if tag and label:
+            rows.append(CompareRow(tag, label))
+    return SiteConfig(
+        title=f.text("title", required=True) or "Timeline",
+        description=f.text("description") or "",
+        language=f.text("language") or "en",
+        base_url=base_url.rstrip("/") + "/" if base_url else None,
+        license=f.text("license"),
+        full_text=f.boolean("full_text"),
+        commemorations=tuple(commemorations),
+        compare=tuple(rows),
+        where=f.where,
+    )
+
+
+def _records(mapping: Mapping, diagnostics: Diagnostics, kind: str) -> list[tuple[Scalar, Mapping]]:
+    """The `id: {fields}` entries of a people/places/anniversaries file."""
+    out = []
+    for key, node in mapping.items:
+        if not is_id(key.value):
+            diagnostics.error(key.loc, f"'{key.value}' is not a valid {kind} id", ID_HINT)
+        elif not isinstance(node, Mapping):
+            diagnostics.error(node.loc, f"{kind} '{key.value}' must be a mapping of fields, "
+                              f"not {describe(node)}")
+        else:
+            out.append((key, node))
+    return out
