@@ -1,0 +1,130 @@
+"""The command line: parse arguments, call the Python API, print diagnostics, set the exit code.
+
+Exit codes: 0 success, 1 content problems, 2 usage errors. A user never sees a traceback:
+an unexpected error prints one line asking for a report (the traceback only with --debug).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__
+from .build import build_site, check_project
+from .errors import ContentError, Diagnostic, UsageError, plural, summary
+
+EXAMPLES = {
+    "build": "examples:\n  paradetimeline build\n  paradetimeline build --root my-project "
+             "--out /tmp/site --base-url https://example.org/paradetimeline/",
+    "check": "examples:\n  paradetimeline check\n  paradetimeline check --strict",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 already; keep its format
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="paradetimeline",
+        description="Build a sourced static timeline site from news articles (seeds/) and "
+                    "curated YAML records (content/).",
+        epilog="Run 'paradetimeline COMMAND --help' for a command's options and examples.",
+    )
+    parser.add_argument("--version", action="version", version=f"paradetimeline {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text,
+                                  epilog=EXAMPLES[name],
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+        sub.add_argument("--root", default=".", metavar="DIR",
+                         help="project folder holding seeds/, content/, templates/ (default: .)")
+        sub.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+        return sub
+
+    build = command("build", "build the site (written atomically; default output: ROOT/site)")
+    build.add_argument("--out", metavar="DIR", help="output folder (default: ROOT/site)")
+    build.add_argument("--base-url", metavar="URL",
+                       help="absolute URL the site is published at (overrides site.yaml)")
+    build.add_argument("--drafts", action="store_true", help="publish events marked draft: true")
+    build.add_argument("--strict", action="store_true", help="fail on warnings too")
+    build.add_argument("--quiet", "-q", action="store_true", help="print only problems")
+
+    check = command("check", "check the content without writing anything")
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.add_argument("--quiet", "-q", action="store_true", help="print only problems")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return _run(args)
+    except UsageError as exc:
+        print(f"paradetimeline: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("paradetimeline: interrupted", file=sys.stderr)
+        return 130
+    except Exception:  # noqa: BLE001 - the one place that turns bugs into a clear line
+        if args.debug:
+            traceback.print_exc()
+        else:
+            kind = sys.exc_info()[0]
+            print(f"paradetimeline: internal error ({kind.__name__ if kind else 'unknown'}); "
+                  "please report it with the output of --debug", file=sys.stderr)
+        return 70
+
+
+def _run(args: argparse.Namespace) -> int:
+    root = Path(args.root)
+    if not root.is_dir():
+        raise UsageError(f"--root '{args.root}' is not a folder")
+    started = time.perf_counter()
+    verb = "Build" if args.command == "build" else "Check"
+    try:
+        if args.command == "build":
+            result = build_site(root, args.out, base_url=args.base_url, drafts=args.drafts,
+                                strict=args.strict)
+            found: Sequence[Diagnostic] = result.diagnostics
+        else:
+            found = check_project(root, strict=args.strict)
+    except ContentError as exc:
+        _print(exc.diagnostics)
+        print(summary(exc.diagnostics, failed=True, verb=verb), file=sys.stderr)
+        return 1
+    _print(found)
+    if found:
+        print(summary(list(found), failed=False, verb=verb), file=sys.stderr)
+    if not args.quiet:
+        seconds = time.perf_counter() - started
+        if args.command == "build":
+            print(f"Built {plural(result.pages, 'page')} from {plural(result.events, 'event')} "
+                  f"into {_shown(result.out)} in {seconds:.1f} s")
+        else:
+            print(f"Checked {root.as_posix()}: no errors, {plural(len(found), 'warning')}.")
+    return 0
+
+
+def _print(diagnostics: Sequence[Diagnostic]) -> None:
+    for diagnostic in diagnostics:
+        print(diagnostic.format(), file=sys.stderr)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix() + "/"
+    except ValueError:
+        return path.as_posix() + "/"

@@ -1,0 +1,29 @@
+"""Markdown from content -> safe HTML.
+
+Content is untrusted. Python-Markdown passes raw HTML (<script>, on*= attributes,
+javascript: links, <iframe>) straight through, so its output always goes through nh3,
+a maintained allow-list sanitizer, before it reaches a template.
+"""
+
+from __future__ import annotations
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = {
+    "p", "a", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "br", "hr",
+    "h2", "h3", "h4", "abbr", "cite", "q", "sub", "sup",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "q": {"cite"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def render_markdown(text: str) -> str:
+    """Render Markdown, then keep only an allow-list of tags, attributes and URL schemes.
+
+    Raw HTML tags in the source are removed (their text kept); script and style content
+    is dropped whole.
+    """
+    html = markdown.markdown(text, output_format="html")
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                     url_schemes=URL_SCHEMES, link_rel="noopener noreferrer").strip()

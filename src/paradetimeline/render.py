@@ -1,0 +1,145 @@
+"""Timeline -> {relative path: bytes}. Plans every page and renders it; writes nothing.
+
+Templates get the model objects plus a few lookups prepared here, and `root`, the relative
+prefix back to the site root ('' or '../'), so every link works from disk, at '/', and under
+a sub-path such as '/paradetimeline/'.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import jinja2
+
+from .errors import Diagnostic, Location
+from .exports import events_json
+from .markup import render_markdown
+from .model import Timeline
+from .views import TimelineView
+
+STATIC_DIR = "static"
+
+
+class TemplateError(Exception):
+    """A template failed to render; `diagnostic` names the template file and line."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.format())
+        self.diagnostic = diagnostic
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # output path relative to the site root, '/'-separated
+    template: str
+    context: dict[str, Any]
+
+
+def make_environment(templates: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(render_markdown(text))
+    env.filters["text_fragment"] = text_fragment
+    return env
+
+
+def text_fragment(text: str, words: int = 4) -> str:
+    """A '#:~:text=' fragment that makes a browser scroll to `text` on the original page."""
+    parts = text.split()
+    encode = lambda s: quote(s, safe="")  # noqa: E731 - ',' and '-' must be encoded too
+    if len(parts) <= 2 * words:
+        return f"#:~:text={encode(' '.join(parts))}"
+    return f"#:~:text={encode(' '.join(parts[:words]))},{encode(' '.join(parts[-words:]))}"
+
+
+def render_site(timeline: Timeline, templates: Path) -> dict[str, bytes]:
+    """Every output file of the site, as bytes, keyed by its '/'-separated path."""
+    env = make_environment(templates)
+    view = TimelineView(timeline)
+    files: dict[str, bytes] = {}
+    for page in plan_pages(timeline, view):
+        depth = page.path.count("/")
+        context = {"site": timeline.config, "view": view, "root": "../" * depth,
+                   "page_path": page.path, **page.context}
+        files[page.path] = _render(env, page.template, context).encode("utf-8")
+    files["events.json"] = events_json(timeline, view).encode("utf-8")
+    files[".nojekyll"] = b""
+    files.update(_static_files(templates / STATIC_DIR))
+    return files
+
+
+def plan_pages(timeline: Timeline, view: TimelineView) -> Iterator[Page]:
+    yield Page("index.html", "index.html", {})
+    yield Page("compare.html", "compare.html", {})
+    yield Page("about.html", "about.html", {})
+    yield Page("provenance.html", "provenance.html", {})
+    yield Page("404.html", "404.html", {})
+    yield Page("sources/index.html", "list.html", {"kind": "sources"})
+    yield Page("people/index.html", "list.html", {"kind": "people"})
+    yield Page("places/index.html", "list.html", {"kind": "places"})
+    yield Page("tags/index.html", "list.html", {"kind": "tags"})
+    for n, event in enumerate(timeline.events):
+        yield Page(f"events/{event.id}.html", "event.html", {
+            "event": event,
+            "previous": timeline.events[n - 1] if n > 0 else None,
+            "next": timeline.events[n + 1] if n + 1 < len(timeline.events) else None,
+        })
+    for commemoration in timeline.commemorations:
+        yield Page(f"commemorations/{commemoration.year}.html", "commemoration.html",
+                   {"commemoration": commemoration})
+    for source in timeline.sources.values():
+        yield Page(f"sources/{source.id}.html", "source.html", {"source": source})
+    for person in timeline.people.values():
+        yield Page(f"people/{person.id}.html", "person.html", {"person": person})
+    for place in timeline.places.values():
+        yield Page(f"places/{place.id}.html", "place.html", {"place": place})
+    for anniversary in timeline.anniversaries.values():
+        yield Page(f"anniversaries/{anniversary.id}.html", "anniversary.html",
+                   {"anniversary": anniversary})
+    for tag in view.tags:
+        yield Page(f"tags/{tag}.html", "tag.html", {"tag": tag})
+
+
+def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        where = Location(f"templates/{exc.name or name}", exc.lineno or 1, 1)
+        raise TemplateError(Diagnostic("error", where, f"template syntax: {exc.message}")) from exc
+    except jinja2.TemplateError as exc:
+        raise TemplateError(Diagnostic("error", _template_location(exc, name),
+                                       f"template error: {exc}")) from exc
+
+
+def _template_location(exc: Exception, name: str) -> Location:
+    """The innermost template frame of a runtime error: file and line for the message."""
+    tb = exc.__traceback__
+    found = Location(f"templates/{name}")
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".html") and "templates" in filename.replace("\\", "/"):
+            template_name = filename.replace("\\", "/").rsplit("templates/", 1)[-1]
+            template = tb.tb_frame.f_globals.get("__jinja_template__")
+            line = template.get_corresponding_lineno(tb.tb_lineno) if template else tb.tb_lineno
+            found = Location(f"templates/{template_name}", line, 1)
+        tb = tb.tb_next
+    return found
+
+
+def _static_files(folder: Path) -> dict[str, bytes]:
+    if not folder.is_dir():
+        return {}
+    return {
+        f"{STATIC_DIR}/{p.relative_to(folder).as_posix()}": p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.startswith(".")
+    }

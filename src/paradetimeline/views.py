@@ -1,0 +1,148 @@
+"""Lookups the pages need, computed once from a `Timeline`: who is in which event, what
+cites which sentence, which events sit in which year or commemoration.
+
+Pure and read-only, so templates stay free of logic beyond loops and conditions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+
+from .model import Anniversary, Citation, Commemoration, Event, Person, Role, Timeline
+
+
+@dataclass(frozen=True)
+class YearGroup:
+    year: int
+    commemoration: Commemoration | None
+    items: tuple[Event | Anniversary, ...]
+
+
+@dataclass(frozen=True)
+class CitedSentence:
+    anchor: str
+    text: str
+    citations: tuple[tuple[Event | Anniversary, Citation], ...]
+
+
+class TimelineView:
+    def __init__(self, timeline: Timeline):
+        self.timeline = timeline
+
+    # -- grouping ---------------------------------------------------------------------------
+
+    @cached_property
+    def years(self) -> tuple[YearGroup, ...]:
+        """Events and 1945 reference points, grouped by year, in timeline order."""
+        items: list[tuple[tuple, Event | Anniversary]] = [(e.sort_key(), e) for e in self.timeline.events]
+        for anniversary in self.timeline.anniversaries.values():
+            first = anniversary.date.first_day().toordinal()
+            items.append((((first, -1, 0, 0), anniversary.id), anniversary))
+        items.sort(key=lambda pair: pair[0])
+        by_year: dict[int, list[Event | Anniversary]] = defaultdict(list)
+        for _, item in items:
+            by_year[self.year_of(item)].append(item)
+        eras = {c.year: c for c in self.timeline.commemorations}
+        return tuple(YearGroup(y, eras.get(y), tuple(v)) for y, v in sorted(by_year.items()))
+
+    @staticmethod
+    def year_of(item: Event | Anniversary) -> int:
+        return item.date.year
+
+    def events_in_year(self, year: int) -> tuple[Event, ...]:
+        return tuple(e for e in self.timeline.events if e.date.year == year)
+
+    @cached_property
+    def tags(self) -> tuple[str, ...]:
+        return tuple(sorted({t for e in self.timeline.events for t in e.tags}))
+
+    @cached_property
+    def _index(self) -> dict[tuple[str, str], list[Event]]:
+        index: dict[tuple[str, str], list[Event]] = defaultdict(list)
+        for event in self.timeline.events:
+            for person in event.people:
+                index["person", person].append(event)
+            for place in event.places:
+                index["place", place].append(event)
+            for tag in event.tags:
+                index["tag", tag].append(event)
+            for source in sorted({c.source for c in event.sources}):
+                index["source", source].append(event)
+            if event.commemorates:
+                index["anniversary", event.commemorates].append(event)
+        return index
+
+    def events_with(self, kind: str, key: str) -> tuple[Event, ...]:
+        return tuple(self._index.get((kind, key), ()))
+
+    def related(self, event: Event) -> tuple[Event, ...]:
+        """The same commemoration in other years (the 2015 Moscow parade <-> 2025's)."""
+        if not event.commemorates:
+            return ()
+        return tuple(
+            e for e in self.events_with("anniversary", event.commemorates)
+            if e.date.year != event.date.year and set(e.tags) & set(event.tags) and
+            (set(e.places) & set(event.places) or not event.places)
+        )
+
+    # -- people -----------------------------------------------------------------------------
+
+    def role_at(self, person: Person, event: Event) -> Role | None:
+        """The role the person held at the event's date, if the data says so."""
+        day = event.date.first_day() or event.date.last_day()
+        best = None
+        for role in person.roles:
+            starts = role.start.first_day() if role.start else None
+            ends = role.end.last_day() if role.end else None
+            if day and (starts is None or starts <= day) and (ends is None or day <= ends):
+                best = role
+        return best
+
+    def people_in(self, events: tuple[Event, ...]) -> tuple[Person, ...]:
+        ids = sorted({p for e in events for p in e.people}, key=lambda i: self.timeline.people[i].name)
+        return tuple(self.timeline.people[i] for i in ids if i in self.timeline.people)
+
+    @cached_property
+    def countries(self) -> tuple[str, ...]:
+        found = {p.country for p in self.timeline.people.values() if p.country}
+        found |= {p.country for p in self.timeline.places.values() if p.country}
+        return tuple(sorted(found))
+
+    def countries_of(self, event: Event) -> tuple[str, ...]:
+        found = {self.timeline.people[p].country for p in event.people if p in self.timeline.people}
+        found |= {self.timeline.places[p].country for p in event.places if p in self.timeline.places}
+        return tuple(sorted(c for c in found if c))
+
+    # -- sources ----------------------------------------------------------------------------
+
+    def cited_sentences(self, source_id: str) -> tuple[CitedSentence, ...]:
+        """Each sentence of a source that something cites, in article order."""
+        by_anchor: dict[str, list[tuple[Event | Anniversary, Citation]]] = defaultdict(list)
+        citing: list[Event | Anniversary] = [*self.timeline.events,
+                                             *self.timeline.anniversaries.values()]
+        for item in citing:
+            for citation in item.sources:
+                if citation.source == source_id:
+                    for anchor in citation.anchors:
+                        if all(seen is not item for seen, _ in by_anchor[anchor]):
+                            by_anchor[anchor].append((item, citation))
+        source = self.timeline.sources[source_id]
+        return tuple(
+            CitedSentence(s.anchor, s.text, tuple(by_anchor[s.anchor]))
+            for s in source.article.sentences() if s.anchor in by_anchor
+        )
+
+    def cited_anchors(self, source_id: str) -> frozenset[str]:
+        return frozenset(c.anchor for c in self.cited_sentences(source_id))
+
+    # -- compare ----------------------------------------------------------------------------
+
+    def compare_cell(self, tag: str, year: int) -> tuple[Event, ...]:
+        return tuple(e for e in self.events_with("tag", tag) if e.date.year == year)
+
+    def href(self, item: Event | Anniversary) -> str:
+        """Path of an item's page from the site root."""
+        folder = "events" if isinstance(item, Event) else "anniversaries"
+        return f"{folder}/{item.id}.html"
