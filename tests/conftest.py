@@ -1,0 +1,108 @@
+"""Shared fixtures: a tiny project builder, the repository root, and a pinned environment."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+# Builds must not depend on the clock, the zone or the locale: pin them for every test.
+os.environ["TZ"] = "Pacific/Kiritimati"
+os.environ["LC_ALL"] = "C.UTF-8"
+if hasattr(time, "tzset"):
+    time.tzset()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden/ from the current output")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+MINIMAL_SITE = """\
+title: Test timeline
+description: A tiny project for tests.
+commemorations:
+  - year: 2015
+    anniversary: victory-day-1945
+compare:
+  - tag: parade
+    label: Parades
+"""
+
+MINIMAL_SEED = """\
+# A Test Headline
+
+By [Test Times](#)
+
+May 11, 2015
+
+Xi attended Moscow's Victory Day parade on Saturday marking 70 years since the end of the war in Europe.
+
+Western leaders boycotted the Moscow parade over Russia's role in the Ukraine crisis.
+"""
+
+MINIMAL_FILES = {
+    "content/site.yaml": MINIMAL_SITE,
+    "seeds/s1.txt": MINIMAL_SEED,
+    "content/sources/s1.yaml": "publisher: Test Times\n",
+    "content/people.yaml": "xi-jinping:\n  name: Xi Jinping\n  country: China\n",
+    "content/places.yaml": (
+        "red-square:\n  name: Red Square\n  kind: square\n  city: Moscow\n"
+        "  country: Russia\n  lat: 55.7539\n  lon: 37.6208\n"
+    ),
+    "content/anniversaries.yaml": (
+        "victory-day-1945:\n  title: Victory Day\n  date: 1945-05-09\n"
+    ),
+    "content/events/parade.yaml": """\
+        title: Xi attends the parade
+        date: 2015-05-09
+        status: happened
+        commemorates: victory-day-1945
+        places: [red-square]
+        people: [xi-jinping]
+        tags: [parade]
+        summary: One line.
+        sources:
+          - source: s1
+            quote: "Xi attended Moscow's Victory Day parade on Saturday"
+        """,
+}
+
+
+def write_project(root: Path, files: dict[str, str | bytes]) -> Path:
+    for relpath, text in files.items():
+        path = root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def make_project(tmp_path: Path):
+    """make_project({relpath: text}) -> root: the minimal valid project plus/over `files`.
+
+    Pass a value of None to leave a minimal file out. Templates are the repository's own.
+    """
+    def make(files: dict[str, str | bytes | None] | None = None, *, minimal: bool = True) -> Path:
+        root = tmp_path / "project"
+        merged: dict[str, str | bytes | None] = dict(MINIMAL_FILES) if minimal else {}
+        merged.update(files or {})
+        write_project(root, {k: v for k, v in merged.items() if v is not None})
+        if not (root / "templates").exists():
+            (root / "templates").symlink_to(REPO / "templates")
+        return root
+
+    return make
