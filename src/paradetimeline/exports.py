@@ -7,12 +7,9 @@ the site root unless the site has a base URL, in which case they are absolute.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .model import Citation, Event, Timeline
-
-if TYPE_CHECKING:
-    from .views import TimelineView
 
 SCHEMA = "paradetimeline/events@1"
 
@@ -56,7 +53,12 @@ def _event(timeline: Timeline, event: Event) -> dict[str, Any]:
     }
 
 
-def events_json(timeline: Timeline, view: "TimelineView | None" = None) -> str:
+def export_files(timeline: Timeline) -> dict[str, str]:
+    """Every machine-readable file of the site: {path: text}."""
+    return {"events.json": events_json(timeline)}
+
+
+def events_json(timeline: Timeline) -> str:
     data = {
         "schema": SCHEMA,
         "title": timeline.config.title,

@@ -15,7 +15,7 @@ from typing import Any, Iterator
 import jinja2
 
 from .errors import Diagnostic, Location
-from .exports import events_json
+from .exports import export_files
 from .markup import render_markdown
 from .model import Timeline
 from .views import TimelineView
@@ -71,7 +71,7 @@ def render_site(timeline: Timeline, templates: Path) -> dict[str, bytes]:
         context = {"site": timeline.config, "view": view, "root": "../" * depth,
                    "page_path": page.path, **page.context}
         files[page.path] = _render(env, page.template, context).encode("utf-8")
-    files["events.json"] = events_json(timeline, view).encode("utf-8")
+    files.update({path: text.encode("utf-8") for path, text in export_files(timeline).items()})
     files[".nojekyll"] = b""
     files.update(_static_files(templates / STATIC_DIR))
     return files
