@@ -1,0 +1,128 @@
+"""The whole pipeline on the repository's own content: complete, linked, reproducible."""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from conftest import REPO
+from paradetimeline import build_site
+
+from test_site import snapshot
+
+
+@pytest.fixture(scope="module")
+def repo_site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("built") / "site"
+    build_site(REPO, out)
+    return out
+
+
+def test_committed_site_equals_a_fresh_build(repo_site):
+    committed = REPO / "site"
+    assert committed.is_dir(), "site/ is missing: run 'make site' and commit it"
+    fresh, old = snapshot(repo_site), snapshot(committed)
+    stale = sorted(p for p in fresh.keys() | old.keys() if fresh.get(p) != old.get(p))
+    assert not stale, f"site/ is out of date ({len(stale)} files, e.g. {stale[:5]}): " \
+                      "run 'make site' and commit site/"
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name == "id" and value:
+                self.ids.add(value)
+            if value is not None and (name in ("href", "src") or (tag == "blockquote" and name == "cite")):
+                self.links.append(value)
+
+
+def parse(path: Path) -> _Links:
+    parser = _Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def test_every_internal_link_and_asset_resolves_inside_the_site(repo_site):
+    pages = {p: parse(p) for p in repo_site.rglob("*.html")}
+    broken = []
+    for page, parsed in pages.items():
+        for link in parsed.links:
+            parts = urlsplit(link)
+            if parts.scheme or link.startswith("//"):
+                assert parts.scheme in ("http", "https", "mailto"), f"{page}: {link}"
+                continue
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            rel = page.relative_to(repo_site).as_posix()
+            if repo_site.resolve() not in target.parents and target != repo_site.resolve():
+                broken.append(f"{rel}: {link} leaves the site")
+            elif not target.is_file():
+                broken.append(f"{rel}: {link} does not exist")
+            elif parts.fragment and target.suffix == ".html":
+                ids = pages[repo_site / target.relative_to(repo_site.resolve())].ids
+                if unquote(parts.fragment) not in ids and not parts.fragment.startswith(":~:"):
+                    broken.append(f"{rel}: {link} names no element")
+    assert not broken, "\n".join(broken)
+    assert len(pages) > 40
+
+
+def test_links_are_relative_so_the_site_works_from_disk_and_under_a_subpath(repo_site):
+    for page in repo_site.rglob("*.html"):
+        for link in parse(page).links:
+            assert not link.startswith("/"), f"{page.name}: root-relative link {link}"
+
+
+def test_every_page_kind_is_built(repo_site):
+    expected = ["index.html", "compare.html", "about.html", "provenance.html", "404.html",
+                "events.json", ".nojekyll", "commemorations/2015.html",
+                "commemorations/2025.html", "events/2015-05-09-moscow-victory-day-parade.html",
+                "sources/001_0f98aee22f1571cc.html", "people/xi-jinping.html",
+                "places/red-square.html", "tags/parade.html", "static/style.css"]
+    missing = [p for p in expected if not (repo_site / p).is_file()]
+    assert not missing
+
+
+def test_two_builds_into_different_folders_are_byte_identical(tmp_path):
+    build_site(REPO, tmp_path / "a")
+    build_site(REPO, tmp_path / "elsewhere" / "b")
+    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "elsewhere" / "b")
+
+
+def test_builds_do_not_depend_on_hash_seed_time_zone_or_locale(tmp_path, repo_site):
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "TZ": "America/Los_Angeles",
+           "LC_ALL": "C", "SOURCE_DATE_EPOCH": "0"}
+    subprocess.run([sys.executable, "-m", "paradetimeline", "build", "--root", str(REPO),
+                    "--out", str(tmp_path / "other"), "--quiet"], env=env, check=True)
+    assert snapshot(tmp_path / "other") == snapshot(repo_site)
+
+
+def test_builds_do_not_depend_on_the_order_files_are_found(tmp_path, repo_site, monkeypatch):
+    real_iterdir, real_rglob = Path.iterdir, Path.rglob
+    shuffle = random.Random(7).shuffle
+
+    def iterdir(self):
+        found = list(real_iterdir(self))
+        shuffle(found)
+        return iter(found)
+
+    def rglob(self, pattern):
+        found = list(real_rglob(self, pattern))
+        shuffle(found)
+        return iter(found)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    monkeypatch.setattr(Path, "rglob", rglob)
+    build_site(REPO, tmp_path / "shuffled")
+    monkeypatch.undo()
+    assert snapshot(tmp_path / "shuffled") == snapshot(repo_site)
