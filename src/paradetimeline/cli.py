@@ -7,6 +7,7 @@ an unexpected error prints one line asking for a report (the traceback only with
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import traceback
@@ -16,11 +17,15 @@ from typing import Sequence
 from . import __version__
 from .build import build_site, check_project
 from .errors import ContentError, Diagnostic, UsageError, plural, summary
+from .model import STATUSES
 
 EXAMPLES = {
     "build": "examples:\n  paradetimeline build\n  paradetimeline build --root my-project "
              "--out /tmp/site --base-url https://example.org/paradetimeline/",
     "check": "examples:\n  paradetimeline check\n  paradetimeline check --strict",
+    "serve": "examples:\n  paradetimeline serve\n  paradetimeline serve --port 8080 --drafts",
+    "new": "examples:\n  paradetimeline new event --date 2025-05-09 --title "
+           "\"Xi Jinping attends the parade\"",
 }
 
 
@@ -47,7 +52,8 @@ def make_parser() -> argparse.ArgumentParser:
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
         sub.add_argument("--root", default=".", metavar="DIR",
                          help="project folder holding seeds/, content/, templates/ (default: .)")
-        sub.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+        sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                         help=argparse.SUPPRESS)
         return sub
 
     build = command("build", "build the site (written atomically; default output: ROOT/site)")
@@ -61,6 +67,17 @@ def make_parser() -> argparse.ArgumentParser:
     check = command("check", "check the content without writing anything")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.add_argument("--quiet", "-q", action="store_true", help="print only problems")
+
+    serve = command("serve", "preview the site on 127.0.0.1, rebuilding and reloading on change")
+    serve.add_argument("--port", type=int, default=8000, metavar="N", help="port (default: 8000)")
+    serve.add_argument("--drafts", action="store_true", help="show events marked draft: true")
+
+    new = command("new", "scaffold a valid, commented content file")
+    new.add_argument("kind", choices=["event"], help="what to create (only 'event' for now)")
+    new.add_argument("--date", required=True, metavar="D", help="EDTF date, e.g. 2015-05-09")
+    new.add_argument("--title", required=True, metavar="T", help="the event's title")
+    new.add_argument("--status", default="planned", choices=STATUSES,
+                     help="the event's status (default: planned)")
     return parser
 
 
@@ -92,6 +109,12 @@ def _run(args: argparse.Namespace) -> int:
     root = Path(args.root)
     if not root.is_dir():
         raise UsageError(f"--root '{args.root}' is not a folder")
+    if args.command == "serve":
+        from .serve import serve
+
+        return serve(root, args.port, drafts=args.drafts)
+    if args.command == "new":
+        return _new(root, args)
     started = time.perf_counter()
     verb = "Build" if args.command == "build" else "Check"
     try:
@@ -118,9 +141,39 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _new(root: Path, args: argparse.Namespace) -> int:
+    from .scaffold import new_event
+
+    try:
+        path = new_event(root, args.date, args.title, args.status)
+    except FileExistsError as exc:
+        print(f"paradetimeline: error: {_shown_file(Path(str(exc)), root)} already exists; "
+              "edit it, or choose another --title", file=sys.stderr)
+        return 1
+    print(f"Created {_shown_file(path, root)} (a draft: delete 'draft: true' to publish it)")
+    return 0
+
+
+def _shown_file(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _colour() -> bool:
+    return sys.stderr.isatty() and not os.environ.get("NO_COLOR")
+
+
 def _print(diagnostics: Sequence[Diagnostic]) -> None:
+    colour = _colour()
     for diagnostic in diagnostics:
-        print(diagnostic.format(), file=sys.stderr)
+        text = diagnostic.format()
+        if colour:
+            code = "31" if diagnostic.severity == "error" else "33"
+            label = f"{diagnostic.severity}:"
+            text = text.replace(label, f"\033[1;{code}m{label}\033[0m", 1)
+        print(text, file=sys.stderr)
 
 
 def _shown(path: Path) -> str:
