@@ -1,0 +1,98 @@
+"""render.py: golden pages for a tiny project, escaping, sanitizing, template errors."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from paradetimeline import ContentError, build_site
+from paradetimeline.loader import load_timeline
+from paradetimeline.render import render_site, text_fragment
+
+GOLDEN = Path(__file__).parent / "golden" / "minimal"
+
+
+def test_minimal_project_matches_golden_files(make_project, update_golden):
+    """Every file of the tiny project's site, byte for byte. Refresh: pytest --update-golden."""
+    root = make_project()
+    timeline, diagnostics = load_timeline(root)
+    assert not diagnostics.items
+    files = {p: b for p, b in render_site(timeline, root / "templates").items()
+             if not p.startswith("static/")}
+    if update_golden:
+        shutil.rmtree(GOLDEN, ignore_errors=True)
+        for relpath, data in files.items():
+            (GOLDEN / relpath).parent.mkdir(parents=True, exist_ok=True)
+            (GOLDEN / relpath).write_bytes(data)
+    golden = {p.relative_to(GOLDEN).as_posix(): p.read_bytes()
+              for p in GOLDEN.rglob("*") if p.is_file()}
+    assert sorted(files) == sorted(golden)
+    for relpath, data in files.items():
+        assert data == golden[relpath], f"{relpath} differs; if intended: pytest --update-golden"
+
+
+def event_page(make_project, **fields: str) -> str:
+    lines = ["title: " + fields.pop("title", "A title"), "date: 2015-05-09", "status: happened"]
+    lines += [f"{k}: {v}" for k, v in fields.items()]
+    root = make_project({"content/events/parade.yaml": "\n".join(lines) + "\n"})
+    build_site(root)
+    return (root / "site/events/parade.html").read_text(encoding="utf-8")
+
+
+def test_titles_are_escaped_and_jinja_in_content_is_never_evaluated(make_project):
+    page = event_page(make_project, title="'<script>alert(1)</script> {{ 7 * 7 }}'")
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; {{ 7 * 7 }}" in page
+    assert "49" not in page
+
+
+def test_markdown_body_is_rendered_and_sanitized(make_project):
+    body = ("|\n  **bold** and [a link](https://example.org) <script>alert(1)</script>\n"
+            "  [bad](javascript:alert(1)) <img src=x onerror=alert(1)>\n\n  - one\n  - two")
+    page = event_page(make_project, body=body)
+    assert "<strong>bold</strong>" in page
+    assert '<a href="https://example.org" rel="noopener noreferrer">a link</a>' in page
+    assert "<li>one</li>" in page
+    for bad in ("<script>alert", "javascript:", "onerror", "<img"):
+        assert bad not in page
+
+
+def test_a_template_error_names_the_template_file_and_line(make_project, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    about = templates / "about.html"
+    lines = about.read_text().splitlines()
+    lines.insert(4, "{{ no_such_thing.attribute }}")
+    about.write_text("\n".join(lines) + "\n")
+    root = make_project()
+    (root / "templates").unlink()
+    (root / "templates").symlink_to(templates)
+    with pytest.raises(ContentError) as error:
+        build_site(root)
+    (diagnostic,) = error.value.diagnostics
+    assert str(diagnostic.location) == "templates/about.html:5:1"
+    assert diagnostic.message == "template error: 'no_such_thing' is undefined"
+    assert not (root / "site").exists()
+
+
+def test_a_template_syntax_error_names_the_file_and_line(make_project, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    (templates / "tag.html").write_text("{% extends 'base.html' %}\n{% block main %}\n{% if %}\n")
+    root = make_project()
+    (root / "templates").unlink()
+    (root / "templates").symlink_to(templates)
+    with pytest.raises(ContentError) as error:
+        build_site(root)
+    (diagnostic,) = error.value.diagnostics
+    assert str(diagnostic.location) == "templates/tag.html:3:1"
+    assert diagnostic.message.startswith("template syntax: ")
+
+
+def test_text_fragment_links_to_the_start_and_end_of_a_long_quote():
+    assert text_fragment("Xi attended") == "#:~:text=Xi%20attended"
+    assert text_fragment("one two three four five six seven eight nine, ten") == (
+        "#:~:text=one%20two%20three%20four,seven%20eight%20nine%2C%20ten")
