@@ -61,8 +61,12 @@ def describe(node: Node) -> str:
     return f"'{node.value}'" if node.value else "an empty value"
 
 
-def read_yaml(path: Path, relpath: str, diagnostics: Diagnostics) -> Mapping | None:
-    """Read one file as a mapping, or report why it cannot be and return None."""
+def read_yaml(path: Path, relpath: str, diagnostics: Diagnostics, *,
+              empty_hint: str | None = None) -> Mapping | None:
+    """Read one file as a mapping, or report why it cannot be and return None.
+
+    `empty_hint` says what the file should hold, for the 'file is empty' message.
+    """
     start = Location(relpath, 1, 1)
     size = path.stat().st_size
     if size > MAX_BYTES:
@@ -72,7 +76,7 @@ def read_yaml(path: Path, relpath: str, diagnostics: Diagnostics) -> Mapping | N
     text = decode_utf8(path.read_bytes(), relpath, diagnostics)
     if text is None:
         return None
-    return parse_yaml(text, relpath, diagnostics)
+    return parse_yaml(text, relpath, diagnostics, empty_hint=empty_hint)
 
 
 def decode_utf8(data: bytes, relpath: str, diagnostics: Diagnostics) -> str | None:
@@ -82,26 +86,30 @@ def decode_utf8(data: bytes, relpath: str, diagnostics: Diagnostics) -> str | No
     except UnicodeDecodeError as exc:
         before = data[: exc.start]
         line = before.count(b"\n") + 1
-        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        line_start = before.rfind(b"\n") + 1
+        column = len(before[line_start:].decode("utf-8", errors="replace")) + 1
         diagnostics.error(Location(relpath, line, column),
                           f"file is not UTF-8 (byte 0x{data[exc.start]:02x})",
                           "save the file as UTF-8")
         return None
 
 
-def parse_yaml(text: str, relpath: str, diagnostics: Diagnostics) -> Mapping | None:
+def parse_yaml(text: str, relpath: str, diagnostics: Diagnostics, *,
+               empty_hint: str | None = None) -> Mapping | None:
+    """Parse YAML text into located nodes; report every reason it is not one mapping."""
     start = Location(relpath, 1, 1)
     try:
         documents = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
-        diagnostics.error(*_syntax_error(exc, relpath))
+        diagnostics.error(*_syntax_error(exc, text, relpath))
         return None
     except yaml.YAMLError as exc:  # unmarked errors are rare; keep the first line
-        diagnostics.error(start, f"YAML error: {str(exc).splitlines()[0]}")
+        diagnostics.error(start, f"YAML syntax: {str(exc).splitlines()[0]}")
         return None
     documents = [d for d in documents if d is not None]
     if not documents:
-        diagnostics.error(start, "file is empty", "an event file needs at least 'title' and 'date'")
+        what = "file is empty" if not _has_comments(text) else "file holds only comments"
+        diagnostics.error(start, what, empty_hint)
         return None
     if len(documents) > 1:
         diagnostics.error(start, f"file holds {len(documents)} YAML documents; expected one",
@@ -115,9 +123,16 @@ def parse_yaml(text: str, relpath: str, diagnostics: Diagnostics) -> Mapping | N
                           "YAML aliases (*name) multiply content; write the values out")
         return None
     if not isinstance(root, Mapping):
-        diagnostics.error(start, f"expected a mapping of keys to values, found {describe(root)}")
+        hint = ("write 'key: value' lines, without a leading '- '" if isinstance(root, Sequence)
+                else "write 'key: value' lines")
+        diagnostics.error(start, f"expected a mapping of keys to values, found {describe(root)}",
+                          hint)
         return None
     return root
+
+
+def _has_comments(text: str) -> bool:
+    return any(line.lstrip().startswith("#") for line in text.splitlines())
 
 
 class _TooLarge(Exception):
@@ -155,18 +170,98 @@ def _convert(node: yaml.Node, relpath: str, budget: list[int], diagnostics: Diag
     return Mapping(tuple(items), loc)
 
 
-def _syntax_error(exc: yaml.MarkedYAMLError, relpath: str) -> tuple[Location, str, str | None]:
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str,
+                  relpath: str) -> tuple[Location, str, str | None]:
+    """PyYAML's multi-line report -> one located sentence and a hint that says what to do."""
     mark = exc.problem_mark or exc.context_mark
-    loc = Location(relpath, mark.line + 1, mark.column + 1) if mark else Location(relpath)
-    problem = (exc.problem or exc.context or "invalid YAML").strip()
-    hint = None
-    if "'\\t'" in problem or "\t" in problem:
-        problem = "a tab character cannot indent YAML"
-        hint = "indent with spaces"
-    elif "could not find expected ':'" in problem or "mapping values are not allowed" in problem:
-        hint = "check the indentation and that each key ends with ': '"
-    elif "found unexpected end of stream" in problem or "found unexpected end" in problem:
-        hint = "a quoted string is not closed"
-    elif exc.context and "quoted scalar" in exc.context:
-        hint = "a quoted string is not closed"
-    return loc, f"YAML syntax: {problem}", hint
+    line, column = (mark.line, mark.column) if mark else (0, 0)
+    context = exc.context or ""
+    problem = (exc.problem or context or "invalid YAML").strip().splitlines()[0]
+    here = _char_at(text, line, column)
+
+    def at(found: yaml.Mark | None, message: str, hint: str | None) -> tuple[Location, str, str | None]:
+        spot = found or mark
+        loc = Location(relpath, spot.line + 1, spot.column + 1) if spot else Location(relpath)
+        return loc, f"YAML syntax: {message}", hint
+
+    if here == "\t" or "tab" in problem:
+        tab = _tab_on_line(text, line)
+        return (Location(relpath, line + 1, tab + 1), "YAML syntax: a tab character cannot "
+                "indent YAML", "indent with spaces")
+    if "quoted scalar" in context:
+        return at(exc.context_mark, "the quoted text that starts here is never closed",
+                  _close_hint(text, exc.context_mark))
+    if "flow sequence" in context or "flow mapping" in context:
+        opener = "[" if "sequence" in context else "{"
+        closer = "]" if opener == "[" else "}"
+        return at(exc.context_mark, f"the '{opener}' that starts here is not closed",
+                  f"end it with '{closer}' on the same line, or put text that starts with "
+                  f"'{opener}' in quotes")
+    if "mapping values are not allowed" in problem:
+        if _indented_more(text, line):
+            return at(None, "unexpected ':' (this line is indented more than the line above)",
+                      "keys of one mapping start in the same column")
+        return at(None, "unexpected ':'", "put a value that contains ': ' in quotes")
+    if "alias" in problem or "alias" in context or "anchor" in context:
+        sign = "&" if "anchor" in context else "*"
+        return at(exc.context_mark if context else None,
+                  f"text that starts with '{sign}' is read as a YAML "
+                  f"{'anchor' if sign == '&' else 'alias'}",
+                  f"put text that starts with '{sign}' in quotes")
+    if "expected key" in problem or "block end" in problem:
+        opened = _runaway_quote(text, line)
+        if opened is not None:
+            return at(opened, "the quoted text that starts here is not closed on its line",
+                      _close_hint(text, opened))
+        if here == "-":
+            return at(None, "a list item where a key was expected",
+                      "indent list items under their key")
+        return at(None, "this line does not fit the indentation above",
+                  "keys of one mapping start in the same column; check the lines above")
+    return at(None, problem, None)
+
+
+def _close_hint(text: str, mark: yaml.Mark | None) -> str:
+    quote = _char_at(text, mark.line, mark.column) if mark else ""
+    return f"end it with a matching quote mark ({quote})" if quote else "close the quote"
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n")
+    if 0 <= line < len(lines) and 0 <= column < len(lines[line]):
+        return lines[line][column]
+    return ""
+
+
+def _indented_more(text: str, line: int) -> bool:
+    """Whether a line's key starts right of the previous line's key ('- ' counts as indent)."""
+    lines = [t for t in text.split("\n")[: line + 1] if t.strip() and not t.lstrip().startswith("#")]
+    if len(lines) < 2:
+        return False
+    column = [len(t) - len(t.lstrip(" -")) for t in lines[-2:]]
+    return column[1] > column[0]
+
+
+def _tab_on_line(text: str, line: int) -> int:
+    lines = text.split("\n")
+    return max(lines[line].find("\t"), 0) if 0 <= line < len(lines) else 0
+
+
+def _runaway_quote(text: str, error_line: int) -> yaml.Mark | None:
+    """The start of a quoted value that runs on over lines up to the error, if any.
+
+    A quote left open swallows the lines below it until the next quote mark, and the parser
+    only notices further down; pointing at the opening quote is what helps.
+    """
+    last = None
+    try:
+        for token in yaml.scan(text, Loader=yaml.BaseLoader):
+            if token.start_mark.line > error_line:
+                break
+            if isinstance(token, yaml.ScalarToken) and token.style in ("'", '"'):
+                last = token
+    except yaml.YAMLError:
+        pass
+    if last and last.start_mark.line < last.end_mark.line == error_line:
+        return last.start_mark
+    return None
