@@ -8,6 +8,7 @@ diagnostic, and the caller decides whether errors stop the build.
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 from . import records
@@ -19,6 +20,9 @@ from .model import (Anniversary, Citation, Commemoration, Event, Person, Place, 
 from .yamlfile import Mapping, decode_utf8, read_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
+MAX_SEED_BYTES = 5_000_000
+REF_FILES = {"person": "content/people.yaml", "place": "content/places.yaml",
+             "anniversary": "content/anniversaries.yaml"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,12 +57,12 @@ def load_timeline(root: Path | str, *, drafts: bool = False) -> tuple[Timeline, 
 
     config = reader.site()
     sources = reader.sources()
-    people = reader.keyed("people.yaml", records.read_people)
-    places = reader.keyed("places.yaml", records.read_places)
-    anniversaries = reader.keyed("anniversaries.yaml", records.read_anniversaries)
+    people = reader.keyed("people.yaml", "person", records.read_people)
+    places = reader.keyed("places.yaml", "place", records.read_places)
+    anniversaries = reader.keyed("anniversaries.yaml", "anniversary", records.read_anniversaries)
     events = reader.events()
 
-    check = _Checker(diagnostics, sources, people, places, anniversaries)
+    check = _Checker(diagnostics, sources, people, places, anniversaries, reader.broken)
     anniversaries = {k: check.anniversary(a) for k, a in anniversaries.items()}
     events = [check.event(e) for e in events]
     commemorations = check.commemorations(config)
@@ -73,21 +77,30 @@ class _Reader:
     def __init__(self, project: Project, diagnostics: Diagnostics):
         self.project = project
         self.diagnostics = diagnostics
+        # Ids whose definition was reported as broken, per kind ('person', ...; '*' = all of
+        # that kind). References to them are not reported again as unknown.
+        self.broken: dict[str, set[str]] = {}
+        self.meta_paths: dict[str, str] = {}
 
-    def yaml(self, path: Path) -> Mapping | None:
+    def yaml(self, path: Path, empty_hint: str | None = None) -> Mapping | None:
         relpath = self.project.rel(path)
         if not self._inside(path, relpath):
             return None
-        return read_yaml(path, relpath, self.diagnostics)
+        return read_yaml(path, relpath, self.diagnostics, empty_hint=empty_hint)
 
     def _inside(self, path: Path, relpath: str) -> bool:
         try:
             path.resolve().relative_to(self.project.root.resolve())
             return True
-        except ValueError:
-            self.diagnostics.error(Location(relpath), "symlink leads outside the project",
+        except (ValueError, OSError):
+            target = os.readlink(path) if path.is_symlink() else path.resolve().as_posix()
+            self.diagnostics.error(Location(relpath),
+                                   f"symlink leads outside the project, to '{target}'",
                                    "copy the file into the project instead")
             return False
+
+    def _broken(self, kind: str, ids: set[str]) -> None:
+        self.broken.setdefault(kind, set()).update(ids)
 
     def site(self) -> SiteConfig:
         path = self.project.content / "site.yaml"
@@ -95,33 +108,40 @@ class _Reader:
             self.diagnostics.error(Location("content/site.yaml"), "missing site configuration",
                                    "create content/site.yaml with at least 'title'")
             return SiteConfig(title="Timeline", description="")
-        mapping = self.yaml(path)
+        mapping = self.yaml(path, "site.yaml needs at least 'title'")
         if mapping is None:
+            self._broken("anniversary", {"*"})  # its references cannot be checked either
             return SiteConfig(title="Timeline", description="")
         return records.read_site(mapping, self.diagnostics)
 
-    def keyed(self, name: str, read):  # type: ignore[no-untyped-def]
+    def keyed(self, name: str, kind: str, read):  # type: ignore[no-untyped-def]
+        """A file of `id: {fields}` records; ids of broken records are remembered."""
         path = self.project.content / name
-        if not path.is_file():
+        if not path.is_file() and not path.is_symlink():
             return {}
-        mapping = self.yaml(path)
-        return {item.id: item for item in read(mapping, self.diagnostics)} if mapping else {}
+        mapping = self.yaml(path, f"write one '{kind}-id:' line per {kind}, its fields "
+                            "indented below it")
+        if mapping is None:
+            self._broken(kind, {"*"})
+            return {}
+        items = {item.id: item for item in read(mapping, self.diagnostics)}
+        self._broken(kind, set(mapping.keys()) - set(items))
+        return items
 
     def sources(self) -> dict[str, Source]:
         metas = self._source_metas()
         sources: dict[str, Source] = {}
         for path in _files(self.project.seeds, (".txt",)):
             relpath = self.project.rel(path)
-            if not records.is_id(path.stem):
-                self.diagnostics.error(Location(relpath), f"'{path.stem}' is not a valid source id",
-                                       records.ID_HINT)
-                continue
-            if not self._inside(path, relpath):
-                continue
-            text = decode_utf8(path.read_bytes(), relpath, self.diagnostics)
-            if text is None:
-                continue
             meta = metas.pop(path.stem, None)
+            if not records.is_id(path.stem):
+                self.diagnostics.error(Location(relpath), f"'{path.stem}' is not a valid source id "
+                                       "(the file name is the id)", records.id_hint(path.stem))
+                continue
+            text = self._seed_text(path, relpath)
+            if text is None:
+                self._broken("source", {path.stem})
+                continue
             if meta is None:
                 self.diagnostics.warning(Location(relpath), "no metadata for this seed",
                                          f"create content/sources/{path.stem}.yaml")
@@ -129,17 +149,30 @@ class _Reader:
             article = parse_article(path.stem, text, meta.boilerplate)
             sources[path.stem] = _merge(article, meta, self.diagnostics)
         for source_id, meta in metas.items():
-            self.diagnostics.error(Location(f"content/sources/{source_id}.yaml"),
+            self.diagnostics.error(Location(self.meta_paths[source_id]),
                                    f"no seed 'seeds/{source_id}.txt' for this metadata",
-                                   did_you_mean(source_id, sources))
+                                   did_you_mean(source_id, sources)
+                                   or "name the file after its seed: content/sources/<seed>.yaml")
         return sources
+
+    def _seed_text(self, path: Path, relpath: str) -> str | None:
+        if not self._inside(path, relpath):
+            return None
+        size = path.stat().st_size
+        if size > MAX_SEED_BYTES:
+            self.diagnostics.error(Location(relpath), f"seed is {size:,} bytes; the limit is "
+                                   f"{MAX_SEED_BYTES:,}", "is this really one article?")
+            return None
+        return decode_utf8(path.read_bytes(), relpath, self.diagnostics)
 
     def _source_metas(self) -> dict[str, SourceMeta]:
         metas = {}
         for path in _files(self.project.content / "sources", YAML_SUFFIXES):
-            mapping = self.yaml(path)
-            if mapping is not None:
-                metas[path.stem] = records.read_source_meta(path.stem, mapping, self.diagnostics)
+            self.meta_paths[path.stem] = self.project.rel(path)
+            mapping = self.yaml(path, "an empty file is not needed: delete it, or add 'publisher:'")
+            # An unreadable file still counts as metadata: its seed is not 'missing metadata'.
+            metas[path.stem] = (records.read_source_meta(path.stem, mapping, self.diagnostics)
+                                if mapping is not None else SourceMeta(path.stem))
         return metas
 
     def events(self) -> list[Event]:
@@ -150,14 +183,14 @@ class _Reader:
             event_id = path.stem
             if not records.is_id(event_id):
                 self.diagnostics.error(Location(relpath), f"'{event_id}' is not a valid event id "
-                                       "(the file name is the id)", records.ID_HINT)
+                                       "(the file name is the id)", records.id_hint(event_id))
                 continue
             if event_id in first_seen:
                 self.diagnostics.error(Location(relpath), f"duplicate event id '{event_id}' "
                                        f"(also {first_seen[event_id]})", "rename one of the files")
                 continue
             first_seen[event_id] = relpath
-            mapping = self.yaml(path)
+            mapping = self.yaml(path, "an event needs at least 'title', 'date' and 'status'")
             event = mapping and records.read_event(event_id, relpath, mapping, self.diagnostics)
             if event:
                 events[event_id] = event
@@ -199,15 +232,25 @@ class _Checker:
 
     def __init__(self, diagnostics: Diagnostics, sources: dict[str, Source],
                  people: dict[str, Person], places: dict[str, Place],
-                 anniversaries: dict[str, Anniversary]):
+                 anniversaries: dict[str, Anniversary], broken: dict[str, set[str]]):
         self.d = diagnostics
         self.sources, self.people, self.places = sources, people, places
         self.anniversaries = anniversaries
+        self.broken = broken
 
     def ref(self, kind: str, value: str, known, loc: Location | None) -> bool:  # type: ignore[no-untyped-def]
+        """Whether `value` names a known record; reports it if not (once, with a hint)."""
         if value in known:
             return True
-        self.d.error(loc or Location("?"), f"unknown {kind} '{value}'", did_you_mean(value, known))
+        broken = self.broken.get(kind, set())
+        if value in broken or "*" in broken:
+            return False  # its definition already has an error
+        hint = did_you_mean(value, known)
+        if hint is None and kind == "source":
+            hint = f"a source is a seed file, and there is no 'seeds/{value}.txt'"
+        elif hint is None:
+            hint = f"define '{value}' in {REF_FILES[kind]}, or check the spelling"
+        self.d.error(loc or Location("?"), f"unknown {kind} '{value}'", hint)
         return False
 
     def citation(self, citation: Citation) -> Citation:
@@ -249,9 +292,9 @@ class _Checker:
 
     def commemorations(self, config: SiteConfig) -> tuple[Commemoration, ...]:
         out = []
-        for year, anniversary_id in config.commemorations:
+        for n, (year, anniversary_id) in enumerate(config.commemorations):
             if self.ref("anniversary", anniversary_id, self.anniversaries,
-                        config.where.get("commemorations")):
+                        config.where.get(f"commemorations.{n}")):
                 number = year - self.anniversaries[anniversary_id].date.year
                 out.append(Commemoration(year, anniversary_id, number))
         return tuple(sorted(out, key=lambda c: c.year))

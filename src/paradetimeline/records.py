@@ -16,36 +16,60 @@ from .model import (STATUSES, Anniversary, Citation, CompareRow, Event, Person, 
                     SiteConfig, SourceMeta)
 from .yamlfile import Mapping, Node, Scalar, Sequence, describe
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]*")
 ID_HINT = "ids use lowercase letters, digits, '-' and '_', and start with a letter or digit"
 TRUE_WORDS, FALSE_WORDS = ("true",), ("false",)
+YAML11_BOOLEANS = ("yes", "no", "on", "off", "y", "n", "True", "False", "TRUE", "FALSE",
+                   "Yes", "No", "YES", "NO", "On", "Off", "ON", "OFF")
+QUOTE_HINT = "put text that starts with '[', '{' or '- ', or that contains ': ', in quotes"
 
 T = TypeVar("T")
 
 
 def is_id(text: str) -> bool:
-    return bool(ID_PATTERN.match(text)) and len(text) <= 100
+    """An id is a short slug: safe as a file name and a URL part on every system."""
+    return bool(ID_PATTERN.fullmatch(text)) and len(text) <= 100
+
+
+def id_hint(text: str) -> str:
+    """How to fix an invalid id, with a suggestion when one is obvious."""
+    if any(part in text for part in ("/", "\\", "..")):
+        return "an id is a name, not a path; " + ID_HINT
+    suggestion = re.sub(r"[^a-z0-9_-]", "", re.sub(r"\s+", "-", text.strip().lower()))
+    if is_id(suggestion) and suggestion != text:
+        return f"{ID_HINT}: try '{suggestion}'"
+    return ID_HINT
 
 
 class Fields:
     """Reads typed values out of one mapping, reporting problems with their location."""
 
-    def __init__(self, mapping: Mapping, diagnostics: Diagnostics, allowed: tuple[str, ...]):
+    def __init__(self, mapping: Mapping, diagnostics: Diagnostics, allowed: tuple[str, ...],
+                 hints: dict[str, str] | None = None):
         self.mapping = mapping
         self.diagnostics = diagnostics
         self.where: dict[str, Location] = {}
+        self.misspelt: set[str] = set()  # allowed keys that an unknown key was close to
         for key, _ in mapping.items:
-            if key.value not in allowed:
-                self.diagnostics.error(key.loc, f"unknown key '{key.value}'",
-                                       did_you_mean(key.value, allowed)
-                                       or f"allowed keys: {', '.join(allowed)}")
+            if key.value in allowed:
+                continue
+            close = did_you_mean(key.value, allowed)
+            if close:
+                self.misspelt.add(close.split("'")[1])
+            hint = (hints or {}).get(key.value) or close or f"allowed keys: {', '.join(allowed)}"
+            self.diagnostics.error(key.loc, f"unknown key '{key.value}'", hint)
 
     def _node(self, key: str, required: bool) -> Node | None:
+        """The value of `key`; a missing or blank value is None (an error when required)."""
         node = self.mapping.get(key)
-        if node is None or (isinstance(node, Scalar) and node.value == "" and not node.quoted):
+        if node is None:
+            if required and key not in self.misspelt:  # the misspelling was reported already
+                self.diagnostics.error(self.mapping.loc, f"missing required key '{key}'",
+                                       f"add a line '{key}: ...'")
+            return None
+        if isinstance(node, Scalar) and not node.value.strip():
             if required:
-                self.diagnostics.error(node.loc if node else self.mapping.loc,
-                                       f"missing required key '{key}'")
+                self.diagnostics.error(node.loc, f"'{key}' is empty", f"give '{key}' a value")
             return None
         self.where[key] = node.loc
         return node
@@ -53,7 +77,8 @@ class Fields:
     def _scalar(self, key: str, node: Node, what: str) -> Scalar | None:
         if isinstance(node, Scalar):
             return node
-        self.diagnostics.error(node.loc, f"'{key}' must be {what}, not {describe(node)}")
+        self.diagnostics.error(node.loc, f"'{key}' must be {what}, not {describe(node)}",
+                               QUOTE_HINT if what == "text" else None)
         return None
 
     def text(self, key: str, required: bool = False) -> str | None:
@@ -86,7 +111,11 @@ class Fields:
             return default
         if scalar.value in TRUE_WORDS or scalar.value in FALSE_WORDS:
             return scalar.value in TRUE_WORDS
-        self.diagnostics.error(scalar.loc, f"'{key}' must be true or false, not '{scalar.value}'")
+        hint = "write true or false in lowercase"
+        if scalar.value in YAML11_BOOLEANS:
+            hint += f"; '{scalar.value}' is only a yes/no word in old YAML, so it is not read as one"
+        self.diagnostics.error(scalar.loc, f"'{key}' must be true or false, not '{scalar.value}'",
+                               hint)
         return default
 
     def number(self, key: str, low: float, high: float) -> float | None:
@@ -117,7 +146,7 @@ class Fields:
     def ident(self, key: str, required: bool = False) -> str | None:
         value = self.text(key, required)
         if value is not None and not is_id(value):
-            self.diagnostics.error(self.where[key], f"'{value}' is not a valid id", ID_HINT)
+            self.diagnostics.error(self.where[key], f"'{value}' is not a valid id", id_hint(value))
             return None
         return value
 
@@ -130,7 +159,8 @@ class Fields:
             return list(node.items)
         if isinstance(node, Scalar):
             return [node]
-        self.diagnostics.error(node.loc, f"'{key}' must be a list, not {describe(node)}")
+        self.diagnostics.error(node.loc, f"'{key}' must be a list, not {describe(node)}",
+                               f"write '{key}: [a, b]', or one '- item' per line below '{key}:'")
         return []
 
     def idents(self, key: str) -> tuple[str, ...]:
@@ -140,22 +170,25 @@ class Fields:
             if not isinstance(node, Scalar):
                 self.diagnostics.error(node.loc, f"'{key}' items must be ids, not {describe(node)}")
             elif not is_id(node.value):
-                self.diagnostics.error(node.loc, f"'{node.value}' is not a valid id", ID_HINT)
+                self.diagnostics.error(node.loc, f"'{node.value}' is not a valid id",
+                                       id_hint(node.value))
             elif node.value in values:
-                self.diagnostics.error(node.loc, f"'{node.value}' is listed twice in '{key}'")
+                self.diagnostics.error(node.loc, f"'{node.value}' is listed twice in '{key}'",
+                                       "remove one of them")
             else:
                 self.where[f"{key}.{len(values)}"] = node.loc
                 values.append(node.value)
         return tuple(values)
 
-    def mappings(self, key: str) -> list[Mapping]:
+    def mappings(self, key: str, example: str) -> list[Mapping]:
+        """A list of mappings; `example` shows one item, for the hint."""
         out = []
         for node in self.items(key):
             if isinstance(node, Mapping):
                 out.append(node)
             else:
                 self.diagnostics.error(node.loc, f"'{key}' items must be mappings, "
-                                       f"not {describe(node)}")
+                                       f"not {describe(node)}", f"write each item as {example}")
         return out
 
 
@@ -166,7 +199,8 @@ EVENT_KEYS = ("title", "date", "status", "commemorates", "places", "people", "ta
 
 
 def read_event(event_id: str, path: str, mapping: Mapping, diagnostics: Diagnostics) -> Event | None:
-    f = Fields(mapping, diagnostics, EVENT_KEYS)
+    f = Fields(mapping, diagnostics, EVENT_KEYS,
+               {"id": "an event's id is its file name; remove this line"})
     title = f.text("title", required=True)
     date = f.date("date", required=True)
     status = f.choice("status", STATUSES, required=True)
@@ -188,7 +222,7 @@ def read_event(event_id: str, path: str, mapping: Mapping, diagnostics: Diagnost
 
 def read_citations(f: Fields, diagnostics: Diagnostics) -> list[Citation]:
     citations = []
-    for n, item in enumerate(f.mappings("sources")):
+    for item in f.mappings("sources", "'- source: SEED-ID' with 'quote: \"...\"' below it"):
         c = Fields(item, diagnostics, ("source", "quote"))
         source, quote = c.ident("source", required=True), c.text("quote", required=True)
         if source and quote:
@@ -202,7 +236,7 @@ def read_people(mapping: Mapping, diagnostics: Diagnostics) -> list[Person]:
         f = Fields(node, diagnostics, ("name", "native_names", "country", "roles", "description"))
         name = f.text("name", required=True)
         roles = []
-        for item in f.mappings("roles"):
+        for item in f.mappings("roles", "'- title: ...' with optional 'from:' and 'to:'"):
             r = Fields(item, diagnostics, ("title", "from", "to"))
             role_title = r.text("title", required=True)
             if role_title:
@@ -278,7 +312,10 @@ def read_source_meta(source_id: str, mapping: Mapping, diagnostics: Diagnostics)
             re.compile(node.value)
             patterns.append(node.value)
         except re.error as exc:
-            diagnostics.error(node.loc, f"'boilerplate' pattern is not a regular expression: {exc}")
+            diagnostics.error(node.loc, f"'boilerplate' pattern '{node.value}' is not a regular "
+                              f"expression: {exc.msg} at position {exc.pos}",
+                              "to match a character such as '(', '.' or '?' literally, put a "
+                              "backslash before it")
     notes = []
     node = f._node("notes", False)
     if isinstance(node, Mapping):
@@ -305,13 +342,14 @@ def read_site(mapping: Mapping, diagnostics: Diagnostics) -> SiteConfig:
         diagnostics.error(f.where["base_url"], f"'base_url' must be an http(s) URL, not '{base_url}'")
         base_url = None
     commemorations = []
-    for item in f.mappings("commemorations"):
+    for item in f.mappings("commemorations", "'- year: 2015' with 'anniversary: ID' below it"):
         c = Fields(item, diagnostics, ("year", "anniversary"))
         year, anniversary = c.partial("year", required=True), c.ident("anniversary", required=True)
         if year and anniversary:
+            f.where[f"commemorations.{len(commemorations)}"] = c.where["anniversary"]
             commemorations.append((year.year, anniversary))
     rows = []
-    for item in f.mappings("compare"):
+    for item in f.mappings("compare", "'- tag: TAG' with 'label: ...' below it"):
         c = Fields(item, diagnostics, ("tag", "label"))
         tag, label = c.ident("tag", required=True), c.text("label", required=True)
         if tag and label:
@@ -334,7 +372,8 @@ def _records(mapping: Mapping, diagnostics: Diagnostics, kind: str) -> list[tupl
     out = []
     for key, node in mapping.items:
         if not is_id(key.value):
-            diagnostics.error(key.loc, f"'{key.value}' is not a valid {kind} id", ID_HINT)
+            diagnostics.error(key.loc, f"'{key.value}' is not a valid {kind} id",
+                              id_hint(key.value))
         elif not isinstance(node, Mapping):
             diagnostics.error(node.loc, f"{kind} '{key.value}' must be a mapping of fields, "
                               f"not {describe(node)}")
