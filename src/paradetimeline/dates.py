@@ -23,7 +23,7 @@ Precision = Literal["year", "month", "day"]
 PRECISION_RANK: dict[str, int] = {"year": 0, "month": 1, "day": 2}
 MONTHS = [calendar.month_name[i] for i in range(13)]
 
-_SINGLE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?(?P<q>[~?%])?$")
+_SINGLE = re.compile(r"(?P<y>[0-9]{4})(?:-(?P<m>[0-9]{2})(?:-(?P<d>[0-9]{2}))?)?(?P<q>[~?%])?")
 
 
 class DateError(ValueError):
@@ -151,7 +151,10 @@ class EventDate:
 
 def parse_partial(text: str) -> PartialDate:
     """Parse one EDTF date ('2015', '2015-05', '2015-05-09', each optionally ~ ? %)."""
-    match = _SINGLE.match(text)
+    match = _SINGLE.fullmatch(text)
+    if not match and "/" in text:
+        raise DateError(f"'{text}' is an interval; a single date is expected here",
+                        "write YYYY, YYYY-MM or YYYY-MM-DD")
     if not match:
         raise DateError(
             f"'{text}' is not a date",
@@ -249,11 +252,19 @@ def _display_range(start: PartialDate, end: PartialDate) -> str:
 
 
 def _shift(point: PartialDate, step: int) -> PartialDate:
-    """The neighbouring date at the same precision: for 'before'/'after' wording."""
+    """The neighbouring date at the same precision: for 'before'/'after' wording.
+
+    Raises ValueError (or OverflowError) past the calendar's edges, years 1 and 9999.
+    """
+    flags = (point.approximate, point.uncertain)
     if point.precision == "day":
         day = point.first_day() + dt.timedelta(days=step)
-        return PartialDate(day.year, day.month, day.day, point.approximate, point.uncertain)
+        return PartialDate(day.year, day.month, day.day, *flags)
     if point.precision == "month":
         index = point.year * 12 + (point.month or 1) - 1 + step
-        return PartialDate(index // 12, index % 12 + 1, None, point.approximate, point.uncertain)
-    return PartialDate(point.year + step, None, None, point.approximate, point.uncertain)
+        year, month = index // 12, index % 12 + 1
+    else:
+        year, month = point.year + step, None
+    if not 1 <= year <= 9999:
+        raise ValueError(f"year {year} is outside the calendar")
+    return PartialDate(year, month, None, *flags)
