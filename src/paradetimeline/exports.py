@@ -1,7 +1,9 @@
 """Machine-readable exports of the timeline. Each returns text; nothing is written here.
 
-`events.json` follows the schema `paradetimeline/events@1` (DESIGN §6): URLs are relative to
-the site root unless the site has a base URL, in which case they are absolute.
+`events.json` follows the schema `paradetimeline/events@1` (DESIGN §6, and
+schemas/events.schema.json): URLs are relative to the site root unless the site has a base
+URL, in which case they are absolute. The other formats live in their own modules; this one
+decides which files exist. docs/exports.md describes them all for users.
 """
 
 from __future__ import annotations
@@ -9,15 +11,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .feeds import atom_feed, robots_txt, sitemap_xml
+from .ical import events_ics
 from .model import Citation, Event, Timeline
+from .stamps import content_timestamp
+from .timelinejs import timeline_json
+from .urls import site_url
 
 SCHEMA = "paradetimeline/events@1"
-
-
-def site_url(timeline: Timeline, path: str) -> str:
-    """A page's URL: absolute under the base URL when known, else relative to the root."""
-    base = timeline.config.base_url
-    return f"{base}{path}" if base else path
+NEEDS_BASE_URL = ("feed.xml", "sitemap.xml")
 
 
 def _citation(timeline: Timeline, citation: Citation) -> dict[str, Any]:
@@ -54,8 +56,31 @@ def _event(timeline: Timeline, event: Event) -> dict[str, Any]:
 
 
 def export_files(timeline: Timeline) -> dict[str, str]:
-    """Every machine-readable file of the site: {path: text}."""
-    return {"events.json": events_json(timeline)}
+    """Every machine-readable file of the site: {path: text}.
+
+    feed.xml and sitemap.xml need absolute URLs: without a base URL they are left out
+    (the names are in NEEDS_BASE_URL, so the CLI can say so).
+    """
+    stamp = content_timestamp(timeline)
+    files = {
+        "events.json": events_json(timeline),
+        "timeline.json": timeline_json(timeline),
+        "events.ics": events_ics(timeline, stamp),
+        "robots.txt": robots_txt(timeline.config.base_url),
+    }
+    base = timeline.config.base_url
+    if base:
+        files["feed.xml"] = atom_feed(timeline, base, stamp)
+        files["sitemap.xml"] = sitemap_xml(base, page_paths(timeline), stamp)
+    return files
+
+
+def page_paths(timeline: Timeline) -> list[str]:
+    """The HTML pages the renderer will write, from its own plan, so the two cannot drift."""
+    from .render import plan_pages  # render imports this module: import late, not at the top
+    from .views import TimelineView
+
+    return [page.path for page in plan_pages(timeline, TimelineView(timeline))]
 
 
 def events_json(timeline: Timeline) -> str:
@@ -75,6 +100,11 @@ def events_json(timeline: Timeline) -> str:
             {"id": p.id, "name": p.name, "kind": p.kind, "city": p.city, "country": p.country,
              "lat": p.lat, "lon": p.lon, "url": site_url(timeline, f"places/{p.id}.html")}
             for p in timeline.places.values()
+        ],
+        "anniversaries": [
+            {"id": a.id, "title": a.title, "date": a.date.edtf(),
+             "url": site_url(timeline, f"anniversaries/{a.id}.html")}
+            for a in timeline.anniversaries.values()
         ],
         "sources": [
             {"id": s.id, "headline": s.headline, "publisher": s.publisher, "byline": s.byline,
