@@ -18,6 +18,7 @@ from .errors import Diagnostic, Location
 from .exports import export_files
 from .markup import render_markdown
 from .model import Timeline
+from .structured import event_jsonld, jsonld_script, source_jsonld
 from .views import TimelineView
 
 STATIC_DIR = "static"
@@ -49,6 +50,9 @@ def make_environment(templates: Path) -> jinja2.Environment:
     )
     env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(render_markdown(text))
     env.filters["text_fragment"] = text_fragment
+    env.filters["jsonld"] = jsonld_script
+    env.globals["event_jsonld"] = event_jsonld
+    env.globals["source_jsonld"] = source_jsonld
     return env
 
 
