@@ -1,0 +1,58 @@
+"""errors: how a problem looks to the user, in what order, and the one-line summary."""
+
+from __future__ import annotations
+
+from paradetimeline.errors import (ContentError, Diagnostic, Diagnostics, Location, did_you_mean,
+                                   summary)
+
+
+def test_a_diagnostic_prints_like_a_compiler() -> None:
+    diagnostic = Diagnostic("error", Location("content/events/x.yaml", 7, 3),
+                            "unknown person 'xi-jinpin'", "did you mean 'xi-jinping'?")
+    assert diagnostic.format() == ("content/events/x.yaml:7:3: error: unknown person 'xi-jinpin'\n"
+                                   "    hint: did you mean 'xi-jinping'?")
+    assert Diagnostic("warning", Location("a.yaml"), "hm").format() == "a.yaml:1:1: warning: hm"
+
+
+def test_sorted_by_file_line_column_then_errors_first_and_each_once() -> None:
+    d = Diagnostics()
+    d.warning(Location("b.yaml", 1, 1), "w")
+    d.error(Location("a.yaml", 10, 1), "late")
+    d.error(Location("a.yaml", 2, 5), "col 5")
+    d.error(Location("a.yaml", 2, 1), "col 1")
+    d.warning(Location("a.yaml", 2, 1), "also col 1")
+    d.error(Location("a.yaml", 2, 5), "col 5")
+    assert [(str(x.location), x.severity, x.message) for x in d.sorted()] == [
+        ("a.yaml:2:1", "error", "col 1"),
+        ("a.yaml:2:1", "warning", "also col 1"),
+        ("a.yaml:2:5", "error", "col 5"),
+        ("a.yaml:10:1", "error", "late"),
+        ("b.yaml:1:1", "warning", "w"),
+    ]
+    assert (len(d.errors), len(d.warnings)) == (4, 2)  # sorted() drops the repeat
+
+
+def test_summary_counts_errors_warnings_and_files() -> None:
+    d = Diagnostics()
+    d.error(Location("a.yaml"), "x")
+    d.error(Location("a.yaml", 2), "y")
+    assert summary(d.sorted(), failed=True, verb="Check") == (
+        "Check failed: 2 errors, 0 warnings in 1 file.")
+    d.warning(Location("b.yaml"), "z")
+    assert summary(d.sorted(), failed=True) == "Build failed: 2 errors, 1 warning in 2 files."
+    assert summary([], failed=False) == "Build succeeded: 0 errors, 0 warnings in 0 files."
+
+
+def test_content_error_carries_every_diagnostic() -> None:
+    found = [Diagnostic("error", Location("a.yaml"), "x"),
+             Diagnostic("warning", Location("b.yaml"), "y")]
+    error = ContentError(found)
+    assert error.diagnostics == found
+    assert str(error) == "Build failed: 1 error, 1 warning in 2 files."
+
+
+def test_did_you_mean_only_when_close() -> None:
+    assert did_you_mean("xi-jinpin", ["putin", "xi-jinping"]) == "did you mean 'xi-jinping'?"
+    assert did_you_mean("sorce", ["source", "quote"]) == "did you mean 'source'?"
+    assert did_you_mean("colour", ["title", "date"]) is None
+    assert did_you_mean("x", []) is None

@@ -1,0 +1,137 @@
+"""yamlfile: plain text scalars with locations, and one clear error per unreadable file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from paradetimeline.errors import Diagnostics, Location
+from paradetimeline.yamlfile import (MAX_BYTES, Mapping, Scalar, Sequence, parse_yaml,
+                                     read_yaml)
+
+
+def parse(text: str) -> tuple[Mapping | None, list[str]]:
+    diagnostics = Diagnostics()
+    root = parse_yaml(text, "f.yaml", diagnostics, empty_hint="say something")
+    return root, [d.format() for d in diagnostics.sorted()]
+
+
+def test_every_scalar_is_text_with_its_location() -> None:
+    root, errors = parse("title: NO\ndate: 2015-05-09\nyear: 2015\ndraft: yes\nlist: [a, 'b']\n")
+    assert errors == [] and root is not None
+    assert [(k, v.value) for k, v in ((k, root.get(k)) for k in root.keys())
+            if isinstance(v, Scalar)] == [("title", "NO"), ("date", "2015-05-09"),
+                                           ("year", "2015"), ("draft", "yes")]
+    items = root.get("list")
+    assert isinstance(items, Sequence)
+    assert [(i.value, i.loc, i.quoted) for i in items.items if isinstance(i, Scalar)] == [
+        ("a", Location("f.yaml", 5, 8), False), ("b", Location("f.yaml", 5, 11), True)]
+
+
+def test_columns_count_characters_not_bytes() -> None:
+    root, _ = parse("习近平: 习近平\nzh: x\n")
+    assert root is not None
+    assert root.get("zh").loc == Location("f.yaml", 2, 5)  # type: ignore[union-attr]
+    assert root.items[0][1].loc == Location("f.yaml", 1, 6)
+    _, errors = parse("习近平: 习近平 [x\nzh: 'x\n")
+    assert errors[0].startswith("f.yaml:2:5: error: YAML syntax: the quoted text")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("", ["f.yaml:1:1: error: file is empty\n    hint: say something"]),
+    ("# only\n  # comments\n", ["f.yaml:1:1: error: file holds only comments\n"
+                                "    hint: say something"]),
+    ("a: 1\n---\na: 2\n", ["f.yaml:1:1: error: file holds 2 YAML documents; expected one\n"
+                           "    hint: remove the '---' separators or split the file"]),
+    ("- a\n- b\n", ["f.yaml:1:1: error: expected a mapping of keys to values, found a list\n"
+                    "    hint: write 'key: value' lines, without a leading '- '"]),
+    ("just text\n", ["f.yaml:1:1: error: expected a mapping of keys to values, found "
+                     "'just text'\n    hint: write 'key: value' lines"]),
+    ("a: 1\nb: 2\na: 3\n", ["f.yaml:3:1: error: duplicate key 'a' (first at line 1)\n"
+                            "    hint: YAML keeps only the last value; remove one of them"]),
+    ("a:\n  b: 1\n  b: 2\n", ["f.yaml:3:3: error: duplicate key 'b' (first at line 2)\n"
+                              "    hint: YAML keeps only the last value; remove one of them"]),
+    ("? [a]\n: 1\n", ["f.yaml:1:3: error: a key must be plain text, not a list"]),
+])
+def test_files_that_are_not_one_mapping(text: str, expected: list[str]) -> None:
+    assert parse(text)[1] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("a: 1\n\tb: 2\n", "f.yaml:2:1: error: YAML syntax: a tab character cannot indent YAML\n"
+                       "    hint: indent with spaces"),
+    ("a: 'open\nb: 2\n", "f.yaml:1:4: error: YAML syntax: the quoted text that starts here is "
+                         "never closed\n    hint: end it with a matching quote mark (')"),
+    ('a: "open\nb: 2\nc: "x"\n', "f.yaml:1:4: error: YAML syntax: the quoted text that starts "
+                                 "here is not closed on its line\n"
+                                 "    hint: end it with a matching quote mark (\")"),
+    ("a: [x, y\nb: 2\n", "f.yaml:1:4: error: YAML syntax: the '[' that starts here is not "
+                         "closed\n    hint: end it with ']' on the same line, or put text that "
+                         "starts with '[' in quotes"),
+    ("a: Note: x\n", "f.yaml:1:8: error: YAML syntax: unexpected ':'\n"
+                     "    hint: put a value that contains ': ' in quotes"),
+    ("a: x\n  b: y\n", "f.yaml:2:4: error: YAML syntax: unexpected ':' (this line is indented "
+                       "more than the line above)\n"
+                       "    hint: keys of one mapping start in the same column"),
+    ("a: *x\n", "f.yaml:1:4: error: YAML syntax: text that starts with '*' is read as a YAML "
+                "alias\n    hint: put text that starts with '*' in quotes"),
+    ("a: 1\n- b\n", "f.yaml:2:1: error: YAML syntax: a list item where a key was expected\n"
+                    "    hint: indent list items under their key"),
+])
+def test_syntax_errors_are_one_located_sentence(text: str, expected: str) -> None:
+    assert parse(text)[1] == [expected]
+
+
+def test_a_multi_line_quote_that_is_closed_is_fine() -> None:
+    root, errors = parse('a: "one\n  two"\nb: 2\n')
+    assert errors == [] and root is not None
+    assert root.get("a") == Scalar("one two", Location("f.yaml", 1, 4), quoted=True)
+
+
+def test_an_alias_bomb_is_refused_fast() -> None:
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+    for n in range(1, 10):
+        prev, name = chr(ord("a") + n - 1), chr(ord("a") + n)
+        lines.append(f"{name}: &{name} [{','.join(['*' + prev] * 10)}]")
+    root, errors = parse("\n".join(lines) + "\n")
+    assert root is None
+    assert errors == ["f.yaml:1:1: error: file expands to more than 20,000 values\n"
+                      "    hint: YAML aliases (*name) multiply content; write the values out"]
+
+
+def test_small_aliases_are_allowed() -> None:
+    root, errors = parse("a: &x [p, q]\nb: *x\n")
+    assert errors == [] and isinstance(root.get("b"), Sequence)  # type: ignore[union-attr]
+
+
+def test_an_oversized_file_is_not_even_decoded(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_bytes(b"\xff" * (MAX_BYTES + 1))
+    diagnostics = Diagnostics()
+    assert read_yaml(path, "big.yaml", diagnostics) is None
+    assert [d.format() for d in diagnostics.items] == [
+        "big.yaml:1:1: error: file is 1,000,001 bytes; the limit is 1,000,000\n"
+        "    hint: split it into smaller files"]
+
+
+@pytest.mark.parametrize("data, where", [
+    (b"a: 1\nb: caf\xe9\n", "f.yaml:2:7: error: file is not UTF-8 (byte 0xe9)"),
+    ("a: 习近平\nb: ".encode() + b"\xff\n", "f.yaml:2:4: error: file is not UTF-8 (byte 0xff)"),
+    ("習: ".encode() + b"x\x80", "f.yaml:1:5: error: file is not UTF-8 (byte 0x80)"),
+])
+def test_non_utf8_is_reported_at_the_bad_byte(tmp_path: Path, data: bytes, where: str) -> None:
+    """Columns count characters, as editors do, not bytes."""
+    path = tmp_path / "f.yaml"
+    path.write_bytes(data)
+    diagnostics = Diagnostics()
+    assert read_yaml(path, "f.yaml", diagnostics) is None
+    assert [d.format() for d in diagnostics.items] == [
+        where + "\n    hint: save the file as UTF-8"]
+
+
+def test_a_utf8_bom_is_allowed(tmp_path: Path) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_bytes("\ufefftitle: x\n".encode())
+    root = read_yaml(path, "f.yaml", Diagnostics())
+    assert root is not None and root.keys() == ["title"]
