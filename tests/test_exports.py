@@ -22,7 +22,7 @@ BASE = "https://example.org/paradetimeline/"
 SCHEMA = json.loads((REPO / "schemas" / "events.schema.json").read_text(encoding="utf-8"))
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from paradetimeline import build_site
 from paradetimeline.structured import jsonld_script
 
 BASE = "https://example.org/paradetimeline/"
-SCRIPT = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
+SCRIPT = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.DOTALL)
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ class _Meta(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = dict(attrs)
         key = found.get("property") or found.get("name")
-        if tag == "meta" and key and (key.startswith("og:") or key.startswith("twitter:")):
+        if tag == "meta" and key and key.startswith(("og:", "twitter:")):
             self.meta[key] = found.get("content") or ""
 
 

@@ -56,7 +56,7 @@ def atom_feed(timeline: Timeline, base: str, stamp: dt.datetime) -> str:
 
 def sitemap_xml(base: str, pages: Iterable[str], stamp: dt.datetime) -> str:
     """Every HTML page but the 404 page, in the order given, with the content date."""
-    lastmod = stamp.astimezone(dt.timezone.utc).date().isoformat()
+    lastmod = stamp.astimezone(dt.UTC).date().isoformat()
     lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
     for path in pages:
         if path.endswith(".html") and path not in NOT_IN_SITEMAP:

@@ -33,7 +33,7 @@ def events_ics(timeline: Timeline, stamp: dt.datetime) -> str:
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN",
              "METHOD:PUBLISH", f"NAME:{escape(timeline.config.title)}",
              f"X-WR-CALNAME:{escape(timeline.config.title)}"]
-    dtstamp = stamp.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    dtstamp = stamp.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     for event in timeline.events:
         lines += vevent(timeline, event, dtstamp)
     lines.append("END:VCALENDAR")

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from .model import Timeline
 
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def content_timestamp(timeline: Timeline, environ: Mapping[str, str] | None = None) -> dt.datetime:
@@ -36,9 +36,9 @@ def content_timestamp(timeline: Timeline, environ: Mapping[str, str] | None = No
         days = [d for e in timeline.events for d in (e.date.last_day(), e.date.first_day()) if d]
     if not days:
         return EPOCH
-    return dt.datetime.combine(max(days), dt.time(), tzinfo=dt.timezone.utc)
+    return dt.datetime.combine(max(days), dt.time(), tzinfo=dt.UTC)
 
 
 def rfc3339(stamp: dt.datetime) -> str:
     """'2025-05-06T00:00:00Z': the form Atom requires."""
-    return stamp.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return stamp.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
