@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -301,3 +304,14 @@ def test_text_exports_are_utf8_with_lf_line_ends(site):
         assert b"\r" not in data and data.endswith(b"\n"), name
         data.decode("utf-8")
     assert "习近平" in (site / "events.json").read_text(encoding="utf-8")  # not \u-escaped
+
+
+def test_exports_do_not_depend_on_clock_zone_or_hash_seed(site, tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    env.update(PYTHONHASHSEED="777", TZ="America/Los_Angeles", LC_ALL="C")
+    subprocess.run([sys.executable, "-m", "paradetimeline", "build", "--root", str(REPO),
+                    "--out", str(tmp_path / "again"), "--base-url", BASE, "--quiet"],
+                   env=env, check=True)
+    for name in ("events.json", "timeline.json", "events.ics", "feed.xml", "sitemap.xml",
+                 "robots.txt"):
+        assert (tmp_path / "again" / name).read_bytes() == (site / name).read_bytes(), name
