@@ -1,0 +1,125 @@
+"""loader: a whole project read, checked and sorted, with every problem reported once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from paradetimeline.errors import UsageError
+from paradetimeline.loader import load_timeline
+
+from conftest import REPO
+
+EVENT = """\
+title: {title}
+date: {date}
+status: happened
+"""
+
+
+def problems(root: Path) -> list[str]:
+    return [d.format() for d in load_timeline(root)[1].sorted()]
+
+
+def test_the_repository_content_loads_cleanly() -> None:
+    timeline, diagnostics = load_timeline(REPO)
+    assert diagnostics.items == []
+    assert len(timeline.events) >= 20
+    assert [e.id for e in timeline.events] == [
+        e.id for e in sorted(timeline.events, key=lambda e: e.sort_key())]
+
+
+def test_the_minimal_project(make_project) -> None:  # type: ignore[no-untyped-def]
+    timeline, diagnostics = load_timeline(make_project())
+    assert diagnostics.items == []
+    [event] = timeline.events
+    assert (event.id, event.anniversary_label) == ("parade", "70th")
+    assert [(c.source, c.anchors, c.match) for c in event.sources] == [("s1", ("p1-s1",), "exact")]
+    assert [(c.year, c.label) for c in timeline.commemorations] == [(2015, "70th anniversary")]
+
+
+def test_a_title_no_stays_the_text_no(make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"content/events/parade.yaml": EVENT.format(title="NO", date="2015")})
+    timeline, diagnostics = load_timeline(root)
+    assert diagnostics.items == []
+    assert timeline.events[0].title == "NO"
+    assert timeline.events[0].date.display() == "2015"
+
+
+def test_events_sort_by_date_precision_then_id(make_project) -> None:  # type: ignore[no-untyped-def]
+    files = {f"content/events/{name}.yaml": EVENT.format(title=name, date=date) for name, date in [
+        ("b-day", "2015-05-09"), ("a-day", "2015-05-09"), ("month", "2015-05"),
+        ("year", "2015"), ("span", "2015-05-07/2015-05-10"), ("before", "../2015-05-08"),
+        ("in-2014", "2014-12-31")]}
+    timeline, diagnostics = load_timeline(make_project({"content/events/parade.yaml": None,
+                                                        **files}))
+    assert diagnostics.items == []
+    assert [e.id for e in timeline.events] == [
+        "in-2014", "year", "month", "span", "before", "a-day", "b-day"]
+
+
+def test_drafts_are_checked_always_and_kept_on_request(make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"content/events/later.yaml": EVENT.format(title="L", date="2016")
+                         + "draft: true\npeople: [nobody]\n"})
+    assert problems(root) == ["content/events/later.yaml:5:10: error: unknown person 'nobody'\n"
+                              "    hint: define 'nobody' in content/people.yaml, or check the "
+                              "spelling"]
+    assert [e.id for e in load_timeline(root)[0].events] == ["parade"]
+    assert [e.id for e in load_timeline(root, drafts=True)[0].events] == ["parade", "later"]
+
+
+def test_events_in_subfolders_and_dotfiles(make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({
+        "content/events/2015/deep/later.yaml": EVENT.format(title="L", date="2016"),
+        "content/events/.hidden.yaml": "not: [valid",
+        "content/events/.git/x.yaml": "not: [valid",
+        "content/events/notes.txt": "not yaml at all",
+    })
+    timeline, diagnostics = load_timeline(root)
+    assert diagnostics.items == []
+    assert [e.id for e in timeline.events] == ["parade", "later"]
+
+
+def test_one_broken_definition_is_one_error(make_project) -> None:  # type: ignore[no-untyped-def]
+    """Events that cite a broken person or seed are not reported a second time."""
+    root = make_project({
+        "content/people.yaml": "xi-jinping:\n  country: China\n",
+        "seeds/s1.txt": b"\xff\xfe",
+    })
+    assert problems(root) == [
+        "content/people.yaml:2:3: error: missing required key 'name'\n"
+        "    hint: add a line 'name: ...'",
+        "seeds/s1.txt:1:1: error: file is not UTF-8 (byte 0xff)\n"
+        "    hint: save the file as UTF-8",
+    ]
+
+
+def test_a_symlink_inside_the_project_is_fine(make_project, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    root = make_project()
+    (root / "content/shared").mkdir()
+    (root / "content/places.yaml").rename(root / "content/shared/places.yaml")
+    (root / "content/places.yaml").symlink_to("shared/places.yaml")
+    assert problems(root) == []
+
+
+def test_a_dangling_symlink_is_reported(make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"content/people.yaml": None})
+    (root / "content/people.yaml").symlink_to("/nonexistent/people.yaml")
+    assert problems(root) == [
+        "content/people.yaml:1:1: error: symlink leads outside the project, to "
+        "'/nonexistent/people.yaml'\n    hint: copy the file into the project instead"]
+
+
+def test_a_missing_root_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="is not a folder"):
+        load_timeline(tmp_path / "nope")
+
+
+def test_metadata_and_article_disagree(make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"content/sources/s1.yaml": "publisher: T\nheadline: Other\n"})
+    timeline, diagnostics = load_timeline(root)
+    assert [d.format() for d in diagnostics.sorted()] == [
+        "content/sources/s1.yaml:2:11: warning: 'headline' 'Other' differs from what the "
+        "article states; the article's value is used"]
+    assert timeline.sources["s1"].headline == "A Test Headline"
