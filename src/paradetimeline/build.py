@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .coverage import check_coverage
 from .errors import ContentError, Diagnostic
 from .loader import Project, load_timeline
 from .render import TemplateError, render_site
@@ -24,6 +25,7 @@ def check_project(root: Path | str, *, strict: bool = False,
                   drafts: bool = True) -> tuple[Diagnostic, ...]:
     """Load and check everything; raise ContentError on errors (or warnings, with strict)."""
     timeline, diagnostics = load_timeline(root, drafts=drafts)
+    check_coverage(timeline, Path(root), diagnostics)
     found = tuple(diagnostics.sorted())
     if diagnostics.errors or (strict and diagnostics.warnings):
         raise ContentError(found)
@@ -35,6 +37,7 @@ def build_site(root: Path | str, out: Path | str | None = None, *, base_url: str
     """Read, check, render and write. Nothing is written unless everything succeeded."""
     project = Project(Path(root))
     timeline, diagnostics = load_timeline(project.root, drafts=drafts)
+    check_coverage(timeline, project.root, diagnostics)
     found = tuple(diagnostics.sorted())
     if diagnostics.errors or (strict and diagnostics.warnings):
         raise ContentError(found)
