@@ -100,8 +100,9 @@ def test_two_builds_into_different_folders_are_byte_identical(tmp_path):
 
 
 def test_builds_do_not_depend_on_hash_seed_time_zone_or_locale(tmp_path, repo_site):
-    env = {**os.environ, "PYTHONHASHSEED": "12345", "TZ": "America/Los_Angeles",
-           "LC_ALL": "C", "SOURCE_DATE_EPOCH": "0"}
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    env = {**env, "PYTHONHASHSEED": "12345", "TZ": "America/Los_Angeles",
+           "LC_ALL": "C"}
     subprocess.run([sys.executable, "-m", "paradetimeline", "build", "--root", str(REPO),
                     "--out", str(tmp_path / "other"), "--quiet"], env=env, check=True)
     assert snapshot(tmp_path / "other") == snapshot(repo_site)
@@ -126,3 +127,11 @@ def test_builds_do_not_depend_on_the_order_files_are_found(tmp_path, repo_site, 
     build_site(REPO, tmp_path / "shuffled")
     monkeypatch.undo()
     assert snapshot(tmp_path / "shuffled") == snapshot(repo_site)
+
+
+def test_source_date_epoch_sets_the_timestamps_formats_require(tmp_path):
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1262304000"}  # 2010-01-01T00:00:00Z
+    subprocess.run([sys.executable, "-m", "paradetimeline", "build", "--root", str(REPO),
+                    "--out", str(tmp_path / "epoch"), "--quiet"], env=env, check=True)
+    calendar = (tmp_path / "epoch" / "events.ics").read_text(encoding="utf-8")
+    assert "DTSTAMP:20100101T000000Z" in calendar
