@@ -135,3 +135,11 @@ def test_a_utf8_bom_is_allowed(tmp_path: Path) -> None:
     path.write_bytes("\ufefftitle: x\n".encode())
     root = read_yaml(path, "f.yaml", Diagnostics())
     assert root is not None and root.keys() == ["title"]
+
+
+def test_an_unreadable_file_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "dir.yaml").mkdir()
+    diagnostics = Diagnostics()
+    assert read_yaml(tmp_path / "dir.yaml", "dir.yaml", diagnostics) is None
+    assert [d.format() for d in diagnostics.items] == [
+        "dir.yaml:1:1: error: cannot read file: Is a directory"]

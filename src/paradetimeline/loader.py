@@ -17,7 +17,7 @@ from .dates import anniversary_number
 from .errors import Diagnostics, Location, UsageError, did_you_mean
 from .model import (Anniversary, Citation, Commemoration, Event, Person, Place, SiteConfig,
                     Source, SourceMeta, Timeline)
-from .yamlfile import Mapping, decode_utf8, read_yaml
+from .yamlfile import Mapping, decode_utf8, read_bytes, read_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
 MAX_SEED_BYTES = 5_000_000
@@ -158,12 +158,8 @@ class _Reader:
     def _seed_text(self, path: Path, relpath: str) -> str | None:
         if not self._inside(path, relpath):
             return None
-        size = path.stat().st_size
-        if size > MAX_SEED_BYTES:
-            self.diagnostics.error(Location(relpath), f"seed is {size:,} bytes; the limit is "
-                                   f"{MAX_SEED_BYTES:,}", "is this really one article?")
-            return None
-        return decode_utf8(path.read_bytes(), relpath, self.diagnostics)
+        data = read_bytes(path, relpath, self.diagnostics, MAX_SEED_BYTES)
+        return None if data is None else decode_utf8(data, relpath, self.diagnostics)
 
     def _source_metas(self) -> dict[str, SourceMeta]:
         metas = {}

@@ -68,15 +68,26 @@ def read_yaml(path: Path, relpath: str, diagnostics: Diagnostics, *,
     `empty_hint` says what the file should hold, for the 'file is empty' message.
     """
     start = Location(relpath, 1, 1)
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        diagnostics.error(start, f"file is {size:,} bytes; the limit is {MAX_BYTES:,}",
-                          "split it into smaller files")
-        return None
-    text = decode_utf8(path.read_bytes(), relpath, diagnostics)
+    data = read_bytes(path, relpath, diagnostics, MAX_BYTES)
+    text = None if data is None else decode_utf8(data, relpath, diagnostics)
     if text is None:
         return None
     return parse_yaml(text, relpath, diagnostics, empty_hint=empty_hint)
+
+
+def read_bytes(path: Path, relpath: str, diagnostics: Diagnostics, limit: int) -> bytes | None:
+    """A file's bytes, or None after reporting why they cannot be read (size, permissions)."""
+    start = Location(relpath, 1, 1)
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            diagnostics.error(start, f"file is {size:,} bytes; the limit is {limit:,}",
+                              "split it into smaller files")
+            return None
+        return path.read_bytes()
+    except OSError as exc:
+        diagnostics.error(start, f"cannot read file: {exc.strerror or exc}")
+        return None
 
 
 def decode_utf8(data: bytes, relpath: str, diagnostics: Diagnostics) -> str | None:
