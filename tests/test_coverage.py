@@ -46,9 +46,9 @@ def test_a_quoted_phrase_that_disagrees_with_the_event_date(make_project):
     root = make_project({"content/events/parade.yaml": PARADE.format(date="2015-05-10",
                                                                       quote=FULL)})
     assert diagnostics(root) == [
-        "content/events/parade.yaml:7:12: warning: 'on Saturday' (p1-s1) resolves to "
+        ("content/events/parade.yaml:7:12: warning: 'on Saturday' (p1-s1) resolves to "
         "2015-05-09, outside the event's date 2015-05-10\n    hint: fix the date, or add it to "
-        "'other_dates' in content/coverage.yaml with a reason",
+        "'other_dates' in content/coverage.yaml with a reason"),
     ]
 
 
@@ -58,12 +58,12 @@ def test_a_quoted_ordinal_that_disagrees_with_the_computed_anniversary(make_proj
         "content/events/parade.yaml": PARADE.format(date="2015-05-09", quote=FULL),
     })
     assert diagnostics(root) == [
-        "content/events/parade.yaml:7:12: warning: '70 years since' (p1-s1) resolves to 1945, "
+        ("content/events/parade.yaml:7:12: warning: '70 years since' (p1-s1) resolves to 1945, "
         "outside the event's date 2015-05-09\n    hint: fix the date, or add it to "
-        "'other_dates' in content/coverage.yaml with a reason",
-        "content/events/parade.yaml:7:12: warning: the quote says '70 years since', but the "
+        "'other_dates' in content/coverage.yaml with a reason"),
+        ("content/events/parade.yaml:7:12: warning: the quote says '70 years since', but the "
         "event is the 69th anniversary of 'victory-day-1945'\n    hint: check the event's "
-        "date and 'commemorates'",
+        "date and 'commemorates'"),
     ]
 
 
@@ -123,12 +123,12 @@ def test_entries_that_match_nothing_are_errors(make_project):
         """})
     assert diagnostics(root) == [
         "content/coverage.yaml:2:5: error: unknown source 's11'\n    hint: did you mean 's1'?",
-        "content/coverage.yaml:6:5: error: no date phrase 'on Sunday' in s1 p1-s1\n"
-        "    hint: date phrases there: 'on Saturday', '70 years since'",
-        "content/coverage.yaml:10:5: error: no date phrase 'on Saturday' in s1 p2-s1\n"
-        "    hint: run 'paradetimeline mentions' to list them",
-        "content/coverage.yaml:15:5: error: unknown event 'parades'\n"
-        "    hint: did you mean 'parade'?",
+        ("content/coverage.yaml:6:5: error: no date phrase 'on Sunday' in s1 p1-s1\n"
+        "    hint: date phrases there: 'on Saturday', '70 years since'"),
+        ("content/coverage.yaml:10:5: error: no date phrase 'on Saturday' in s1 p2-s1\n"
+        "    hint: run 'paradetimeline mentions' to list them"),
+        ("content/coverage.yaml:15:5: error: unknown event 'parades'\n"
+        "    hint: did you mean 'parade'?"),
         UNCOVERED_70,
     ]
 
@@ -148,10 +148,10 @@ def test_entries_that_explain_nothing_are_warnings(make_project):
             reason: x
         """})
     assert diagnostics(root) == [
-        "content/coverage.yaml:2:5: warning: 'on Saturday' (p1-s1) is cited by parade; "
-        "this entry explains nothing\n    hint: remove the entry",
-        "content/coverage.yaml:7:5: warning: 'on Saturday' (p1-s1) does not disagree with "
-        "event 'parade'; this entry explains nothing\n    hint: remove the entry",
+        ("content/coverage.yaml:2:5: warning: 'on Saturday' (p1-s1) is cited by parade; "
+        "this entry explains nothing\n    hint: remove the entry"),
+        ("content/coverage.yaml:7:5: warning: 'on Saturday' (p1-s1) does not disagree with "
+        "event 'parade'; this entry explains nothing\n    hint: remove the entry"),
         UNCOVERED_70,
     ]
 

@@ -11,8 +11,13 @@ from paradetimeline.articles import parse_article
 from paradetimeline.dates import PartialDate
 from paradetimeline.errors import UsageError
 from paradetimeline.loader import load_timeline
-from paradetimeline.mentions import (find_mentions, format_mention, mentions_by_source,
-                                     quote_spans, run_mentions)
+from paradetimeline.mentions import (
+    find_mentions,
+    format_mention,
+    mentions_by_source,
+    quote_spans,
+    run_mentions,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -32,9 +32,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from .dates import EventDate
 from .errors import Diagnostics, Location, did_you_mean
@@ -104,7 +104,7 @@ def _check_entries(explanations: list[Explanation], timeline: Timeline,
                    by_source: dict[str, list[Mention]], diagnostics: Diagnostics) -> set[Key]:
     """Report entries that name no real source, sentence, phrase or event; return their keys
     so they are not also reported as explaining nothing."""
-    invalid = set()
+    invalid: set[Key] = set()
     events = {e.id for e in timeline.events}
     for x in explanations:
         problem = hint = None
@@ -128,7 +128,7 @@ def _corroborate(event: Event, timeline: Timeline, by_source: dict[str, list[Men
                  explanations: list[Explanation], diagnostics: Diagnostics) -> set[Key]:
     """Warn where a quoted date phrase or ordinal disagrees with the event; return the
     explanation keys that excused a disagreement."""
-    used = set()
+    used: set[Key] = set()
     explained = {x.key() for x in explanations if x.event is not None}
     accepted = [event.date]
     if event.commemorates in timeline.anniversaries:
@@ -172,7 +172,7 @@ def _ordinals(event: Event, quote: str, where: Location, diagnostics: Diagnostic
 def _uncovered(timeline: Timeline, by_source: dict[str, list[Mention]], root: Path,
                explanations: list[Explanation], diagnostics: Diagnostics) -> set[Key]:
     """Warn about each phrase no record cites and no entry explains."""
-    used = set()
+    used: set[Key] = set()
     explained = {x.key() for x in explanations if x.event is None}
     for source_id, mentions in by_source.items():
         locate = _locator(root, timeline.sources[source_id].article)
@@ -225,7 +225,8 @@ def _locator(root: Path, article: Article) -> Callable[[Mention], Location]:
         raw = (root / relpath).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         raw = ""
-    collapsed, origin = [], []
+    collapsed: list[str] = []
+    origin: list[int] = []
     for index, char in enumerate(raw):
         if char.isspace():
             if collapsed and collapsed[-1] != " ":

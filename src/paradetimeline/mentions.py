@@ -22,11 +22,12 @@ import dataclasses
 import datetime as dt
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Literal, TextIO
+from typing import Literal, TextIO
 
-from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
+from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta  # type: ignore[import-untyped]
 
 from .articles import MONTH_NUMBERS, normalize
 from .dates import EventDate, PartialDate
@@ -88,8 +89,10 @@ _WEEKDAYS = {"monday": MO, "tuesday": TU, "wednesday": WE, "thursday": TH, "frid
              "saturday": SA, "sunday": SU}
 _UNITS = {"day": "days", "week": "weeks", "month": "months", "year": "years"}
 
-Resolver = Callable[[re.Match[str], PartialDate | None, str, str],
-                    tuple[tuple[EventDate, ...], bool, str, Tense]]
+Match = re.Match[str]
+Published = PartialDate | None
+Resolution = tuple[tuple[EventDate, ...], bool, str, Tense]  # dates, candidates, note, tense
+Resolver = Callable[[Match, Published, str], Resolution]
 _RULES: list[tuple[re.Pattern[str], Kind, Resolver]] = []
 
 
@@ -113,8 +116,7 @@ def find_mentions(article: Article) -> list[Mention]:
                 if any(start < e and s < end for s, e in taken):
                     continue
                 taken.append((start, end))
-                dates, candidates, note, tense = resolve(match, article.published,
-                                                         sentence.text, match["phrase"])
+                dates, candidates, note, tense = resolve(match, article.published, sentence.text)
                 found.append(Mention(article.id, sentence.anchor, match["phrase"], start, kind,
                                      tense, dates, candidates, note))
         mentions.extend(sorted(found, key=lambda m: m.start))
@@ -124,13 +126,13 @@ def find_mentions(article: Article) -> list[Mention]:
 # -- the rules, most specific first --------------------------------------------------------
 
 @_rule(rf"(?:[Ff]rom )?(?P<phrase>(?P<a>{_YEAR}) (?:to|until) (?P<b>{_YEAR}))", "absolute")
-def _year_range(m, published, text, phrase):  # type: ignore[no-untyped-def]
+def _year_range(m: Match, published: Published, text: str) -> Resolution:
     return (_between(PartialDate(int(m["a"])), PartialDate(int(m["b"]))),), False, \
         "a span of years", ""
 
 
 @_rule(rf"(?P<phrase>(?P<a>{_YEAR}) and (?P<b>{_YEAR}))", "absolute")
-def _year_pair(m, published, text, phrase):  # type: ignore[no-untyped-def]
+def _year_pair(m: Match, published: Published, text: str) -> Resolution:
     return (_on(PartialDate(int(m["a"]))), _on(PartialDate(int(m["b"])))), False, \
         "two years, each meant", ""
 
@@ -140,7 +142,7 @@ _PART_OF_YEAR = {"early": (1, 6, "the first half"), "mid": (4, 9, "the middle mo
 
 
 @_rule(rf"\b(?P<phrase>(?P<part>[Ee]arly|[Mm]id|[Ll]ate)[- ](?P<y>{_YEAR}))", "absolute")
-def _part_of_year(m, published, text, phrase):  # type: ignore[no-untyped-def]
+def _part_of_year(m: Match, published: Published, text: str) -> Resolution:
     first, last, words = _PART_OF_YEAR[m["part"].lower()]
     year = int(m["y"])
     return (_between(PartialDate(year, first), PartialDate(year, last)),), False, \
@@ -149,7 +151,7 @@ def _part_of_year(m, published, text, phrase):  # type: ignore[no-untyped-def]
 
 @_rule(rf"\b(?P<phrase>(?:(?P<m1>{_MONTH}) (?P<d1>{_DAY})|(?P<d2>{_DAY}) (?P<m2>{_MONTH}))"
        rf"(?:,? (?P<y>{_YEAR}))?)(?![\d])", "absolute")
-def _month_day(m, published, text, phrase):  # type: ignore[no-untyped-def]
+def _month_day(m: Match, published: Published, text: str) -> Resolution:
     month = MONTH_NUMBERS[(m["m1"] or m["m2"]).rstrip(".")]
     day = int(m["d1"] or m["d2"])
     if _recurs(text, m.start("phrase")):
@@ -162,14 +164,14 @@ def _month_day(m, published, text, phrase):  # type: ignore[no-untyped-def]
 
 
 @_rule(rf"\b(?P<phrase>(?:in )?(?P<mon>{_FULL_MONTHS}) (?P<y>{_YEAR}))", "absolute")
-def _month_year(m, published, text, phrase):  # type: ignore[no-untyped-def]
+def _month_year(m: Match, published: Published, text: str) -> Resolution:
     return (_on(PartialDate(int(m["y"]), MONTH_NUMBERS[m["mon"]])),), False, \
         "the year is stated", ""
 
 
 @_rule(rf"\b(?P<phrase>in (?P<a>{_FULL_MONTHS})|(?P<b>{_FULL_MONTHS.replace('May|', '')}))\b"
        r"(?! \d)", "absolute")
-def _month(m, published, text, phrase):  # type: ignore[no-untyped-def]
+def _month(m: Match, published: Published, text: str) -> Resolution:
     month = MONTH_NUMBERS[m["a"] or m["b"]]
     if published is None:
         return (), False, "no year stated, and the article states no date", ""
@@ -179,7 +181,7 @@ def _month(m, published, text, phrase):  # type: ignore[no-untyped-def]
 
 @_rule(r"\b(?P<phrase>(?:(?P<prep>on|last|next|this) )?(?P<wd>Monday|Tuesday|Wednesday|"
        r"Thursday|Friday|Saturday|Sunday))\b", "relative", re.IGNORECASE)
-def _weekday(m, published, text, phrase):  # type: ignore[no-untyped-def]
+def _weekday(m: Match, published: Published, text: str) -> Resolution:
     prep = (m["prep"] or "on").lower()
     tense: Tense
     if prep in ("last", "next"):
@@ -206,7 +208,7 @@ def _weekday(m, published, text, phrase):  # type: ignore[no-untyped-def]
 
 
 @_rule(r"\b(?P<phrase>(?:(?P<side>[Ll]ater|[Ee]arlier) )?[Tt]his week)\b", "relative")
-def _this_week(m, published, text, phrase):  # type: ignore[no-untyped-def]
+def _this_week(m: Match, published: Published, text: str) -> Resolution:
     day = _day_of(published)
     if day is None:
         return (), False, _no_day(published), ""
@@ -228,7 +230,7 @@ def _this_week(m, published, text, phrase):  # type: ignore[no-untyped-def]
 
 @_rule(r"\b(?P<phrase>(?:(?P<the>[Tt]he )(?:past|last)|(?P<which>[Ll]ast|[Nn]ext)) week)\b",
        "relative")
-def _week(m, published, text, phrase):  # type: ignore[no-untyped-def]
+def _week(m: Match, published: Published, text: str) -> Resolution:
     day = _day_of(published)
     if day is None:
         return (), False, _no_day(published), ""
@@ -242,7 +244,7 @@ def _week(m, published, text, phrase):  # type: ignore[no-untyped-def]
 
 
 @_rule(r"\b(?P<phrase>(?P<which>[Ll]ast|[Tt]his|[Nn]ext) (?P<unit>month|year))\b", "relative")
-def _this_or_last(m, published, text, phrase):  # type: ignore[no-untyped-def]
+def _this_or_last(m: Match, published: Published, text: str) -> Resolution:
     step = {"last": -1, "this": 0, "next": 1}[m["which"].lower()]
     if published is None or (m["unit"] == "month" and published.month is None):
         return (), False, _no_day(published, "month" if m["unit"] == "month" else "year"), ""
@@ -256,7 +258,7 @@ def _this_or_last(m, published, text, phrase):  # type: ignore[no-untyped-def]
 
 @_rule(r"\b(?P<phrase>(?P<n>\d{1,3}) (?P<unit>year|month|week|day)s? (?P<way>since|ago))\b",
        "relative")
-def _count_back(m, published, text, phrase):  # type: ignore[no-untyped-def]
+def _count_back(m: Match, published: Published, text: str) -> Resolution:
     n, unit = int(m["n"]), m["unit"]
     if published is None:
         return (), False, "the article states no date to count back from", ""
@@ -272,7 +274,7 @@ def _count_back(m, published, text, phrase):  # type: ignore[no-untyped-def]
 
 
 @_rule(r"\b(?P<phrase>[Yy]esterday|[Tt]oday|[Tt]omorrow)\b", "relative")
-def _near_day(m, published, text, phrase):  # type: ignore[no-untyped-def]
+def _near_day(m: Match, published: Published, text: str) -> Resolution:
     day = _day_of(published)
     if day is None:
         return (), False, _no_day(published), ""
@@ -282,7 +284,7 @@ def _near_day(m, published, text, phrase):  # type: ignore[no-untyped-def]
 
 
 @_rule(rf"\b(?P<phrase>(?:in )?(?P<y>{_YEAR}))", "absolute")
-def _year(m, published, text, phrase):  # type: ignore[no-untyped-def]
+def _year(m: Match, published: Published, text: str) -> Resolution:
     return (_on(PartialDate(int(m["y"]))),), False, "the year is stated", ""
 
 
@@ -290,10 +292,13 @@ def _year(m, published, text, phrase):  # type: ignore[no-untyped-def]
 
 _FUTURE_CUES = re.compile(r"\b(?:will|shall|going to|(?:is|are|was|were|be) (?:set|due|scheduled|"
                           r"expected|planning|poised) to|plans? to|to be held)\b")
-_PAST_WORDS = frozenset("said told spoke wrote met held gave took made came went saw sent led "
-                        "began won lost left brought became flew was were had did".split())
-_NOT_PAST = frozenset("need indeed speed seed breed proceed exceed succeed hundred red bed "
-                      "embed".split())
+_PAST_WORDS = frozenset({
+    "said", "told", "spoke", "wrote", "met", "held", "gave", "took", "made", "came", "went",
+    "saw", "sent", "led", "began", "won", "lost", "left", "brought", "became", "flew", "was",
+    "were", "had", "did",
+})  # irregular pasts; regular ones end in -ed
+_NOT_PAST = frozenset({"need", "indeed", "speed", "seed", "breed", "proceed", "exceed",
+                       "succeed", "hundred", "red", "bed", "embed"})
 _WORD = re.compile(r"\b[a-z]+\b")
 _CLAUSE_END = re.compile(r"[,;:–—]")
 
@@ -341,7 +346,7 @@ def _recurs(text: str, start: int) -> bool:
         is not None
 
 
-def _checked_day(year: int, month: int, day: int, why: str):  # type: ignore[no-untyped-def]
+def _checked_day(year: int, month: int, day: int, why: str) -> Resolution:
     try:
         dt.date(year, month, day)
     except ValueError:
@@ -466,8 +471,7 @@ def run_mentions(root: Path, source: str | None, out: TextIO) -> int:
         published = timeline.sources[source_id].published
         out.write(f"# {source_id}: published {_published(published)}, "
                   f"{len(mentions)} date phrase{'' if len(mentions) == 1 else 's'}\n")
-        for mention in mentions:
-            out.write(format_mention(mention) + "\n")
+        out.writelines(format_mention(mention) + "\n" for mention in mentions)
     if diagnostics.errors:
         print(f"paradetimeline: the content has {len(diagnostics.errors)} error(s), so some "
               "citations may be missing; run 'paradetimeline check'", file=sys.stderr)
