@@ -19,8 +19,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from conftest import MINIMAL_FILES, write_project
 from paradetimeline import cli
+from paradetimeline.build import check_project
+from paradetimeline.errors import ContentError
 
 CORPUS = Path(__file__).parent / "bad_input"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
@@ -94,3 +99,20 @@ def test_corpus_is_large_enough() -> None:
 def test_minimal_project_passes(make_project, capsys) -> None:  # type: ignore[no-untyped-def]
     """The corpus is only meaningful if the project it starts from is clean."""
     assert run_check(make_project(BASE), capsys) == "exit: 0\n"
+
+
+YAMLISH = st.text(alphabet=st.sampled_from(list("abtitle:date2015-09/.~?\"'[]{}-#&*!|>\t\n ,é\x00")),
+                  max_size=120)
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=YAMLISH)
+def test_no_event_text_crashes_check(tmp_path_factory, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Whatever an event file holds, check answers with diagnostics, never an internal error."""
+    root = tmp_path_factory.mktemp("fuzz")
+    write_project(root, {**MINIMAL_FILES, "content/events/parade.yaml": ""})
+    (root / "content/events/parade.yaml").write_text(text, encoding="utf-8")
+    try:
+        check_project(root)
+    except ContentError as exc:
+        assert all(d.location.path and d.message for d in exc.diagnostics)
