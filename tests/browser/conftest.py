@@ -57,7 +57,14 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory) -> Path:
-    """The repository's own site, built once into a temporary folder."""
+    """The repository's own site, built once into a temporary folder.
+
+    SITE_DIR=path tests an already built site instead (for example the committed site/)."""
+    if os.environ.get("SITE_DIR"):
+        given = Path(os.environ["SITE_DIR"]).resolve()
+        if not (given / "index.html").is_file():
+            pytest.fail(f"SITE_DIR={given} has no index.html", pytrace=False)
+        return given
     out = tmp_path_factory.mktemp("site")
     build_site(REPO, out)
     return out
