@@ -19,6 +19,9 @@ PARADE = """\
     """
 FULL = ("Xi attended Moscow's Victory Day parade on Saturday marking 70 years since the end "
         "of the war in Europe.")
+# The parade quoted up to "on Saturday", so "70 years since" is left uncovered.
+SHORT = {"content/events/parade.yaml": PARADE.format(
+    date="2015-05-09", quote="Xi attended Moscow's Victory Day parade on Saturday")}
 UNCOVERED_70 = ("seeds/s1.txt:7:61: warning: date phrase '70 years since' (p1-s1, 1945) is "
                 "cited by no event\n    hint: quote it from the event it dates, or add it to "
                 "'uncited' in content/coverage.yaml with a reason")
@@ -33,7 +36,7 @@ def diagnostics(root) -> list[str]:
 
 
 def test_a_phrase_outside_every_quote_is_reported_at_its_place_in_the_seed(make_project):
-    assert diagnostics(make_project()) == [UNCOVERED_70]
+    assert diagnostics(make_project(SHORT)) == [UNCOVERED_70]
 
 
 def test_quoting_the_whole_sentence_covers_and_corroborates_it(make_project):
@@ -89,7 +92,7 @@ def test_coverage_yaml_explains_uncited_phrases_and_other_dates(make_project):
 
 
 def test_an_uncited_entry_silences_the_coverage_warning(make_project):
-    root = make_project({"content/coverage.yaml": """\
+    root = make_project({**SHORT, "content/coverage.yaml": """\
         uncited:
           - source: s1
             anchor: p1-s1
@@ -100,7 +103,7 @@ def test_an_uncited_entry_silences_the_coverage_warning(make_project):
 
 
 def test_entries_that_match_nothing_are_errors(make_project):
-    root = make_project({"content/coverage.yaml": """\
+    root = make_project({**SHORT, "content/coverage.yaml": """\
         uncited:
           - source: s11
             anchor: p1-s1
@@ -134,7 +137,7 @@ def test_entries_that_match_nothing_are_errors(make_project):
 
 
 def test_entries_that_explain_nothing_are_warnings(make_project):
-    root = make_project({"content/coverage.yaml": """\
+    root = make_project({**SHORT, "content/coverage.yaml": """\
         uncited:
           - source: s1
             anchor: p1-s1
@@ -157,7 +160,7 @@ def test_entries_that_explain_nothing_are_warnings(make_project):
 
 
 def test_coverage_yaml_is_checked_like_any_record_file(make_project):
-    root = make_project({"content/coverage.yaml": """\
+    root = make_project({**SHORT, "content/coverage.yaml": """\
         uncited:
           - source: s1
             anchor: p1-s1
@@ -172,5 +175,6 @@ def test_coverage_yaml_is_checked_like_any_record_file(make_project):
 
 def test_strict_builds_fail_on_coverage_warnings(make_project, tmp_path):
     with pytest.raises(ContentError):
-        build_site(make_project(), tmp_path / "out", strict=True)
-    assert build_site(make_project(), tmp_path / "out").diagnostics[0].format() == UNCOVERED_70
+        build_site(make_project(SHORT), tmp_path / "out", strict=True)
+    found = build_site(make_project(SHORT), tmp_path / "out").diagnostics
+    assert UNCOVERED_70 in [d.format() for d in found]
