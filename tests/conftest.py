@@ -74,7 +74,7 @@ MINIMAL_FILES = {
         summary: One line.
         sources:
           - source: s1
-            quote: "Xi attended Moscow's Victory Day parade on Saturday"
+            quote: "Xi attended Moscow's Victory Day parade on Saturday marking 70 years since the end of the war in Europe."
         """,
 }
 

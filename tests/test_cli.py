@@ -27,9 +27,25 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 def test_build_prints_one_summary_line_and_exits_0(make_project, capsys):
     root = make_project()
     code, out, err = run(capsys, "build", "--root", str(root))
-    assert code == 0 and err == ""
+    assert code == 0
+    assert err == ("note: feed.xml and sitemap.xml not written: no base URL is known "
+                   "(set base_url in content/site.yaml or pass --base-url)\n")
     assert re.fullmatch(r"Built \d+ pages from 1 event into .*/site/ in \d+\.\d s\n", out)
     assert (root / "site/index.html").is_file()
+
+
+def test_a_base_url_build_writes_the_feed_and_says_nothing_more(make_project, capsys):
+    root = make_project()
+    code, _, err = run(capsys, "build", "--root", str(root), "--base-url", "https://e.org/x")
+    assert code == 0 and err == ""
+    assert (root / "site/feed.xml").is_file()
+
+
+def test_a_relative_base_url_is_a_usage_error(make_project, capsys):
+    code, _, err = run(capsys, "build", "--root", str(make_project()), "--base-url", "x/y")
+    assert code == 2
+    assert err == ("paradetimeline: error: --base-url 'x/y' must be an absolute http(s) URL, "
+                   "e.g. https://example.org/paradetimeline/\n")
 
 
 def test_quiet_build_prints_nothing(make_project, capsys):
@@ -56,7 +72,7 @@ def test_a_yaml_syntax_error_has_file_line_and_column(make_project, capsys):
     root = make_project({"content/events/parade.yaml": "title: [unclosed\ndate: 2015\n"})
     code, _, err = run(capsys, "check", "--root", str(root))
     assert code == 1
-    assert err.splitlines()[0].startswith("content/events/parade.yaml:2:")
+    assert err.splitlines()[0].startswith("content/events/parade.yaml:1:8: error: ")
     assert ": error: YAML syntax: " in err
 
 
@@ -177,7 +193,7 @@ def test_serve_rebuilds_on_change_and_keeps_the_last_good_site(make_project):
         event.write_text("title: [broken\n")
         wait_for(lambda: json.loads(fetch(f"{base}/__paradetimeline/status")[1])["errors"])
         errors = json.loads(fetch(f"{base}/__paradetimeline/status")[1])["errors"]
-        assert errors[0].startswith("content/events/parade.yaml:2:1: error: YAML syntax")
+        assert errors[0].startswith("content/events/parade.yaml:1:8: error: ")
         assert "Xi watches" in fetch(f"{base}/events/parade.html")[1]  # last good site
         assert "Serving the last good site." in log.getvalue()
         assert fetch(f"{base}/nowhere.html")[0] == 404

@@ -1,13 +1,20 @@
-"""The Python API: check a project, or build it into a site. The CLI is a thin layer on this."""
+"""The Python API: check a project, or build it into a site. The CLI is a thin layer on this.
+
+`build_site` reads like the pipeline it runs: load and check everything, render every file
+in memory, and only then write, atomically.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .coverage import check_coverage
-from .errors import ContentError, Diagnostic
+from .errors import ContentError, Diagnostic, Diagnostics, UsageError
+from .exports import NEEDS_BASE_URL
 from .loader import Project, load_timeline
+from .model import Timeline
 from .render import TemplateError, render_site
 from .site import write_site
 
@@ -19,31 +26,26 @@ class BuildResult:
     events: int
     files: int
     diagnostics: tuple[Diagnostic, ...]
+    skipped: tuple[str, ...] = ()  # exports left out because no base URL is known
 
 
-def check_project(root: Path | str, *, strict: bool = False,
-                  drafts: bool = True) -> tuple[Diagnostic, ...]:
-    """Load and check everything; raise ContentError on errors (or warnings, with strict)."""
-    timeline, diagnostics = load_timeline(root, drafts=drafts)
-    check_coverage(timeline, Path(root), diagnostics)
-    found = tuple(diagnostics.sorted())
-    if diagnostics.errors or (strict and diagnostics.warnings):
-        raise ContentError(found)
-    return found
+def check_project(root: Path | str, *, strict: bool = False) -> tuple[Diagnostic, ...]:
+    """Load and check everything, drafts included; raise ContentError on errors (or on
+    warnings, with strict). Returns the warnings."""
+    _, diagnostics = _load(Path(root))
+    return _verdict(diagnostics, strict)
 
 
 def build_site(root: Path | str, out: Path | str | None = None, *, base_url: str | None = None,
                drafts: bool = False, strict: bool = False) -> BuildResult:
     """Read, check, render and write. Nothing is written unless everything succeeded."""
     project = Project(Path(root))
-    timeline, diagnostics = load_timeline(project.root, drafts=drafts)
-    check_coverage(timeline, project.root, diagnostics)
-    found = tuple(diagnostics.sorted())
-    if diagnostics.errors or (strict and diagnostics.warnings):
-        raise ContentError(found)
+    timeline, diagnostics = _load(project.root)
     if base_url is not None:
-        base = base_url.rstrip("/") + "/"
-        timeline = replace(timeline, config=replace(timeline.config, base_url=base))
+        timeline = _with_base_url(timeline, base_url)
+    found = _verdict(diagnostics, strict)
+    if not drafts:
+        timeline = replace(timeline, events=tuple(e for e in timeline.events if not e.draft))
     try:
         files = render_site(timeline, project.templates)
     except TemplateError as exc:
@@ -51,4 +53,32 @@ def build_site(root: Path | str, out: Path | str | None = None, *, base_url: str
     target = Path(out) if out is not None else project.root / "site"
     write_site(files, target, project.root)
     pages = sum(1 for p in files if p.endswith(".html"))
-    return BuildResult(target, pages, len(timeline.events), len(files), found)
+    skipped = () if timeline.config.base_url else NEEDS_BASE_URL
+    return BuildResult(target, pages, len(timeline.events), len(files), found, skipped)
+
+
+def _load(root: Path) -> tuple[Timeline, Diagnostics]:
+    """Everything, drafts included, so drafts are checked and count for coverage.
+
+    Coverage runs only on content without errors: a file that failed to load would
+    otherwise leave its sentences looking uncited, burying the real error in noise.
+    """
+    timeline, diagnostics = load_timeline(root, drafts=True)
+    if not diagnostics.errors:
+        check_coverage(timeline, root, diagnostics)
+    return timeline, diagnostics
+
+
+def _verdict(diagnostics: Diagnostics, strict: bool) -> tuple[Diagnostic, ...]:
+    found = tuple(diagnostics.sorted())
+    if diagnostics.errors or (strict and diagnostics.warnings):
+        raise ContentError(found)
+    return found
+
+
+def _with_base_url(timeline: Timeline, base_url: str) -> Timeline:
+    if not re.match(r"^https?://[^\s/]+(/\S*)?$", base_url):
+        raise UsageError(f"--base-url '{base_url}' must be an absolute http(s) URL, "
+                         "e.g. https://example.org/paradetimeline/")
+    config = replace(timeline.config, base_url=base_url.rstrip("/") + "/")
+    return replace(timeline, config=config)

@@ -134,6 +134,9 @@ def _run(args: argparse.Namespace) -> int:
     if not args.quiet:
         seconds = time.perf_counter() - started
         if args.command == "build":
+            if result.skipped:
+                print(f"note: {' and '.join(result.skipped)} not written: no base URL is known "
+                      "(set base_url in content/site.yaml or pass --base-url)", file=sys.stderr)
             print(f"Built {plural(result.pages, 'page')} from {plural(result.events, 'event')} "
                   f"into {_shown(result.out)} in {seconds:.1f} s")
         else:
