@@ -96,7 +96,7 @@ def test_version(capsys):
     assert capsys.readouterr().out == f"paradetimeline {__version__}\n"
 
 
-@pytest.mark.parametrize("command", ["build", "check", "serve", "new"])
+@pytest.mark.parametrize("command", ["build", "check", "serve", "new", "mentions"])
 def test_every_command_has_help_with_examples(capsys, command):
     with pytest.raises(SystemExit):
         main([command, "--help"])
@@ -209,3 +209,15 @@ def test_the_console_script_runs(make_project):
                              str(make_project())], capture_output=True, text=True)
     assert result.returncode == 0
     assert result.stdout.startswith("Checked ")
+
+
+def test_mentions_lists_resolved_phrases_and_the_events_citing_them(make_project, capsys):
+    code, out, _ = run(capsys, "mentions", "s1", "--root", str(make_project()))
+    assert code == 0
+    assert 's1 p1-s1 "on Saturday" -> 2015-05-09' in out
+    assert "cited by: parade" in out
+
+
+def test_mentions_of_an_unknown_source_is_a_usage_error(make_project, capsys):
+    code, _, err = run(capsys, "mentions", "nope", "--root", str(make_project()))
+    assert code == 2 and err.startswith("paradetimeline: error: ")

@@ -46,7 +46,8 @@ def test_readme_has_one_example_of_each_content_file():
     kinds = {re.sub(r"/[^/]*$", "/", p) if "/sources/" in p or "/events/" in p else p
              for p in readme_examples()}
     assert kinds == {"content/site.yaml", "content/sources/", "content/people.yaml",
-                     "content/places.yaml", "content/anniversaries.yaml", "content/events/2015/"}
+                     "content/places.yaml", "content/anniversaries.yaml", "content/coverage.yaml",
+                     "content/events/2015/"}
 
 
 def test_the_readme_examples_build_a_valid_site(tmp_path):
@@ -54,7 +55,8 @@ def test_the_readme_examples_build_a_valid_site(tmp_path):
         **readme_examples(),
         "seeds/001_example.txt": (
             "Xi attended Moscow's Victory Day parade on Saturday marking 70 years since the "
-            "end of the war in Europe.\n\nWestern leaders boycotted the Moscow parade.\n"
+            "end of the war in Europe.\n\nWestern leaders boycotted the Moscow parade over a crisis "
+            "that began in 2014.\n"
         ),
     })
     (root / "templates").symlink_to(REPO / "templates")

@@ -24,6 +24,7 @@ EXAMPLES = {
              "--out /tmp/site --base-url https://example.org/paradetimeline/",
     "check": "examples:\n  paradetimeline check\n  paradetimeline check --strict",
     "serve": "examples:\n  paradetimeline serve\n  paradetimeline serve --port 8080 --drafts",
+    "mentions": "examples:\n  paradetimeline mentions\n  paradetimeline mentions 001",
     "new": "examples:\n  paradetimeline new event --date 2025-05-09 --title "
            "\"Xi Jinping attends the parade\"",
 }
@@ -72,6 +73,11 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, metavar="N", help="port (default: 8000)")
     serve.add_argument("--drafts", action="store_true", help="show events marked draft: true")
 
+    mentions = command("mentions", "list the date phrases of the articles, resolved against "
+                       "each article's date, and which events cite them")
+    mentions.add_argument("source", nargs="?", metavar="SOURCE",
+                          help="one source id, or a unique prefix such as 001 (default: all)")
+
     new = command("new", "scaffold a valid, commented content file")
     new.add_argument("kind", choices=["event"], help="what to create (only 'event' for now)")
     new.add_argument("--date", required=True, metavar="D", help="EDTF date, e.g. 2015-05-09")
@@ -115,6 +121,10 @@ def _run(args: argparse.Namespace) -> int:
         return serve(root, args.port, drafts=args.drafts)
     if args.command == "new":
         return _new(root, args)
+    if args.command == "mentions":
+        from .mentions import run_mentions
+
+        return run_mentions(root, args.source, sys.stdout)
     started = time.perf_counter()
     verb = "Build" if args.command == "build" else "Check"
     try:
