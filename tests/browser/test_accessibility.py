@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from site_pages import PAGE_KINDS
+from .site_pages import PAGE_KINDS
 
 pytestmark = pytest.mark.browser
 
