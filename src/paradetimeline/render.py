@@ -17,6 +17,7 @@ import jinja2
 from .errors import Diagnostic, Location
 from .exports import export_files
 from .markup import render_markdown
+from .mentions import mentions_by_source
 from .model import Timeline
 from .structured import event_jsonld, jsonld_script, source_jsonld
 from .views import TimelineView
@@ -85,7 +86,7 @@ def plan_pages(timeline: Timeline, view: TimelineView) -> Iterator[Page]:
     yield Page("index.html", "index.html", {})
     yield Page("compare.html", "compare.html", {})
     yield Page("about.html", "about.html", {})
-    yield Page("provenance.html", "provenance.html", {})
+    yield Page("provenance.html", "provenance.html", {"mentions": mentions_by_source(timeline)})
     yield Page("404.html", "404.html", {})
     yield Page("sources/index.html", "list.html", {"kind": "sources"})
     yield Page("people/index.html", "list.html", {"kind": "people"})

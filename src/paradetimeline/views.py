@@ -55,6 +55,10 @@ class TimelineView:
         return tuple(e for e in self.timeline.events if e.date.year == year)
 
     @cached_property
+    def events_by_id(self) -> dict[str, Event]:
+        return {e.id: e for e in self.timeline.events}
+
+    @cached_property
     def tags(self) -> tuple[str, ...]:
         return tuple(sorted({t for e in self.timeline.events for t in e.tags}))
 
