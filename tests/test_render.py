@@ -10,7 +10,7 @@ import pytest
 from conftest import REPO
 from paradetimeline import ContentError, build_site
 from paradetimeline.loader import load_timeline
-from paradetimeline.render import render_site, text_fragment
+from paradetimeline.render import render_site, sentence_label, text_fragment
 
 GOLDEN = Path(__file__).parent / "golden" / "minimal"
 
@@ -96,3 +96,8 @@ def test_text_fragment_links_to_the_start_and_end_of_a_long_quote():
     assert text_fragment("Xi attended") == "#:~:text=Xi%20attended"
     assert text_fragment("one two three four five six seven eight nine, ten") == (
         "#:~:text=one%20two%20three%20four,seven%20eight%20nine%2C%20ten")
+
+
+def test_sentence_labels_name_the_paragraph_and_sentences_in_words():
+    assert sentence_label("p4-s1") == "paragraph 4, sentence 1"
+    assert sentence_label(("p3-s1", "p3-s2")) == "paragraph 3, sentences 1–2"

@@ -51,10 +51,25 @@ def make_environment(templates: Path) -> jinja2.Environment:
     )
     env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(render_markdown(text))
     env.filters["text_fragment"] = text_fragment
+    env.filters["sentence_label"] = sentence_label
     env.filters["jsonld"] = jsonld_script
     env.globals["event_jsonld"] = event_jsonld
     env.globals["source_jsonld"] = source_jsonld
     return env
+
+
+def sentence_label(anchors: str | tuple[str, ...] | list[str]) -> str:
+    """('p3-s1', 'p3-s2') -> 'paragraph 3, sentences 1–2': anchors in words for readers."""
+    if isinstance(anchors, str):
+        anchors = (anchors,)
+    parts = [a.removeprefix("p").split("-s") for a in anchors]
+    paragraphs = sorted({int(p) for p, _ in parts})
+    sentences = sorted(int(s) for _, s in parts)
+    where = ", ".join(str(p) for p in paragraphs)
+    noun = "paragraphs" if len(paragraphs) > 1 else "paragraph"
+    if len(sentences) == 1:
+        return f"{noun} {where}, sentence {sentences[0]}"
+    return f"{noun} {where}, sentences {sentences[0]}–{sentences[-1]}"
 
 
 def text_fragment(text: str, words: int = 4) -> str:
