@@ -19,10 +19,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import MINIMAL_FILES, write_project
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import MINIMAL_FILES, write_project
 from paradetimeline import cli
 from paradetimeline.build import check_project
 from paradetimeline.errors import ContentError

@@ -11,11 +11,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-
 from conftest import REPO
-from paradetimeline import build_site
-
 from test_site import snapshot
+
+from paradetimeline import build_site
 
 
 @pytest.fixture(scope="module")

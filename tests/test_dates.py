@@ -5,14 +5,22 @@ Examples pin what a reader sees; hypothesis properties pin the rules for every i
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from paradetimeline.dates import (DateError, EventDate, PartialDate, anniversary_number, ordinal,
-                                  parse_edtf, parse_partial)
+from paradetimeline.dates import (
+    DateError,
+    EventDate,
+    PartialDate,
+    anniversary_number,
+    ordinal,
+    parse_edtf,
+    parse_partial,
+)
 
 
 @pytest.mark.parametrize("text, shown", [
@@ -201,7 +209,5 @@ def test_no_input_raises_anything_but_date_error(text: str) -> None:
 
 @given(st.from_regex(r"\A[0-9./~?%-]{1,25}\Z"))
 def test_date_shaped_noise_raises_only_date_error(text: str) -> None:
-    try:
+    with contextlib.suppress(DateError):
         parse_edtf(text).display()
-    except DateError:
-        pass

@@ -6,8 +6,8 @@ import argparse
 import re
 
 import pytest
-
 from conftest import REPO, write_project
+
 from paradetimeline import build_site, check_project
 from paradetimeline.cli import make_parser
 

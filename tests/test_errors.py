@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from paradetimeline.errors import (ContentError, Diagnostic, Diagnostics, Location, did_you_mean,
-                                   summary)
+from paradetimeline.errors import (
+    ContentError,
+    Diagnostic,
+    Diagnostics,
+    Location,
+    did_you_mean,
+    summary,
+)
 
 
 def test_a_diagnostic_prints_like_a_compiler() -> None:

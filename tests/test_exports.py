@@ -14,8 +14,8 @@ import feedparser
 import icalendar
 import jsonschema
 import pytest
-
 from conftest import REPO
+
 from paradetimeline import build_site
 from paradetimeline.ical import escape, fold
 from paradetimeline.loader import load_timeline

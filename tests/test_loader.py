@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 
 from paradetimeline.errors import UsageError
 from paradetimeline.loader import load_timeline
-
-from conftest import REPO
 
 EVENT = """\
 title: {title}

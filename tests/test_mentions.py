@@ -16,7 +16,7 @@ from paradetimeline.mentions import (
     format_mention,
     mentions_by_source,
     quote_spans,
-    run_mentions,
+    write_mentions,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -161,9 +161,9 @@ def test_mentions_by_source_names_the_records_whose_quote_holds_the_phrase(repo_
     assert nineteen45.anniversaries == ("victory-day-1945",)
 
 
-def test_run_mentions_prints_one_line_per_phrase():
+def test_write_mentions_prints_one_line_per_phrase():
     out = io.StringIO()
-    assert run_mentions(REPO, "001", out) == 0
+    write_mentions(load_timeline(REPO)[0], "001", out)
     lines = out.getvalue().splitlines()
     assert lines[0] == f"# {S001}: published 2015-05-11 (Monday), 8 date phrases"
     assert lines[3] == (
@@ -174,9 +174,9 @@ def test_run_mentions_prints_one_line_per_phrase():
     assert len(lines) == 9
 
 
-def test_run_mentions_refuses_an_unknown_source():
+def test_write_mentions_refuses_an_unknown_source():
     with pytest.raises(UsageError, match="source '999' is unknown"):
-        run_mentions(REPO, "999", io.StringIO())
+        write_mentions(load_timeline(REPO)[0], "999", io.StringIO())
 
 
 def test_format_mention_marks_uncited_phrases():

@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
+
 from paradetimeline import ContentError, build_site
 from paradetimeline.loader import load_timeline
 from paradetimeline.render import render_site, sentence_label, text_fragment

@@ -8,8 +8,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
+
 from paradetimeline import build_site
 from paradetimeline.structured import jsonld_script
 

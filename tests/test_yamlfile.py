@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from paradetimeline.errors import Diagnostics, Location
-from paradetimeline.yamlfile import (MAX_BYTES, Mapping, Scalar, Sequence, parse_yaml,
-                                     read_yaml)
+from paradetimeline.yamlfile import MAX_BYTES, Mapping, Scalar, Sequence, parse_yaml, read_yaml
 
 
 def parse(text: str) -> tuple[Mapping | None, list[str]]:
@@ -20,7 +19,7 @@ def parse(text: str) -> tuple[Mapping | None, list[str]]:
 def test_every_scalar_is_text_with_its_location() -> None:
     root, errors = parse("title: NO\ndate: 2015-05-09\nyear: 2015\ndraft: yes\nlist: [a, 'b']\n")
     assert errors == [] and root is not None
-    assert [(k, v.value) for k, v in ((k, root.get(k)) for k in root.keys())
+    assert [(k, v.value) for k, v in ((k, root.get(k)) for k in root.keys())  # noqa: SIM118 - Mapping is not a dict
             if isinstance(v, Scalar)] == [("title", "NO"), ("date", "2015-05-09"),
                                            ("year", "2015"), ("draft", "yes")]
     items = root.get("list")

@@ -11,8 +11,8 @@ import os
 import sys
 import time
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from . import __version__
 from .build import build_site, check_project
@@ -101,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("paradetimeline: interrupted", file=sys.stderr)
         return 130
-    except Exception:  # noqa: BLE001 - the one place that turns bugs into a clear line
+    except Exception:
         if args.debug:
             traceback.print_exc()
         else:
@@ -122,9 +122,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "new":
         return _new(root, args)
     if args.command == "mentions":
-        from .mentions import run_mentions
-
-        return run_mentions(root, args.source, sys.stdout)
+        return _mentions(root, args.source)
     started = time.perf_counter()
     verb = "Build" if args.command == "build" else "Check"
     try:
@@ -151,6 +149,20 @@ def _run(args: argparse.Namespace) -> int:
                   f"into {_shown(result.out)} in {seconds:.1f} s")
         else:
             print(f"Checked {root.as_posix()}: no errors, {plural(len(found), 'warning')}.")
+    return 0
+
+
+def _mentions(root: Path, source: str | None) -> int:
+    """Exit 1 when the content has errors: citations may then be missing from the list."""
+    from .loader import load_timeline
+    from .mentions import write_mentions
+
+    timeline, diagnostics = load_timeline(root, drafts=True)
+    write_mentions(timeline, source, sys.stdout)
+    if diagnostics.errors:
+        print(f"paradetimeline: the content has {plural(len(diagnostics.errors), 'error')}, so "
+              "some citations may be missing; run 'paradetimeline check'", file=sys.stderr)
+        return 1
     return 0
 
 

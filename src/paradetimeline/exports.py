@@ -14,9 +14,11 @@ from typing import Any
 from .feeds import atom_feed, robots_txt, sitemap_xml
 from .ical import events_ics
 from .model import Citation, Event, Timeline
+from .pages import plan_pages
 from .stamps import content_timestamp
 from .timelinejs import timeline_json
 from .urls import site_url
+from .views import TimelineView
 
 SCHEMA = "paradetimeline/events@1"
 NEEDS_BASE_URL = ("feed.xml", "sitemap.xml")
@@ -77,9 +79,6 @@ def export_files(timeline: Timeline) -> dict[str, str]:
 
 def page_paths(timeline: Timeline) -> list[str]:
     """The HTML pages the renderer will write, from its own plan, so the two cannot drift."""
-    from .render import plan_pages  # render imports this module: import late, not at the top
-    from .views import TimelineView
-
     return [page.path for page in plan_pages(timeline, TimelineView(timeline))]
 
 

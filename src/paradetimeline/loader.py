@@ -15,8 +15,18 @@ from . import records
 from .articles import find_quote, nearest_sentence, parse_article
 from .dates import anniversary_number
 from .errors import Diagnostics, Location, UsageError, did_you_mean
-from .model import (Anniversary, Citation, Commemoration, Event, Person, Place, SiteConfig,
-                    Source, SourceMeta, Timeline)
+from .model import (
+    Anniversary,
+    Citation,
+    Commemoration,
+    Event,
+    Person,
+    Place,
+    SiteConfig,
+    Source,
+    SourceMeta,
+    Timeline,
+)
 from .yamlfile import Mapping, decode_utf8, read_bytes, read_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -148,7 +158,7 @@ class _Reader:
                 meta = SourceMeta(path.stem)
             article = parse_article(path.stem, text, meta.boilerplate)
             sources[path.stem] = _merge(article, meta, self.diagnostics)
-        for source_id, meta in metas.items():
+        for source_id in metas:
             self.diagnostics.error(Location(self.meta_paths[source_id]),
                                    f"no seed 'seeds/{source_id}.txt' for this metadata",
                                    did_you_mean(source_id, sources)

@@ -21,10 +21,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal, TextIO
 
 from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta  # type: ignore[import-untyped]
@@ -32,7 +30,6 @@ from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta  # 
 from .articles import MONTH_NUMBERS, normalize
 from .dates import EventDate, PartialDate
 from .errors import UsageError
-from .loader import load_timeline
 from .model import Article, Citation, Source, Timeline
 
 Kind = Literal["absolute", "relative"]
@@ -454,11 +451,9 @@ def _citers(source: Source, records: list[tuple[str, tuple[Citation, ...]]]
 
 # -- the command ---------------------------------------------------------------------------
 
-def run_mentions(root: Path, source: str | None, out: TextIO) -> int:
+def write_mentions(timeline: Timeline, source: str | None, out: TextIO) -> None:
     """`paradetimeline mentions [SOURCE]`: one line per date phrase. SOURCE may be an id or
-    an unambiguous prefix of one ('001'). Exit 1 when the content has errors (citations may
-    then be missing), 2 for an unknown source."""
-    timeline, diagnostics = load_timeline(root, drafts=True)
+    an unambiguous prefix of one ('001'); an unknown or ambiguous one is a UsageError."""
     by_source = mentions_by_source(timeline)
     if source is not None:
         by_source = {k: v for k, v in by_source.items() if k == source} or \
@@ -472,11 +467,6 @@ def run_mentions(root: Path, source: str | None, out: TextIO) -> int:
         out.write(f"# {source_id}: published {_published(published)}, "
                   f"{len(mentions)} date phrase{'' if len(mentions) == 1 else 's'}\n")
         out.writelines(format_mention(mention) + "\n" for mention in mentions)
-    if diagnostics.errors:
-        print(f"paradetimeline: the content has {len(diagnostics.errors)} error(s), so some "
-              "citations may be missing; run 'paradetimeline check'", file=sys.stderr)
-        return 1
-    return 0
 
 
 def format_mention(mention: Mention) -> str:

@@ -8,12 +8,23 @@ between files are checked later, by the loader, which sees all files at once.
 from __future__ import annotations
 
 import re
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from .dates import DateError, EventDate, PartialDate, parse_edtf, parse_partial
 from .errors import Diagnostics, Location, did_you_mean
-from .model import (STATUSES, Anniversary, Citation, CompareRow, Event, Person, Place, Role,
-                    SiteConfig, SourceMeta)
+from .model import (
+    STATUSES,
+    Anniversary,
+    Citation,
+    CompareRow,
+    Event,
+    Person,
+    Place,
+    Role,
+    SiteConfig,
+    SourceMeta,
+)
 from .yamlfile import Mapping, Node, Scalar, Sequence, describe
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -166,7 +177,7 @@ class Fields:
     def idents(self, key: str) -> tuple[str, ...]:
         """A list of ids; each keeps its location as where['key.N']."""
         values: list[str] = []
-        for n, node in enumerate(self.items(key)):
+        for node in self.items(key):
             if not isinstance(node, Scalar):
                 self.diagnostics.error(node.loc, f"'{key}' items must be ids, not {describe(node)}")
             elif not is_id(node.value):

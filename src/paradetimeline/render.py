@@ -7,18 +7,17 @@ a sub-path such as '/paradetimeline/'.
 
 from __future__ import annotations
 
-from urllib.parse import quote
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from urllib.parse import quote
 
 import jinja2
 
 from .errors import Diagnostic, Location
 from .exports import export_files
 from .markup import render_markdown
-from .mentions import mentions_by_source
 from .model import Timeline
+from .pages import plan_pages
 from .structured import event_jsonld, jsonld_script, source_jsonld
 from .views import TimelineView
 
@@ -31,13 +30,6 @@ class TemplateError(Exception):
     def __init__(self, diagnostic: Diagnostic):
         super().__init__(diagnostic.format())
         self.diagnostic = diagnostic
-
-
-@dataclass(frozen=True)
-class Page:
-    path: str  # output path relative to the site root, '/'-separated
-    template: str
-    context: dict[str, Any]
 
 
 def make_environment(templates: Path) -> jinja2.Environment:
@@ -75,7 +67,7 @@ def sentence_label(anchors: str | tuple[str, ...] | list[str]) -> str:
 def text_fragment(text: str, words: int = 4) -> str:
     """A '#:~:text=' fragment that makes a browser scroll to `text` on the original page."""
     parts = text.split()
-    encode = lambda s: quote(s, safe="")  # noqa: E731 - ',' and '-' must be encoded too
+    encode = lambda s: quote(s, safe="")
     if len(parts) <= 2 * words:
         return f"#:~:text={encode(' '.join(parts))}"
     return f"#:~:text={encode(' '.join(parts[:words]))},{encode(' '.join(parts[-words:]))}"
@@ -95,38 +87,6 @@ def render_site(timeline: Timeline, templates: Path) -> dict[str, bytes]:
     files[".nojekyll"] = b""
     files.update(_static_files(templates / STATIC_DIR))
     return files
-
-
-def plan_pages(timeline: Timeline, view: TimelineView) -> Iterator[Page]:
-    yield Page("index.html", "index.html", {})
-    yield Page("compare.html", "compare.html", {})
-    yield Page("about.html", "about.html", {})
-    yield Page("provenance.html", "provenance.html", {"mentions": mentions_by_source(timeline)})
-    yield Page("404.html", "404.html", {})
-    yield Page("sources/index.html", "list.html", {"kind": "sources"})
-    yield Page("people/index.html", "list.html", {"kind": "people"})
-    yield Page("places/index.html", "list.html", {"kind": "places"})
-    yield Page("tags/index.html", "list.html", {"kind": "tags"})
-    for n, event in enumerate(timeline.events):
-        yield Page(f"events/{event.id}.html", "event.html", {
-            "event": event,
-            "previous": timeline.events[n - 1] if n > 0 else None,
-            "next": timeline.events[n + 1] if n + 1 < len(timeline.events) else None,
-        })
-    for commemoration in timeline.commemorations:
-        yield Page(f"commemorations/{commemoration.year}.html", "commemoration.html",
-                   {"commemoration": commemoration})
-    for source in timeline.sources.values():
-        yield Page(f"sources/{source.id}.html", "source.html", {"source": source})
-    for person in timeline.people.values():
-        yield Page(f"people/{person.id}.html", "person.html", {"person": person})
-    for place in timeline.places.values():
-        yield Page(f"places/{place.id}.html", "place.html", {"place": place})
-    for anniversary in timeline.anniversaries.values():
-        yield Page(f"anniversaries/{anniversary.id}.html", "anniversary.html",
-                   {"anniversary": anniversary})
-    for tag in view.tags:
-        yield Page(f"tags/{tag}.html", "tag.html", {"tag": tag})
 
 
 def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:

@@ -14,8 +14,9 @@ import shutil
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import TextIO
 
 from .build import build_site
 from .errors import ContentError, UsageError, summary
@@ -116,7 +117,7 @@ def _error_page(errors: list[str]) -> bytes:
 
 def make_handler(preview: Preview) -> Callable[..., http.server.BaseHTTPRequestHandler]:
     class Handler(http.server.SimpleHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        def do_GET(self) -> None:
             if self.path.split("?")[0] == STATUS_PATH:
                 self._send(200, "application/json", preview.status())
                 return
@@ -143,7 +144,7 @@ def make_handler(preview: Preview) -> Callable[..., http.server.BaseHTTPRequestH
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     return functools.partial(Handler, directory=str(preview.out))

@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
+from .mentions import Mention, mentions_by_source
 from .model import Anniversary, Citation, Commemoration, Event, Person, Role, Timeline
 
 
@@ -53,6 +54,11 @@ class TimelineView:
 
     def events_in_year(self, year: int) -> tuple[Event, ...]:
         return tuple(e for e in self.timeline.events if e.date.year == year)
+
+    @cached_property
+    def mentions(self) -> dict[str, list[Mention]]:
+        """Each source's date phrases, resolved, with who cites them (provenance.html)."""
+        return mentions_by_source(self.timeline)
 
     @cached_property
     def events_by_id(self) -> dict[str, Event]:

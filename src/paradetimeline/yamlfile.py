@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Union
 
 import yaml
 
@@ -30,16 +29,16 @@ class Scalar:
 
 @dataclass(frozen=True)
 class Sequence:
-    items: tuple["Node", ...]
+    items: tuple[Node, ...]
     loc: Location
 
 
 @dataclass(frozen=True)
 class Mapping:
-    items: tuple[tuple[Scalar, "Node"], ...]
+    items: tuple[tuple[Scalar, Node], ...]
     loc: Location
 
-    def get(self, key: str) -> "Node | None":
+    def get(self, key: str) -> Node | None:
         for k, v in self.items:
             if k.value == key:
                 return v
@@ -49,7 +48,7 @@ class Mapping:
         return [k.value for k, _ in self.items]
 
 
-Node = Union[Scalar, Sequence, Mapping]
+Node = Scalar | Sequence | Mapping
 
 
 def describe(node: Node) -> str:
@@ -67,7 +66,6 @@ def read_yaml(path: Path, relpath: str, diagnostics: Diagnostics, *,
 
     `empty_hint` says what the file should hold, for the 'file is empty' message.
     """
-    start = Location(relpath, 1, 1)
     data = read_bytes(path, relpath, diagnostics, MAX_BYTES)
     text = None if data is None else decode_utf8(data, relpath, diagnostics)
     if text is None:
