@@ -73,7 +73,6 @@ PUBLISHERS = ["The Moscow Courier", "Beijing Evening Post", "The Minsk Ledger",
               "The Weekly Standard Bearer"]
 BOILERPLATE = "Support independent journalism today. Every contribution helps us report. Read more"
 BOILERPLATE_PATTERN = r"Support independent journalism today\..*?Read more"
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]
 NOUNS = ["friendship", "remembrance", "strength", "unity", "sacrifice", "peace", "courage",
@@ -82,14 +81,16 @@ UNITS = ["honor guard", "infantry regiment", "tank column", "naval detachment",
          "air squadron", "cadet company", "artillery battery", "military band"]
 
 # Seed sentences: quotes are copied from these. No abbreviations, so sentence splitting
-# is unambiguous; every sentence ends with a full stop.
+# is unambiguous; every sentence ends with a full stop. No date phrases either (weekdays,
+# months, years, "N years since"): the coverage check would warn about every uncited one,
+# and a curated project builds without warnings.
 SEED_SENTENCES = [
-    "{person} attended the parade in {city} on {weekday}, marking {years} years since the end of the war.",
+    "{person} attended the parade in {city}, marking the anniversary of the end of the war.",
     "About {n} troops from {country} marched across {place} as part of the commemorations.",
     "The ministry said the {unit} would rehearse in {city} for {days} days before the ceremony.",
     "{person}, the {role}, told reporters that the parade was \u201ca symbol of {noun}\u201d between the two countries.",
     "Officials in {city} said {n} veterans had been invited to watch the parade from the stands.",
-    "{person} laid a wreath at {place} and met veterans of the war on {weekday}.",
+    "{person} laid a wreath at {place} and met veterans of the war.",
     "A {unit} of {n} soldiers from {country} joined the parade for the first time.",
     "Several Western leaders said they would not attend the ceremony in {city}.",
     "The organisers said {n} aircraft would fly over {place} if the weather allowed.",
@@ -98,7 +99,7 @@ SEED_SENTENCES = [
     "The rehearsal closed the centre of {city} to traffic for {days} days, the police said.",
     "Television in {country} showed the {unit} crossing {place} at dawn.",
     "{person} said in a speech that the memory of the war must never fade.",
-    "The {role} announced on {weekday} that {country} would send a {unit} to {city}.",
+    "The {role} announced that {country} would send a {unit} to {city}.",
     "Historians at {place} opened an exhibition of {n} wartime photographs.",
 ]
 BODY_SENTENCES = [
@@ -192,8 +193,7 @@ class Generator:
         return template.format(
             person=rng.choice(self.people).name, place=rng.choice(self.places).name,
             city=rng.choice(CITIES), country=rng.choice(COUNTRIES)[0], role=rng.choice(ROLES),
-            weekday=rng.choice(WEEKDAYS), years=rng.choice([60, 65, 70, 75, 80]),
-            n=rng.randint(2, 3000), days=rng.randint(2, 30), noun=rng.choice(NOUNS),
+            n=rng.randint(2, 999), days=rng.randint(2, 30), noun=rng.choice(NOUNS),
             unit=rng.choice(UNITS),
         )
 
