@@ -111,6 +111,8 @@ def escape(text: str) -> str:
 
 def fold(line: str) -> str:
     """Split a content line into lines of at most 75 octets, continuing with a space."""
+    if len(line.encode("utf-8")) <= LIMIT:
+        return line  # most lines: no per-character walk
     parts: list[str] = []
     current, size, limit = "", 0, LIMIT
     for char in line:

@@ -17,6 +17,10 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "q": {"cite"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
+# One converter, reset between documents: building a Markdown instance costs more than
+# converting a short body with it.
+_MARKDOWN = markdown.Markdown(output_format="html")
+
 
 def render_markdown(text: str) -> str:
     """Render Markdown, then keep only an allow-list of tags, attributes and URL schemes.
@@ -24,6 +28,6 @@ def render_markdown(text: str) -> str:
     Raw HTML tags in the source are removed (their text kept); script and style content
     is dropped whole.
     """
-    html = markdown.markdown(text, output_format="html")
+    html = _MARKDOWN.reset().convert(text)
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                      url_schemes=URL_SCHEMES, link_rel="noopener noreferrer").strip()

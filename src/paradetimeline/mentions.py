@@ -418,35 +418,47 @@ def quoted(mention: Mention, spans: dict[str, tuple[int, int]]) -> bool:
 def mentions_by_source(timeline: Timeline) -> dict[str, list[Mention]]:
     """{source id: its mentions in reading order}, each with `cited_by` (event ids, in
     timeline order) and `anniversaries` (ids) filled: the records whose quote includes it."""
+    events = _citations_by_source([(e.id, e.sources) for e in timeline.events])
+    anniversaries = _citations_by_source(
+        [(a.id, a.sources) for _, a in sorted(timeline.anniversaries.items())])
     out: dict[str, list[Mention]] = {}
     for source_id in sorted(timeline.sources):
         source = timeline.sources[source_id]
-        mentions = find_mentions(source.article)
-        events = _citers(source, [(e.id, e.sources) for e in timeline.events])
-        anniversaries = _citers(source, [(a.id, a.sources)
-                                         for _, a in sorted(timeline.anniversaries.items())])
+        citing_events = _spans(source, events.get(source_id, []))
+        citing_anniversaries = _spans(source, anniversaries.get(source_id, []))
         out[source_id] = [
             dataclasses.replace(
                 m,
-                cited_by=tuple(i for i, spans in events if any(quoted(m, s) for s in spans)),
-                anniversaries=tuple(i for i, spans in anniversaries
+                cited_by=tuple(i for i, spans in citing_events
+                               if any(quoted(m, s) for s in spans)),
+                anniversaries=tuple(i for i, spans in citing_anniversaries
                                     if any(quoted(m, s) for s in spans)),
             )
-            for m in mentions
+            for m in find_mentions(source.article)
         ]
     return out
 
 
-def _citers(source: Source, records: list[tuple[str, tuple[Citation, ...]]]
-            ) -> list[tuple[str, list[dict[str, tuple[int, int]]]]]:
-    """Each record that cites `source`, with the spans of its quotes."""
-    out = []
+def _citations_by_source(records: list[tuple[str, tuple[Citation, ...]]]
+                         ) -> dict[str, list[tuple[str, list[Citation]]]]:
+    """{source id: [(record id, its resolved citations of that source)]}, in record order:
+    one pass over all records, instead of one per source."""
+    out: dict[str, list[tuple[str, list[Citation]]]] = {}
     for record_id, citations in records:
-        spans = [quote_spans(source.article, c.quote) for c in citations
-                 if c.source == source.id and c.anchors]
-        if spans:
-            out.append((record_id, spans))
+        mine: dict[str, list[Citation]] = {}
+        for citation in citations:
+            if citation.anchors:
+                mine.setdefault(citation.source, []).append(citation)
+        for source_id, cited in mine.items():
+            out.setdefault(source_id, []).append((record_id, cited))
     return out
+
+
+def _spans(source: Source, citing: list[tuple[str, list[Citation]]]
+           ) -> list[tuple[str, list[dict[str, tuple[int, int]]]]]:
+    """Each citing record with the spans of its quotes in `source`."""
+    return [(record_id, [quote_spans(source.article, c.quote) for c in citations])
+            for record_id, citations in citing]
 
 
 # -- the command ---------------------------------------------------------------------------

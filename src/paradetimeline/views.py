@@ -28,6 +28,9 @@ class CitedSentence:
     citations: tuple[tuple[Event | Anniversary, Citation], ...]
 
 
+RELATED_LIMIT = 12
+
+
 class TimelineView:
     def __init__(self, timeline: Timeline):
         self.timeline = timeline
@@ -87,15 +90,28 @@ class TimelineView:
     def events_with(self, kind: str, key: str) -> tuple[Event, ...]:
         return tuple(self._index.get((kind, key), ()))
 
-    def related(self, event: Event) -> tuple[Event, ...]:
-        """The same commemoration in other years (the 2015 Moscow parade <-> 2025's)."""
+    @cached_property
+    def _by_commemoration_and_tag(self) -> dict[tuple[str, str], list[Event]]:
+        index: dict[tuple[str, str], list[Event]] = defaultdict(list)
+        for event in self.timeline.events:
+            if event.commemorates:
+                for tag in event.tags:
+                    index[event.commemorates, tag].append(event)
+        return index
+
+    def related(self, event: Event, limit: int = RELATED_LIMIT) -> tuple[Event, ...]:
+        """The same commemoration in other years (the 2015 Moscow parade <-> 2025's): same
+        anniversary, a shared tag, and a shared place when the event has places. At most
+        `limit`, in timeline order, so a page stays small however large the timeline."""
         if not event.commemorates:
             return ()
-        return tuple(
-            e for e in self.events_with("anniversary", event.commemorates)
-            if e.date.year != event.date.year and set(e.tags) & set(event.tags) and
-            (set(e.places) & set(event.places) or not event.places)
-        )
+        places = set(event.places)
+        found: dict[str, Event] = {}
+        for tag in event.tags:
+            for other in self._by_commemoration_and_tag.get((event.commemorates, tag), ()):
+                if other.date.year != event.date.year and (not places or places & set(other.places)):
+                    found[other.id] = other
+        return tuple(sorted(found.values(), key=Event.sort_key)[:limit])
 
     # -- people -----------------------------------------------------------------------------
 
@@ -127,17 +143,25 @@ class TimelineView:
 
     # -- sources ----------------------------------------------------------------------------
 
-    def cited_sentences(self, source_id: str) -> tuple[CitedSentence, ...]:
-        """Each sentence of a source that something cites, in article order."""
-        by_anchor: dict[str, list[tuple[Event | Anniversary, Citation]]] = defaultdict(list)
+    @cached_property
+    def _citations(self) -> dict[str, dict[str, list[tuple[Event | Anniversary, Citation]]]]:
+        """{source id: {sentence anchor: [(citing item, citation)]}}, each item once a
+        sentence, built in one pass so source pages do not each scan every event."""
+        index: dict[str, dict[str, list[tuple[Event | Anniversary, Citation]]]] = {}
         citing: list[Event | Anniversary] = [*self.timeline.events,
                                              *self.timeline.anniversaries.values()]
         for item in citing:
             for citation in item.sources:
-                if citation.source == source_id:
-                    for anchor in citation.anchors:
-                        if all(seen is not item for seen, _ in by_anchor[anchor]):
-                            by_anchor[anchor].append((item, citation))
+                by_anchor = index.setdefault(citation.source, {})
+                for anchor in citation.anchors:
+                    entries = by_anchor.setdefault(anchor, [])
+                    if not entries or entries[-1][0] is not item:
+                        entries.append((item, citation))
+        return index
+
+    def cited_sentences(self, source_id: str) -> tuple[CitedSentence, ...]:
+        """Each sentence of a source that something cites, in article order."""
+        by_anchor = self._citations.get(source_id, {})
         source = self.timeline.sources[source_id]
         return tuple(
             CitedSentence(s.anchor, s.text, tuple(by_anchor[s.anchor]))
