@@ -156,6 +156,14 @@ def table(samples: dict[tuple[str, str], list[Sample]], hugo: bool) -> str:
     return "\n".join(lines)
 
 
+def code_version() -> str:
+    """The commit being measured, flagged when src/ or templates/ have uncommitted edits."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True).stdout
+    dirty = git("status", "--porcelain", "--", "src", "templates").strip()
+    return git("rev-parse", "--short", "HEAD").strip() + (" (with uncommitted edits)" if dirty else "")
+
+
 def folder_stats(folder: Path) -> str:
     files = [p for p in folder.rglob("*") if p.is_file()]
     size = sum(p.stat().st_size for p in files)
@@ -199,12 +207,17 @@ def main(argv: list[str] | None = None) -> None:
         if args.generate_only:
             return
         tools = [Ours(work)] + ([Hugo(work, binary)] if binary else [])
+        version_before = code_version()
         samples = run_scenarios(tools, args.runs)
+        if code_version() != version_before:
+            print(f"warning: the code changed during the run ({version_before} -> "
+                  f"{code_version()}): measure again", file=sys.stderr)
         version = subprocess.run([str(binary), "version"], capture_output=True,
                                  text=True).stdout.split(" ")[1].split("-")[0] if binary else ""
         print(f"\n### {args.events:,} events\n")
-        print(f"Medians of {args.runs} runs, each a separate process, on {os.cpu_count()} "
-              f"cores; seed {args.seed}; {len(generator.seeds):,} sources, "
+        print(f"paradetimeline at {version_before}. Medians of {args.runs} runs, each a "
+              f"separate process, on {os.cpu_count()} cores; seed {args.seed}; "
+              f"{len(generator.seeds):,} sources, "
               f"{len(generator.people)} people, {len(generator.places)} places.")
         print(f"Our site: {folder_stats(work / 'out' / 'paradetimeline-full')}."
               + (f" Hugo {version} site: {folder_stats(work / 'out' / 'Hugo-full')}."
