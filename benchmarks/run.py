@@ -11,6 +11,7 @@ machine slows both alike. See benchmarks/README.md for what each row means.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import shutil
 import statistics
@@ -164,6 +165,16 @@ def code_version() -> str:
     return git("rev-parse", "--short", "HEAD").strip() + (" (with uncommitted edits)" if dirty else "")
 
 
+def code_fingerprint() -> str:
+    """A hash of everything under src/ and templates/, to notice edits made mid-run."""
+    digest = hashlib.sha256()
+    for folder in (REPO / "src", REPO / "templates"):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def folder_stats(folder: Path) -> str:
     files = [p for p in folder.rglob("*") if p.is_file()]
     size = sum(p.stat().st_size for p in files)
@@ -207,11 +218,11 @@ def main(argv: list[str] | None = None) -> None:
         if args.generate_only:
             return
         tools = [Ours(work)] + ([Hugo(work, binary)] if binary else [])
-        version_before = code_version()
+        version_before, fingerprint = code_version(), code_fingerprint()
         samples = run_scenarios(tools, args.runs)
-        if code_version() != version_before:
-            print(f"warning: the code changed during the run ({version_before} -> "
-                  f"{code_version()}): measure again", file=sys.stderr)
+        if code_fingerprint() != fingerprint:
+            print("warning: src/ or templates/ changed during the run: measure again",
+                  file=sys.stderr)
         version = subprocess.run([str(binary), "version"], capture_output=True,
                                  text=True).stdout.split(" ")[1].split("-")[0] if binary else ""
         print(f"\n### {args.events:,} events\n")
