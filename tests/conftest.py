@@ -106,3 +106,26 @@ def make_project(tmp_path: Path):
         return root
 
     return make
+
+
+EXAMPLE_BASE_URL = "https://example.org/paradetimeline/"
+
+
+@pytest.fixture(scope="session")
+def repo_site_with_base_url(tmp_path_factory) -> Path:
+    """The repository's own content, built once with a base URL (feeds, sitemap, og:url)."""
+    from paradetimeline import build_site
+
+    out = tmp_path_factory.mktemp("with-base-url") / "site"
+    build_site(REPO, out, base_url=EXAMPLE_BASE_URL)
+    return out
+
+
+@pytest.fixture(scope="session")
+def repo_site_without_base_url(tmp_path_factory) -> Path:
+    """The repository's own content, built once without a base URL."""
+    from paradetimeline import build_site
+
+    out = tmp_path_factory.mktemp("without-base-url") / "site"
+    build_site(REPO, out)
+    return out

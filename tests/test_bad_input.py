@@ -2,8 +2,7 @@
 
 Each folder in tests/bad_input/ is one case, named after the rule it tests:
 
-    files/        files written over the minimal project (tests/conftest.py MINIMAL_FILES,
-                  with BASE below)
+    files/        files written over the minimal project (tests/conftest.py MINIMAL_FILES)
     remove.txt    optional: project paths to delete, one a line
     links.txt     optional: 'path -> target' symlinks to create in the project
     outside/      optional: files written next to the project folder, for links to reach
@@ -30,23 +29,6 @@ from paradetimeline.errors import ContentError
 CORPUS = Path(__file__).parent / "bad_input"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
 
-# The minimal project's event quotes its sentence in full, so that the coverage check finds
-# no uncited date phrase and each case shows only its own problem.
-BASE = {
-    "content/events/parade.yaml": """\
-        title: Xi attends the parade
-        date: 2015-05-09
-        status: happened
-        commemorates: victory-day-1945
-        places: [red-square]
-        people: [xi-jinping]
-        tags: [parade]
-        summary: One line.
-        sources:
-          - source: s1
-            quote: "Xi attended Moscow's Victory Day parade on Saturday marking 70 years since the end of the war in Europe."
-        """,
-}
 GENERATED = {
     "oversized-file": {"content/people.yaml": "# padding\n" * 110_000},
 }
@@ -54,7 +36,7 @@ GENERATED = {
 
 def make_case(case: Path, make_project) -> Path:  # type: ignore[no-untyped-def]
     """The minimal project with the case's files, removals and symlinks applied."""
-    root: Path = make_project({**BASE, **GENERATED.get(case.name, {})})
+    root: Path = make_project(GENERATED.get(case.name, {}))
     if (case / "files").is_dir():
         shutil.copytree(case / "files", root, dirs_exist_ok=True)
     if (case / "outside").is_dir():
@@ -98,7 +80,7 @@ def test_corpus_is_large_enough() -> None:
 
 def test_minimal_project_passes(make_project, capsys) -> None:  # type: ignore[no-untyped-def]
     """The corpus is only meaningful if the project it starts from is clean."""
-    assert run_check(make_project(BASE), capsys) == "exit: 0\n"
+    assert run_check(make_project(), capsys) == "exit: 0\n"
 
 
 YAMLISH = st.text(alphabet=st.sampled_from(list("abtitle:date2015-09/.~?\"'[]{}-#&*!|>\t\n ,é\x00")),

@@ -14,14 +14,14 @@ import feedparser
 import icalendar
 import jsonschema
 import pytest
-from conftest import REPO
+from conftest import EXAMPLE_BASE_URL, REPO
 
 from paradetimeline import build_site
 from paradetimeline.ical import escape, fold
 from paradetimeline.loader import load_timeline
 from paradetimeline.stamps import content_timestamp
 
-BASE = "https://example.org/paradetimeline/"
+BASE = EXAMPLE_BASE_URL
 SCHEMA = json.loads((REPO / "schemas" / "events.schema.json").read_text(encoding="utf-8"))
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -29,19 +29,13 @@ UTC = dt.UTC
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    """The repository's own content, built with a base URL."""
-    out = tmp_path_factory.mktemp("exports") / "site"
-    build_site(REPO, out, base_url=BASE)
-    return out
+def site(repo_site_with_base_url: Path) -> Path:
+    return repo_site_with_base_url
 
 
 @pytest.fixture(scope="module")
-def bare_site(tmp_path_factory) -> Path:
-    """The repository's own content, built without a base URL."""
-    out = tmp_path_factory.mktemp("exports-bare") / "site"
-    build_site(REPO, out)
-    return out
+def bare_site(repo_site_without_base_url: Path) -> Path:
+    return repo_site_without_base_url
 
 
 @pytest.fixture(scope="module")

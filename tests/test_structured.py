@@ -8,27 +8,23 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import EXAMPLE_BASE_URL
 
 from paradetimeline import build_site
 from paradetimeline.structured import jsonld_script
 
-BASE = "https://example.org/paradetimeline/"
+BASE = EXAMPLE_BASE_URL
 SCRIPT = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.DOTALL)
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("structured") / "site"
-    build_site(REPO, out, base_url=BASE)
-    return out
+def site(repo_site_with_base_url: Path) -> Path:
+    return repo_site_with_base_url
 
 
 @pytest.fixture(scope="module")
-def bare_site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("structured-bare") / "site"
-    build_site(REPO, out)
-    return out
+def bare_site(repo_site_without_base_url: Path) -> Path:
+    return repo_site_without_base_url
 
 
 def jsonld(page: Path) -> dict:
