@@ -101,3 +101,41 @@ def test_text_fragment_links_to_the_start_and_end_of_a_long_quote():
 def test_sentence_labels_name_the_paragraph_and_sentences_in_words():
     assert sentence_label("p4-s1") == "paragraph 4, sentence 1"
     assert sentence_label(("p3-s1", "p3-s2")) == "paragraph 3, sentences 1–2"
+
+
+def large_project(make_project, count: int = 450):
+    events = {
+        f"content/events/bulk/e{n:04d}.yaml": (
+            f"title: Event {n}\ndate: 2015-05-{n % 28 + 1:02d}\nstatus: happened\n"
+            f"tags: [parade, t{n % 7}]\ncommemorates: victory-day-1945\nplaces: [red-square]\n"
+            f"body: |\n  Body *{n}* with [a link](https://example.org/{n}).\n"
+        )
+        for n in range(count)
+    }
+    return make_project(events)
+
+
+def test_pages_rendered_in_parallel_equal_pages_rendered_in_one_process(make_project):
+    root = large_project(make_project)
+    timeline, diagnostics = load_timeline(root)
+    assert not diagnostics.errors
+    sequential = render_site(timeline, root / "templates", jobs=1)
+    parallel = render_site(timeline, root / "templates", jobs=2)
+    assert len(sequential) > 400
+    assert list(parallel) == list(sequential)
+    assert parallel == sequential
+
+
+def test_a_template_error_in_a_worker_is_reported_like_any_other(make_project, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    tag = templates / "tag.html"
+    tag.write_text(tag.read_text().replace("{% block main %}", "{% block main %}{{ nope.x }}", 1))
+    root = large_project(make_project)
+    (root / "templates").unlink()
+    (root / "templates").symlink_to(templates)
+    with pytest.raises(ContentError) as error:
+        build_site(root, jobs=2)
+    (diagnostic,) = error.value.diagnostics
+    assert diagnostic.message == "template error: 'nope' is undefined"
+    assert diagnostic.location.path == "templates/tag.html"

@@ -6,6 +6,7 @@ in memory, and only then write, atomically.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -37,8 +38,10 @@ def check_project(root: Path | str, *, strict: bool = False) -> tuple[Diagnostic
 
 
 def build_site(root: Path | str, out: Path | str | None = None, *, base_url: str | None = None,
-               drafts: bool = False, strict: bool = False) -> BuildResult:
-    """Read, check, render and write. Nothing is written unless everything succeeded."""
+               drafts: bool = False, strict: bool = False, jobs: int | None = None) -> BuildResult:
+    """Read, check, render and write. Nothing is written unless everything succeeded.
+
+    `jobs` processes render the pages of a large site (default: the usable cores)."""
     project = Project(Path(root))
     timeline, diagnostics = _load(project.root)
     if base_url is not None:
@@ -47,7 +50,7 @@ def build_site(root: Path | str, out: Path | str | None = None, *, base_url: str
     if not drafts:
         timeline = replace(timeline, events=tuple(e for e in timeline.events if not e.draft))
     try:
-        files = render_site(timeline, project.templates)
+        files = render_site(timeline, project.templates, jobs=jobs or usable_cores())
     except TemplateError as exc:
         raise ContentError([*found, exc.diagnostic]) from exc
     target = Path(out) if out is not None else project.root / "site"
@@ -55,6 +58,13 @@ def build_site(root: Path | str, out: Path | str | None = None, *, base_url: str
     pages = sum(1 for p in files if p.endswith(".html"))
     skipped = () if timeline.config.base_url else NEEDS_BASE_URL
     return BuildResult(target, pages, len(timeline.events), len(files), found, skipped)
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _load(root: Path) -> tuple[Timeline, Diagnostics]:

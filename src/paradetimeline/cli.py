@@ -63,6 +63,8 @@ def make_parser() -> argparse.ArgumentParser:
                        help="absolute URL the site is published at (overrides site.yaml)")
     build.add_argument("--drafts", action="store_true", help="publish events marked draft: true")
     build.add_argument("--strict", action="store_true", help="fail on warnings too")
+    build.add_argument("--jobs", "-j", type=int, metavar="N",
+                       help="processes that render pages of a large site (default: the cores)")
     build.add_argument("--quiet", "-q", action="store_true", help="print only problems")
 
     check = command("check", "check the content without writing anything")
@@ -127,8 +129,10 @@ def _run(args: argparse.Namespace) -> int:
     verb = "Build" if args.command == "build" else "Check"
     try:
         if args.command == "build":
+            if args.jobs is not None and args.jobs < 1:
+                raise UsageError("--jobs must be 1 or more")
             result = build_site(root, args.out, base_url=args.base_url, drafts=args.drafts,
-                                strict=args.strict)
+                                strict=args.strict, jobs=args.jobs)
             found: Sequence[Diagnostic] = result.diagnostics
         else:
             found = check_project(root, strict=args.strict)

@@ -7,6 +7,7 @@ a sub-path such as '/paradetimeline/'.
 
 from __future__ import annotations
 
+import multiprocessing
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -17,7 +18,7 @@ from .errors import Diagnostic, Location
 from .exports import export_files
 from .markup import render_markdown
 from .model import Timeline
-from .pages import plan_pages
+from .pages import Page, plan_pages
 from .structured import event_jsonld, jsonld_script, source_jsonld
 from .views import TimelineView
 
@@ -73,20 +74,69 @@ def text_fragment(text: str, words: int = 4) -> str:
     return f"#:~:text={encode(' '.join(parts[:words]))},{encode(' '.join(parts[-words:]))}"
 
 
-def render_site(timeline: Timeline, templates: Path) -> dict[str, bytes]:
-    """Every output file of the site, as bytes, keyed by its '/'-separated path."""
+def render_site(timeline: Timeline, templates: Path, *, jobs: int = 1) -> dict[str, bytes]:
+    """Every output file of the site, as bytes, keyed by its '/'-separated path.
+
+    With `jobs` > 1 and a large site, pages are rendered in that many forked processes;
+    the result is the same, byte for byte, in the same order.
+    """
     env = make_environment(templates)
     view = TimelineView(timeline)
-    files: dict[str, bytes] = {}
-    for page in plan_pages(timeline, view):
-        depth = page.path.count("/")
-        context = {"site": timeline.config, "view": view, "root": "../" * depth,
-                   "page_path": page.path, **page.context}
-        files[page.path] = _render(env, page.template, context).encode("utf-8")
+    pages = list(plan_pages(timeline, view))
+    files = dict(zip((p.path for p in pages), _render_pages(env, view, pages, jobs), strict=True))
     files.update({path: text.encode("utf-8") for path, text in export_files(timeline).items()})
     files[".nojekyll"] = b""
     files.update(_static_files(templates / STATIC_DIR))
     return files
+
+
+PARALLEL_MIN_PAGES = 400  # below this, starting processes costs more than it saves
+_WORK: tuple[jinja2.Environment, TimelineView, list[Page]] | None = None
+
+
+def _render_pages(env: jinja2.Environment, view: TimelineView, pages: list[Page],
+                  jobs: int) -> list[bytes]:
+    global _WORK
+    can_fork = "fork" in multiprocessing.get_all_start_methods()
+    if jobs <= 1 or len(pages) < PARALLEL_MIN_PAGES or not can_fork:
+        return _render_range(env, view, pages, 0, len(pages))
+    view.warm()  # compute shared lookups once, before the fork copies them
+    for name in sorted({p.template for p in pages}):
+        env.get_template(name)  # compile once, likewise
+    _WORK = (env, view, pages)
+    step = -(-len(pages) // (jobs * 4))
+    ranges = [(start, min(start + step, len(pages))) for start in range(0, len(pages), step)]
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            chunks = pool.map(_render_chunk, ranges)
+    finally:
+        _WORK = None
+    rendered: list[bytes] = []
+    for chunk in chunks:
+        if isinstance(chunk, Diagnostic):
+            raise TemplateError(chunk)
+        rendered.extend(chunk)
+    return rendered
+
+
+def _render_chunk(bounds: tuple[int, int]) -> list[bytes] | Diagnostic:
+    """In a worker: render pages[start:stop]; a template error comes back as a value."""
+    assert _WORK is not None
+    env, view, pages = _WORK
+    try:
+        return _render_range(env, view, pages, *bounds)
+    except TemplateError as exc:
+        return exc.diagnostic
+
+
+def _render_range(env: jinja2.Environment, view: TimelineView, pages: list[Page],
+                  start: int, stop: int) -> list[bytes]:
+    out = []
+    for page in pages[start:stop]:
+        context = {"site": view.timeline.config, "view": view, "root": "../" * page.path.count("/"),
+                   "page_path": page.path, **page.context}
+        out.append(_render(env, page.template, context).encode("utf-8"))
+    return out
 
 
 def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:

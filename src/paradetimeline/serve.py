@@ -88,7 +88,7 @@ class Preview:
     def rebuild(self) -> None:
         with self.lock:
             try:
-                result = build_site(self.root, self.out, drafts=self.drafts)
+                result = build_site(self.root, self.out, drafts=self.drafts, jobs=1)  # no fork in threads
             except ContentError as exc:
                 self.errors = [d.format() for d in exc.diagnostics]
                 print("\n".join(self.errors), file=self.log)

@@ -35,6 +35,12 @@ class TimelineView:
     def __init__(self, timeline: Timeline):
         self.timeline = timeline
 
+    def warm(self) -> None:
+        """Compute every shared lookup now (before pages are rendered in forked workers)."""
+        for name in ("years", "tags", "_index", "_citations", "_by_commemoration_and_tag",
+                     "countries", "events_by_id", "mentions"):
+            getattr(self, name)
+
     # -- grouping ---------------------------------------------------------------------------
 
     @cached_property
