@@ -10,7 +10,9 @@ import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+from . import cache
 from .coverage import check_coverage
 from .errors import ContentError, Diagnostic, Diagnostics, UsageError
 from .exports import NEEDS_BASE_URL
@@ -43,6 +45,14 @@ def build_site(root: Path | str, out: Path | str | None = None, *, base_url: str
 
     `jobs` processes render the pages of a large site (default: the usable cores)."""
     project = Project(Path(root))
+    target = Path(out) if out is not None else project.root / "site"
+    record = cache.read_record(project.root, target)
+    inputs, input_files = cache.fingerprint(project.root, {"base_url": base_url, "drafts": drafts},
+                                            cache.known_files(record))
+    if cache.matches(record, project.root, target, inputs):
+        earlier = _earlier_build(record, target, strict)
+        if earlier is not None:
+            return earlier
     timeline, diagnostics = _load(project.root)
     if base_url is not None:
         timeline = _with_base_url(timeline, base_url)
@@ -53,11 +63,26 @@ def build_site(root: Path | str, out: Path | str | None = None, *, base_url: str
         files = render_site(timeline, project.templates, jobs=jobs or usable_cores())
     except TemplateError as exc:
         raise ContentError([*found, exc.diagnostic]) from exc
-    target = Path(out) if out is not None else project.root / "site"
     write_site(files, target, project.root)
     pages = sum(1 for p in files if p.endswith(".html"))
     skipped = () if timeline.config.base_url else NEEDS_BASE_URL
+    cache.store(project.root, target, inputs, input_files, {
+        "pages": pages, "events": len(timeline.events), "files": len(files),
+        "diagnostics": cache.dump_diagnostics(found), "skipped": list(skipped)})
     return BuildResult(target, pages, len(timeline.events), len(files), found, skipped)
+
+
+def _earlier_build(record: dict[str, Any], out: Path, strict: bool) -> BuildResult | None:
+    """The result an identical earlier build recorded; None if the record is damaged."""
+    try:
+        found = cache.load_diagnostics(record["diagnostics"])
+        result = BuildResult(out, int(record["pages"]), int(record["events"]),
+                             int(record["files"]), found, tuple(record["skipped"]))
+    except (KeyError, TypeError, ValueError):
+        return None  # a damaged record: build from scratch
+    if strict and any(d.severity == "warning" for d in found):
+        raise ContentError(found)
+    return result
 
 
 def usable_cores() -> int:

@@ -1,0 +1,145 @@
+"""A build record, so that rebuilding with nothing changed does nothing.
+
+After a successful build we store, in ROOT/.paradetimeline-cache/, a fingerprint of every
+input (the bytes of every file under seeds/, content/ and templates/, the package's own code,
+the build options and SOURCE_DATE_EPOCH) and a manifest of the output (each file's size and
+modification time). A later build whose fingerprint and output both still match skips the
+work and replays the recorded diagnostics. Anything else (a changed byte, an edited or
+missing output file, a record that is corrupt, of another format, or from another project)
+means a full build: the record is never trusted, only matched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from .errors import Diagnostic, Location
+
+FORMAT = "paradetimeline/build-record@1"
+CACHE_DIR = ".paradetimeline-cache"
+INPUT_FOLDERS = ("seeds", "content", "templates")
+_CODE = Path(__file__).resolve().parent
+RACY_NS = 2_000_000_000  # files changed in the last 2 s are always re-hashed
+
+
+def fingerprint(root: Path, options: dict[str, Any],
+                known: dict[str, list[Any]] | None = None) -> tuple[str, dict[str, list[Any]]]:
+    """A hash of everything a build's output depends on, and the per-file facts behind it.
+
+    `known` holds {path: [size, mtime_ns, sha256]} from the last record: a file whose size
+    and time are unchanged, and older than RACY_NS, keeps its recorded hash instead of being
+    read again (git's index does the same). Anything newer is read and hashed. The one
+    blind spot, shared with git: a file rewritten with the same size and a forged older
+    modification time.
+    """
+    digest = hashlib.sha256(FORMAT.encode())
+    digest.update(json.dumps(options, sort_keys=True).encode())
+    digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
+    known = known or {}
+    now = time.time_ns()
+    files: dict[str, list[Any]] = {}
+    sources = [("code", _CODE, ".py")] + [(name, root / name, "") for name in INPUT_FOLDERS]
+    for label, base, suffix in sources:
+        for relpath, stat in _walk(base):
+            if not relpath.endswith(suffix):
+                continue
+            name = f"{label}/{relpath}"
+            earlier = known.get(name)
+            fresh = now - stat.st_mtime_ns < RACY_NS
+            if earlier and earlier[:2] == [stat.st_size, stat.st_mtime_ns] and not fresh:
+                sha = earlier[2]
+            else:
+                sha = hashlib.sha256((base / relpath).read_bytes()).hexdigest()
+            files[name] = [stat.st_size, stat.st_mtime_ns, sha]
+            digest.update(f"{name}\0{sha}\0".encode())
+    return digest.hexdigest(), files
+
+
+def manifest(out: Path) -> dict[str, list[int]]:
+    """{path: [size, mtime_ns]} of every file in the output folder."""
+    return {relpath: [stat.st_size, stat.st_mtime_ns] for relpath, stat in _walk(out)}
+
+
+def _walk(base: Path) -> list[tuple[str, os.stat_result]]:
+    """(path relative to base with '/', stat) of every file below base, sorted. Symlinks to
+    files are followed and symlinked folders are not, as the loader's rglob does; os.scandir
+    keeps this cheap."""
+    found: list[tuple[str, os.stat_result]] = []
+    stack = [("", str(base))]
+    while stack:
+        prefix, folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((f"{prefix}{entry.name}/", entry.path))
+            elif entry.is_file():
+                found.append((prefix + entry.name, entry.stat()))
+    return sorted(found, key=lambda pair: pair[0])
+
+
+def record_path(root: Path, out: Path) -> Path:
+    key = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
+    return root / CACHE_DIR / f"build-{key}.json"
+
+
+def read_record(root: Path, out: Path) -> dict[str, Any]:
+    """The last record of builds into `out`; {} when there is none or it is unreadable."""
+    try:
+        record = json.loads(record_path(root, out).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) and record.get("format") == FORMAT else {}
+
+
+def known_files(record: dict[str, Any]) -> dict[str, list[Any]]:
+    files = record.get("inputs")
+    if not isinstance(files, dict):
+        return {}
+    return {k: v for k, v in files.items() if isinstance(v, list) and len(v) == 3}
+
+
+def matches(record: dict[str, Any], root: Path, out: Path, print_: str) -> bool:
+    """Whether `record` is of an identical build into `out` whose output is intact."""
+    try:
+        return (
+            record.get("root") == str(root.resolve())
+            and record.get("out") == str(out.resolve())
+            and record.get("fingerprint") == print_
+            and out.is_dir()
+            and record.get("manifest") == manifest(out)
+        )
+    except (OSError, ValueError):
+        return False
+
+
+def store(root: Path, out: Path, print_: str, inputs: dict[str, list[Any]],
+          result: dict[str, Any]) -> None:
+    """Remember a successful build; a cache that cannot be written is simply not kept."""
+    record = {"format": FORMAT, "root": str(root.resolve()), "out": str(out.resolve()),
+              "fingerprint": print_, "inputs": inputs, "manifest": manifest(out), **result}
+    path = record_path(root, out)
+    try:
+        path.parent.mkdir(exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(record), encoding="utf-8")
+        temporary.replace(path)
+    except OSError:
+        pass
+
+
+def dump_diagnostics(diagnostics: tuple[Diagnostic, ...]) -> list[list[Any]]:
+    return [[d.severity, d.location.path, d.location.line, d.location.column, d.message, d.hint]
+            for d in diagnostics]
+
+
+def load_diagnostics(rows: list[list[Any]]) -> tuple[Diagnostic, ...]:
+    return tuple(Diagnostic(severity, Location(path, line, column), message, hint)
+                 for severity, path, line, column, message, hint in rows)
