@@ -83,8 +83,9 @@ def render_site(timeline: Timeline, templates: Path, *, jobs: int = 1) -> dict[s
     env = make_environment(templates)
     view = TimelineView(timeline)
     pages = list(plan_pages(timeline, view))
-    files = dict(zip((p.path for p in pages), _render_pages(env, view, pages, jobs), strict=True))
-    files.update({path: text.encode("utf-8") for path, text in export_files(timeline).items()})
+    rendered, exports = _render_pages(env, view, pages, jobs)
+    files = dict(zip((p.path for p in pages), rendered, strict=True))
+    files.update({path: text.encode("utf-8") for path, text in exports.items()})
     files[".nojekyll"] = b""
     files.update(_static_files(templates / STATIC_DIR))
     return files
@@ -95,11 +96,13 @@ _WORK: tuple[jinja2.Environment, TimelineView, list[Page]] | None = None
 
 
 def _render_pages(env: jinja2.Environment, view: TimelineView, pages: list[Page],
-                  jobs: int) -> list[bytes]:
+                  jobs: int) -> tuple[list[bytes], dict[str, str]]:
+    """The pages' bytes, in order, and the export files; with jobs > 1, in a process pool
+    where the exports are one more task beside the page chunks."""
     global _WORK
     can_fork = "fork" in multiprocessing.get_all_start_methods()
     if jobs <= 1 or len(pages) < PARALLEL_MIN_PAGES or not can_fork:
-        return _render_range(env, view, pages, 0, len(pages))
+        return _render_range(env, view, pages, 0, len(pages)), export_files(view.timeline)
     view.warm()  # compute shared lookups once, before the fork copies them
     for name in sorted({p.template for p in pages}):
         env.get_template(name)  # compile once, likewise
@@ -108,7 +111,9 @@ def _render_pages(env: jinja2.Environment, view: TimelineView, pages: list[Page]
     ranges = [(start, min(start + step, len(pages))) for start in range(0, len(pages), step)]
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            exports = pool.apply_async(_export_task)
             chunks = pool.map(_render_chunk, ranges)
+            export_texts = exports.get()
     finally:
         _WORK = None
     rendered: list[bytes] = []
@@ -116,7 +121,12 @@ def _render_pages(env: jinja2.Environment, view: TimelineView, pages: list[Page]
         if isinstance(chunk, Diagnostic):
             raise TemplateError(chunk)
         rendered.extend(chunk)
-    return rendered
+    return rendered, export_texts
+
+
+def _export_task() -> dict[str, str]:
+    assert _WORK is not None
+    return export_files(_WORK[1].timeline)
 
 
 def _render_chunk(bounds: tuple[int, int]) -> list[bytes] | Diagnostic:

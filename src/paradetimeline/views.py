@@ -36,9 +36,10 @@ class TimelineView:
         self.timeline = timeline
 
     def warm(self) -> None:
-        """Compute every shared lookup now (before pages are rendered in forked workers)."""
+        """Compute the lookups many pages share now, before pages are rendered in forked
+        workers. `mentions` is left to the one worker that renders provenance.html."""
         for name in ("years", "tags", "_index", "_citations", "_by_commemoration_and_tag",
-                     "countries", "events_by_id", "mentions"):
+                     "countries", "events_by_id"):
             getattr(self, name)
 
     # -- grouping ---------------------------------------------------------------------------
