@@ -5,12 +5,11 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from conftest import REPO
+from test_site import snapshot
+
 from paradetimeline import ContentError, build_site
 from paradetimeline.cache import record_path
-
-from test_site import snapshot
 
 
 def clean_build(root, tmp_path, name):

@@ -139,3 +139,44 @@ def test_a_template_error_in_a_worker_is_reported_like_any_other(make_project, t
     (diagnostic,) = error.value.diagnostics
     assert diagnostic.message == "template error: 'nope' is undefined"
     assert diagnostic.location.path == "templates/tag.html"
+
+
+DRAFT = """\
+title: A draft about the boycott
+date: 2015-05-10
+status: happened
+draft: true
+sources:
+  - source: s1
+    quote: "Western leaders boycotted the Moscow parade on Sunday."
+"""
+
+
+def test_drafts_are_checked_always_and_published_only_with_drafts(make_project, tmp_path):
+    from conftest import MINIMAL_SEED
+
+    seed = MINIMAL_SEED.replace("over Russia's role in the Ukraine crisis.", "on Sunday.")
+    root = make_project({"content/events/boycott.yaml": DRAFT, "seeds/s1.txt": seed})
+    result = build_site(root, tmp_path / "public")
+    assert result.diagnostics == ()  # 'on Sunday' is quoted by the draft: not 'uncited'
+    assert not (tmp_path / "public/events/boycott.html").exists()
+    assert "A draft about the boycott" not in (tmp_path / "public/index.html").read_text()
+    assert build_site(root, tmp_path / "preview", drafts=True).events == 2
+    assert "A draft about the boycott" in (tmp_path / "preview/index.html").read_text()
+    broken = make_project({"content/events/boycott.yaml": DRAFT.replace("boycotted", "ignored"),
+                           "seeds/s1.txt": seed})
+    with pytest.raises(ContentError):
+        build_site(broken, tmp_path / "again")  # a draft's errors still fail the build
+
+
+@pytest.mark.parametrize("full_text", [False, True])
+def test_source_pages_republish_the_full_text_only_when_the_site_opts_in(make_project, full_text):
+    from conftest import MINIMAL_SITE
+
+    root = make_project({"content/site.yaml": MINIMAL_SITE + f"full_text: {str(full_text).lower()}\n"})
+    build_site(root)
+    page = (root / "site/sources/s1.html").read_text(encoding="utf-8")
+    cited = "Xi attended Moscow&#39;s Victory Day parade on Saturday"
+    uncited = "Western leaders boycotted the Moscow parade"
+    assert cited in page
+    assert (uncited in page) is full_text
