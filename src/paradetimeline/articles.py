@@ -19,7 +19,7 @@ import datetime as dt
 import re
 
 from .dates import PartialDate
-from .model import Article, Caption, Paragraph, Sentence
+from .model import Article, Caption, Paragraph, Sentence, normalize
 
 BUILTIN_BOILERPLATE = (
     r"Like Us on Facebook",
@@ -179,15 +179,6 @@ def _paragraph(number: int, text: str) -> Paragraph:
 
 # -- quotes -------------------------------------------------------------------------------
 
-_TYPOGRAPHIC = str.maketrans({"‘": "'", "’": "'", "‛": "'", "“": '"', "”": '"', "„": '"',
-                              "\u00a0": " "})
-
-
-def normalize(text: str) -> str:
-    """Whitespace collapsed and typographic quotes made plain, for quote matching."""
-    return " ".join(text.translate(_TYPOGRAPHIC).split())
-
-
 def find_quote(article: Article, quote: str) -> tuple[tuple[str, ...], str] | None:
     """The sentence anchors a quote spans and how it matched ('exact' or 'normalized').
 
@@ -196,9 +187,8 @@ def find_quote(article: Article, quote: str) -> tuple[tuple[str, ...], str] | No
     wanted = normalize(quote)
     if not wanted:
         return None
-    for paragraph in article.paragraphs:
-        normalized = [normalize(s.text) for s in paragraph.sentences]
-        joined = " ".join(normalized)
+    for paragraph, normalized, joined in zip(article.paragraphs, article.normalized,
+                                             article.normalized_paragraphs):
         at = joined.find(wanted)
         if at < 0:
             continue

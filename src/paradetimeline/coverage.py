@@ -30,6 +30,7 @@ warning, so the file cannot quietly go stale.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -218,28 +219,39 @@ def _locator(root: Path, article: Article) -> Callable[[Mention], Location]:
     """mention -> its Location in seeds/<id>.txt (line 1 when the sentence cannot be found).
 
     The parser collapses whitespace, so the seed is collapsed the same way while remembering
-    where each kept character came from; sentences are then found in reading order."""
+    where each kept run of characters came from; sentences are then found in reading order.
+    The seed is read only when a first mention needs locating: most sources need none."""
     relpath = f"seeds/{article.id}.txt"
     sentences = {s.anchor: s.text for s in article.sentences()}
-    try:
-        raw = (root / relpath).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        raw = ""
-    collapsed: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(raw):
-        if char.isspace():
-            if collapsed and collapsed[-1] != " ":
-                collapsed.append(" ")
-                origin.append(index)
-        else:
-            collapsed.append(char)
-            origin.append(index)
-    text = "".join(collapsed)
     found: dict[str, int] = {}
     cursor = [0]
+    seed: list[tuple[str, str, list[int], list[int]]] = []  # (raw, collapsed, starts, origins)
+
+    def read_seed() -> tuple[str, str, list[int], list[int]]:
+        if not seed:
+            try:
+                raw = (root / relpath).read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                raw = ""
+            pieces: list[str] = []
+            starts: list[int] = []  # where each piece starts in the collapsed text
+            origins: list[int] = []  # and in the raw text
+            length = 0
+            for match in re.finditer(r"\S+|\s+", raw):
+                piece = match.group()
+                if piece[0].isspace():
+                    if not pieces or pieces[-1] == " ":
+                        continue
+                    piece = " "
+                starts.append(length)
+                origins.append(match.start())
+                pieces.append(piece)
+                length += len(piece)
+            seed.append((raw, "".join(pieces), starts, origins))
+        return seed[0]
 
     def locate(mention: Mention) -> Location:
+        raw, text, starts, origins = read_seed()
         if mention.anchor not in found:
             at = text.find(sentences.get(mention.anchor, "\0"), cursor[0])
             found[mention.anchor] = at
@@ -248,7 +260,9 @@ def _locator(root: Path, article: Article) -> Callable[[Mention], Location]:
         at = found[mention.anchor]
         if at < 0:
             return Location(relpath)
-        index = origin[at + mention.start]
+        collapsed_index = at + mention.start
+        piece = bisect.bisect_right(starts, collapsed_index) - 1
+        index = origins[piece] + (collapsed_index - starts[piece])
         line = raw.count("\n", 0, index) + 1
         column = index - (raw.rfind("\n", 0, index) + 1) + 1
         return Location(relpath, line, column)

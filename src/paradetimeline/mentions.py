@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -103,6 +104,12 @@ def _rule(pattern: str, kind: Kind, flags: int = 0) -> Callable[[Resolver], Reso
 
 def find_mentions(article: Article) -> list[Mention]:
     """Every date phrase of the article, in reading order, resolved against its date."""
+    return list(_find_mentions(article))
+
+
+@functools.cache
+def _find_mentions(article: Article) -> tuple[Mention, ...]:
+    """Cached: a build asks twice per article (coverage, then the provenance page)."""
     mentions = []
     for sentence in article.sentences():
         taken: list[tuple[int, int]] = []
@@ -117,7 +124,7 @@ def find_mentions(article: Article) -> list[Mention]:
                 found.append(Mention(article.id, sentence.anchor, match["phrase"], start, kind,
                                      tense, dates, candidates, note))
         mentions.extend(sorted(found, key=lambda m: m.start))
-    return mentions
+    return tuple(mentions)
 
 
 # -- the rules, most specific first --------------------------------------------------------
@@ -394,9 +401,9 @@ def quote_spans(article: Article, quote: str) -> dict[str, tuple[int, int]]:
     normalizing whitespace and typographic quotes (which keeps each sentence's length).
     """
     wanted = normalize(quote)
-    for paragraph in article.paragraphs:
-        texts = [normalize(s.text) for s in paragraph.sentences]
-        at = " ".join(texts).find(wanted) if wanted else -1
+    for paragraph, texts, joined in zip(article.paragraphs, article.normalized,
+                                        article.normalized_paragraphs):
+        at = joined.find(wanted) if wanted else -1
         if at < 0:
             continue
         spans, offset = {}, 0

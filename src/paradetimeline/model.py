@@ -7,6 +7,7 @@ from, so checks made after loading (references, quotes) can still point at the r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from .dates import EventDate, PartialDate, ordinal
@@ -19,6 +20,15 @@ Where = dict[str, Location]
 
 def _where() -> Where:
     return {}
+
+
+_TYPOGRAPHIC = str.maketrans({"‘": "'", "’": "'", "‛": "'", "“": '"', "”": '"', "„": '"',
+                              "\u00a0": " "})
+
+
+def normalize(text: str) -> str:
+    """Whitespace collapsed and typographic quotes made plain, for quote matching."""
+    return " ".join(text.translate(_TYPOGRAPHIC).split())
 
 
 # -- articles -----------------------------------------------------------------------------
@@ -58,6 +68,17 @@ class Article:
 
     def sentences(self) -> tuple[Sentence, ...]:
         return tuple(s for p in self.paragraphs for s in p.sentences)
+
+    @cached_property
+    def normalized(self) -> tuple[tuple[str, ...], ...]:
+        """Each paragraph's sentences with whitespace and typographic quotes normalized
+        (see `normalize`), computed once: every quote lookup compares against these."""
+        return tuple(tuple(normalize(s.text) for s in p.sentences) for p in self.paragraphs)
+
+    @cached_property
+    def normalized_paragraphs(self) -> tuple[str, ...]:
+        """Each paragraph as its normalized sentences joined by one space."""
+        return tuple(" ".join(sentences) for sentences in self.normalized)
 
 
 @dataclass(frozen=True)
