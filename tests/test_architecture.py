@@ -19,7 +19,7 @@ RANKS = {
     # read and check
     "articles": 3, "records": 3, "mentions": 4, "loader": 4, "coverage": 5,
     # render
-    "markup": 6, "urls": 6, "stamps": 6, "views": 6, "pages": 7, "feeds": 7, "ical": 7,
+    "markup": 6, "jsontext": 6, "urls": 6, "stamps": 6, "views": 6, "pages": 7, "feeds": 7, "ical": 7,
     "timelinejs": 7, "structured": 7, "exports": 8, "render": 9,
     # write, and the edges
     "site": 1, "cache": 1, "build": 10, "scaffold": 10, "serve": 11, "cli": 12,

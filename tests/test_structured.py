@@ -153,4 +153,4 @@ def test_jsonld_cannot_break_out_of_its_script(make_project, tmp_path):
 
 def test_jsonld_script_escapes_and_sorts():
     assert str(jsonld_script({"b": "<&>", "a": "\u2028"})) == (
-        '{\n  "a": "\\u2028",\n  "b": "\\u003c\\u0026\\u003e"\n}')
+        '{"a": "\\u2028", "b": "\\u003c\\u0026\\u003e"}')

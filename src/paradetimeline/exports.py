@@ -8,11 +8,11 @@ decides which files exist. docs/exports.md describes them all for users.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from .feeds import atom_feed, robots_txt, sitemap_xml
 from .ical import events_ics
+from .jsontext import json_text
 from .model import Citation, Event, Timeline
 from .pages import plan_pages
 from .stamps import content_timestamp
@@ -112,4 +112,4 @@ def events_json(timeline: Timeline) -> str:
             for s in timeline.sources.values()
         ],
     }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json_text(data)

@@ -111,8 +111,12 @@ def escape(text: str) -> str:
 
 def fold(line: str) -> str:
     """Split a content line into lines of at most 75 octets, continuing with a space."""
-    if len(line.encode("utf-8")) <= LIMIT:
+    size = len(line.encode("utf-8"))
+    if size <= LIMIT:
         return line  # most lines: no per-character walk
+    if size == len(line):  # ASCII: one octet per character, so slice
+        parts = [line[:LIMIT]] + [line[at:at + LIMIT - 1] for at in range(LIMIT, size, LIMIT - 1)]
+        return (CRLF + " ").join(parts)
     parts: list[str] = []
     current, size, limit = "", 0, LIMIT
     for char in line:

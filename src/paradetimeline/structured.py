@@ -99,7 +99,7 @@ def jsonld_script(data: dict[str, Any]) -> Markup:
 
     Those characters only ever occur inside JSON strings, where the escapes mean the same.
     """
-    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
     for char, escaped in UNSAFE_IN_SCRIPT.items():
         text = text.replace(char, escaped)
     return Markup(text)

@@ -11,10 +11,10 @@ start_date, with no end_date, and display_date says which side is unknown.
 from __future__ import annotations
 
 import html
-import json
 from typing import Any
 
 from .dates import EventDate, PartialDate
+from .jsontext import json_text
 from .model import Anniversary, Event, Timeline
 from .urls import site_url
 
@@ -36,7 +36,7 @@ def timeline_json(timeline: Timeline) -> str:
         ],
         "scale": "human",
     }
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return json_text(data, sort_keys=True)
 
 
 def date_object(point: PartialDate) -> dict[str, int]:
