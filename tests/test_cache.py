@@ -13,10 +13,14 @@ from paradetimeline.cache import record_path
 
 
 def clean_build(root, tmp_path, name):
-    """A build with no record to reuse: into a new folder, which no record is about."""
-    out = tmp_path / name
-    assert not record_path(root, out).exists()
-    build_site(root, out, jobs=1)
+    """A build from nothing: a copy of the project without its cache or site, so neither
+    the build record nor any cached parse or Markdown can be reused."""
+    copy = tmp_path / f"{name}-project"
+    shutil.copytree(root, copy, symlinks=True,
+                    ignore=shutil.ignore_patterns(".paradetimeline-cache", "site"))
+    out = copy / "site"
+    assert not record_path(copy, out).exists()
+    build_site(copy, out, jobs=1)
     return snapshot(out)
 
 
@@ -24,9 +28,9 @@ def test_an_unchanged_rebuild_reuses_the_output_and_replays_warnings(make_projec
     root = make_project({"seeds/s2.txt": "A second article.\n"})  # a seed without metadata
     first = build_site(root)
     assert [d.message for d in first.diagnostics] == ["no metadata for this seed"]
-    import paradetimeline.build as build
+    import paradetimeline.render as render
 
-    monkeypatch.setattr(build, "render_site", lambda *a, **k: pytest.fail("rendered again"))
+    monkeypatch.setattr(render, "write_rendered", lambda *a, **k: pytest.fail("rendered again"))
     again = build_site(root)
     assert again.diagnostics == first.diagnostics
     assert (again.pages, again.events, again.files) == (first.pages, first.events, first.files)
@@ -42,6 +46,8 @@ def test_each_incremental_build_equals_a_clean_build(make_project, tmp_path):
             "title: A new event\ndate: 2015-05-10\nstatus: planned\ntags: [parade]\n")),
         ("change an event", lambda: (root / "content/events/new.yaml").write_text(
             "title: A changed event\ndate: 2015-06\nstatus: expected\n")),
+        ("change its body", lambda: (root / "content/events/new.yaml").write_text(
+            "title: A changed event\ndate: 2015-06\nstatus: expected\nbody: Now *with* a body.\n")),
         ("delete an event", lambda: (root / "content/events/new.yaml").unlink()),
         ("edit a person", lambda: (root / "content/people.yaml").write_text(
             "xi-jinping:\n  name: Xi Jinping (edited)\n  country: China\n")),
@@ -109,3 +115,17 @@ def test_a_record_from_another_project_is_not_trusted(make_project, tmp_path):
         (other / "content/events/parade.yaml").read_text().replace("Xi attends", "Copy of Xi attends"))
     build_site(other)
     assert "Copy of Xi attends" in (other / "site/index.html").read_text()
+
+
+def test_an_unchanged_rebuild_does_not_import_the_renderer(make_project):
+    """The no-op path stays cheap: Jinja2, Markdown and PyYAML are not even imported."""
+    import subprocess
+    import sys
+
+    root = make_project()
+    build_site(root)
+    script = ("import sys; from paradetimeline import build_site; build_site(sys.argv[1]); "
+              "print(sorted(m for m in ('jinja2', 'markdown', 'yaml', 'nh3') if m in sys.modules))")
+    shown = subprocess.run([sys.executable, "-c", script, str(root)], capture_output=True,
+                           text=True, check=True).stdout
+    assert shown.strip() == "[]"

@@ -2,9 +2,17 @@
 
 from .build import BuildResult, build_site, check_project
 from .errors import ContentError, Diagnostic, Location, UsageError
-from .loader import load_timeline
 
 __version__ = "0.1.0"
 
 __all__ = ["BuildResult", "ContentError", "Diagnostic", "Location", "UsageError", "__version__",
            "build_site", "check_project", "load_timeline"]
+
+
+def __getattr__(name: str):  # type: ignore[no-untyped-def]
+    """`load_timeline` on first use: importing the package stays cheap (see build.py)."""
+    if name == "load_timeline":
+        from .loader import load_timeline
+
+        return load_timeline
+    raise AttributeError(f"module 'paradetimeline' has no attribute {name!r}")

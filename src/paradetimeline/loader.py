@@ -15,6 +15,7 @@ from . import records
 from .articles import find_quote, nearest_sentence, parse_article
 from .dates import anniversary_number
 from .errors import Diagnostics, Location, UsageError, did_you_mean
+from .filecache import ResultCache, digest
 from .model import (
     Anniversary,
     Citation,
@@ -27,7 +28,7 @@ from .model import (
     SourceMeta,
     Timeline,
 )
-from .yamlfile import Mapping, decode_utf8, read_bytes, read_yaml
+from .yamlfile import MAX_BYTES, Mapping, decode_utf8, parse_yaml, read_bytes, read_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
 MAX_SEED_BYTES = 5_000_000
@@ -57,13 +58,17 @@ class Project:
         return path.relative_to(self.root).as_posix()
 
 
-def load_timeline(root: Path | str, *, drafts: bool = False) -> tuple[Timeline, Diagnostics]:
-    """Read and check a whole project. Drafts are checked always, kept only with `drafts`."""
+def load_timeline(root: Path | str, *, drafts: bool = False,
+                  results: ResultCache | None = None) -> tuple[Timeline, Diagnostics]:
+    """Read and check a whole project. Drafts are checked always, kept only with `drafts`.
+
+    With `results`, event files and seeds whose bytes were parsed before are not parsed
+    again: the earlier result, and what it reported, are reused."""
     project = Project(Path(root))
     if not project.root.is_dir():
         raise UsageError(f"project root '{root}' is not a folder")
     diagnostics = Diagnostics()
-    reader = _Reader(project, diagnostics)
+    reader = _Reader(project, diagnostics, results or ResultCache(None))
 
     config = reader.site()
     sources = reader.sources()
@@ -84,9 +89,10 @@ def load_timeline(root: Path | str, *, drafts: bool = False) -> tuple[Timeline, 
 class _Reader:
     """Reads each file kind, reporting unreadable files and duplicate ids."""
 
-    def __init__(self, project: Project, diagnostics: Diagnostics):
+    def __init__(self, project: Project, diagnostics: Diagnostics, results: ResultCache):
         self.project = project
         self.diagnostics = diagnostics
+        self.results = results
         # Ids whose definition was reported as broken, per kind ('person', ...; '*' = all of
         # that kind). References to them are not reported again as unknown.
         self.broken: dict[str, set[str]] = {}
@@ -156,7 +162,11 @@ class _Reader:
                 self.diagnostics.warning(Location(relpath), "no metadata for this seed",
                                          f"create content/sources/{path.stem}.yaml")
                 meta = SourceMeta(path.stem)
-            article = parse_article(path.stem, text, meta.boilerplate)
+            key = ("article", path.stem, meta.boilerplate, digest(text))
+            article = self.results.get(key)
+            if article is None:
+                article = parse_article(path.stem, text, meta.boilerplate)
+                self.results.put(key, article)
             sources[path.stem] = _merge(article, meta, self.diagnostics)
         for source_id in metas:
             self.diagnostics.error(Location(self.meta_paths[source_id]),
@@ -196,11 +206,31 @@ class _Reader:
                                        f"(also {first_seen[event_id]})", "rename one of the files")
                 continue
             first_seen[event_id] = relpath
-            mapping = self.yaml(path, "an event needs at least 'title', 'date' and 'status'")
-            event = mapping and records.read_event(event_id, relpath, mapping, self.diagnostics)
+            event = self._event(path, relpath, event_id)
             if event:
                 events[event_id] = event
         return list(events.values())
+
+    def _event(self, path: Path, relpath: str, event_id: str) -> Event | None:
+        """One event file, read again only if its bytes changed since it was last read."""
+        if not self._inside(path, relpath):
+            return None
+        data = read_bytes(path, relpath, self.diagnostics, MAX_BYTES)
+        if data is None:
+            return None
+        key = ("event", relpath, digest(data))
+        found = self.results.get(key)
+        if found is None:
+            own = Diagnostics()
+            text = decode_utf8(data, relpath, own)
+            mapping = None if text is None else parse_yaml(text, relpath, own, empty_hint=(
+                "an event needs at least 'title', 'date' and 'status'"))
+            event = None if mapping is None else records.read_event(event_id, relpath, mapping, own)
+            found = (event, tuple(own.items))
+            self.results.put(key, found)
+        event, reported = found
+        self.diagnostics.items.extend(reported)
+        return event
 
 
 def _files(folder: Path, suffixes: tuple[str, ...], recursive: bool = False) -> list[Path]:

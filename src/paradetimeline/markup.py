@@ -10,6 +10,8 @@ from __future__ import annotations
 import markdown
 import nh3
 
+from .filecache import ResultCache, digest
+
 ALLOWED_TAGS = {
     "p", "a", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "br", "hr",
     "h2", "h3", "h4", "abbr", "cite", "q", "sub", "sup",
@@ -22,12 +24,20 @@ URL_SCHEMES = {"http", "https", "mailto"}
 _MARKDOWN = markdown.Markdown(output_format="html")
 
 
-def render_markdown(text: str) -> str:
+def render_markdown(text: str, results: ResultCache | None = None) -> str:
     """Render Markdown, then keep only an allow-list of tags, attributes and URL schemes.
 
     Raw HTML tags in the source are removed (their text kept); script and style content
-    is dropped whole.
+    is dropped whole. With `results`, a text rendered before is not rendered again.
     """
+    key = ("markdown", digest(text)) if results is not None else None
+    if key is not None:
+        found = results.get(key)
+        if found is not None:
+            return found
     html = _MARKDOWN.reset().convert(text)
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+    html = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                      url_schemes=URL_SCHEMES, link_rel="noopener noreferrer").strip()
+    if key is not None:
+        results.put(key, html)
+    return html

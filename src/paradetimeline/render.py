@@ -16,9 +16,11 @@ import jinja2
 
 from .errors import Diagnostic, Location
 from .exports import export_files
+from .filecache import ResultCache
 from .markup import render_markdown
 from .model import Timeline
 from .pages import Page, plan_pages
+from .site import safe_relpath
 from .structured import event_jsonld, jsonld_script, source_jsonld
 from .views import TimelineView
 
@@ -33,7 +35,7 @@ class TemplateError(Exception):
         self.diagnostic = diagnostic
 
 
-def make_environment(templates: Path) -> jinja2.Environment:
+def make_environment(templates: Path, results: ResultCache | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         autoescape=True,
@@ -42,13 +44,34 @@ def make_environment(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(render_markdown(text))
+    env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(
+        render_markdown(text, results))
     env.filters["text_fragment"] = text_fragment
     env.filters["sentence_label"] = sentence_label
     env.filters["jsonld"] = jsonld_script
     env.globals["event_jsonld"] = event_jsonld
+    env.globals["memo"] = Memo()
     env.globals["source_jsonld"] = source_jsonld
     return env
+
+
+class Memo:
+    """`{{ memo(event_item, event, view, root) }}` calls a macro once per distinct arguments.
+
+    An event appears in the index and in the lists of each of its tags, people and places:
+    rendering its list item once per build instead of once per list saves most of the time
+    those pages take. Arguments compare by identity (strings and numbers by value); the
+    memo keeps them alive, so an identity is never reused within a build."""
+
+    def __init__(self) -> None:
+        self.calls: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = {}
+
+    def __call__(self, macro: Any, *args: Any) -> Any:
+        key = (id(macro), *(a if isinstance(a, (str, int, type(None))) else id(a) for a in args))
+        found = self.calls.get(key)
+        if found is None:
+            found = self.calls[key] = ((macro, *args), macro(*args))
+        return found[1]
 
 
 def sentence_label(anchors: str | tuple[str, ...] | list[str]) -> str:
@@ -78,75 +101,110 @@ def render_site(timeline: Timeline, templates: Path, *, jobs: int = 1) -> dict[s
     """Every output file of the site, as bytes, keyed by its '/'-separated path.
 
     With `jobs` > 1 and a large site, pages are rendered in that many forked processes;
-    the result is the same, byte for byte, in the same order.
+    the result is the same, byte for byte.
     """
-    env = make_environment(templates)
-    view = TimelineView(timeline)
-    pages = list(plan_pages(timeline, view))
-    rendered, exports = _render_pages(env, view, pages, jobs)
-    files = dict(zip((p.path for p in pages), rendered, strict=True))
-    files.update({path: text.encode("utf-8") for path, text in exports.items()})
-    files[".nojekyll"] = b""
-    files.update(_static_files(templates / STATIC_DIR))
+    files: dict[str, bytes] = {}
+    for chunk in _run(timeline, templates, jobs, None):
+        files.update(chunk)
     return files
 
 
+def write_rendered(timeline: Timeline, templates: Path, folder: Path, *, jobs: int = 1,
+                   results: ResultCache | None = None) -> list[str]:
+    """Render every output file straight into `folder` (an empty staging folder, see
+    site.replace_site) and return their paths. Each file is written by the process that
+    rendered it, so the site is never held in memory whole."""
+    return [path for chunk in _run(timeline, templates, jobs, folder, results) for path in chunk]
+
+
 PARALLEL_MIN_PAGES = 400  # below this, starting processes costs more than it saves
-_WORK: tuple[jinja2.Environment, TimelineView, list[Page]] | None = None
+Task = tuple[int, int]  # a range of the page plan; (-1, -1) stands for the export files
+EXPORTS: Task = (-1, -1)
+_WORK: tuple[jinja2.Environment, TimelineView, list[Page], Path | None, ResultCache] | None = None
 
 
-def _render_pages(env: jinja2.Environment, view: TimelineView, pages: list[Page],
-                  jobs: int) -> tuple[list[bytes], dict[str, str]]:
-    """The pages' bytes, in order, and the export files; with jobs > 1, in a process pool
-    where the exports are one more task beside the page chunks."""
+def _run(timeline: Timeline, templates: Path, jobs: int, folder: Path | None,
+         results: ResultCache | None = None) -> list[dict[str, bytes]]:
+    """Render everything, in chunks; with a `folder`, each chunk is written there and comes
+    back as {path: b''} (its names only)."""
     global _WORK
+    results = results or ResultCache(None)
+    env = make_environment(templates, results)
+    view = TimelineView(timeline)
+    pages = list(plan_pages(timeline, view))
+    if folder is not None:
+        for parent in sorted({p.path.rpartition("/")[0] for p in pages} - {""}):
+            (folder / parent).mkdir(parents=True, exist_ok=True)
+    static = {".nojekyll": b"", **_static_files(templates / STATIC_DIR)}
     can_fork = "fork" in multiprocessing.get_all_start_methods()
     if jobs <= 1 or len(pages) < PARALLEL_MIN_PAGES or not can_fork:
-        return _render_range(env, view, pages, 0, len(pages)), export_files(view.timeline)
-    view.warm()  # compute shared lookups once, before the fork copies them
-    for name in sorted({p.template for p in pages}):
-        env.get_template(name)  # compile once, likewise
-    _WORK = (env, view, pages)
-    step = -(-len(pages) // (jobs * 4))
-    ranges = [(start, min(start + step, len(pages))) for start in range(0, len(pages), step)]
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            exports = pool.apply_async(_export_task)
-            chunks = pool.map(_render_chunk, ranges)
-            export_texts = exports.get()
-    finally:
-        _WORK = None
-    rendered: list[bytes] = []
+        chunks = [_render_task(env, view, pages, folder, EXPORTS),
+                  _render_task(env, view, pages, folder, (0, len(pages)))]
+    else:
+        view.warm()  # compute shared lookups once, before the fork copies them
+        for name in sorted({p.template for p in pages}):
+            env.get_template(name)  # compile once, likewise
+        step = -(-len(pages) // (jobs * 4))
+        tasks = [EXPORTS] + [(start, min(start + step, len(pages)))
+                             for start in range(0, len(pages), step)]
+        _WORK = (env, view, pages, folder, results)
+        try:
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                chunks = []
+                for chunk, used in pool.map(_worker_task, tasks, chunksize=1):
+                    chunks.append(chunk)
+                    results.update(used)
+        finally:
+            _WORK = None
     for chunk in chunks:
         if isinstance(chunk, Diagnostic):
             raise TemplateError(chunk)
-        rendered.extend(chunk)
-    return rendered, export_texts
+    chunks.append(_write(folder, static))
+    return chunks  # type: ignore[return-value]
 
 
-def _export_task() -> dict[str, str]:
+def _worker_task(task: Task) -> tuple[dict[str, bytes] | Diagnostic, dict[Any, Any]]:
+    """In a worker: one task, and the cached results it used or made; a template error
+    comes back as a value."""
     assert _WORK is not None
-    return export_files(_WORK[1].timeline)
-
-
-def _render_chunk(bounds: tuple[int, int]) -> list[bytes] | Diagnostic:
-    """In a worker: render pages[start:stop]; a template error comes back as a value."""
-    assert _WORK is not None
-    env, view, pages = _WORK
+    env, view, pages, folder, results = _WORK
     try:
-        return _render_range(env, view, pages, *bounds)
+        return _render_task(env, view, pages, folder, task), results.take()
     except TemplateError as exc:
-        return exc.diagnostic
+        return exc.diagnostic, results.take()
 
 
-def _render_range(env: jinja2.Environment, view: TimelineView, pages: list[Page],
-                  start: int, stop: int) -> list[bytes]:
-    out = []
+def _render_task(env: jinja2.Environment, view: TimelineView, pages: list[Page],
+                 folder: Path | None, task: Task) -> dict[str, bytes]:
+    if task == EXPORTS:
+        files = {path: text.encode("utf-8") for path, text in export_files(view.timeline).items()}
+        return _write(folder, files)
+    start, stop = task
+    out = {}
     for page in pages[start:stop]:
         context = {"site": view.timeline.config, "view": view, "root": "../" * page.path.count("/"),
                    "page_path": page.path, **page.context}
-        out.append(_render(env, page.template, context).encode("utf-8"))
+        data = _render(env, page.template, context).encode("utf-8")
+        if folder is not None:  # the parent made the page folders
+            with open(folder / safe_relpath(page.path), "wb") as handle:
+                handle.write(data)
+            data = b""  # only the name comes back: the bytes are on disk
+        out[page.path] = data
     return out
+
+
+def _write(folder: Path | None, files: dict[str, bytes]) -> dict[str, bytes]:
+    """Write `files` into `folder` and return their names (with empty bytes); without a
+    folder, return `files` as they are."""
+    if folder is None:
+        return files
+    for relpath, data in files.items():
+        target = folder / safe_relpath(relpath)
+        if not target.parent.is_dir():
+            target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "wb") as handle:
+            handle.write(data)
+    return dict.fromkeys(files, b"")
 
 
 def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:

@@ -10,27 +10,42 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
 
 from .errors import UsageError
+
+T = TypeVar("T")
 
 
 def write_site(files: dict[str, bytes], out: Path, root: Path) -> None:
     """Replace `out` with exactly `files` ({'/'-separated path: bytes})."""
+    def fill(staging: Path) -> None:
+        for relpath in sorted(files):
+            target = staging / safe_relpath(relpath)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(files[relpath])
+
+    replace_site(out, root, fill)
+
+
+def replace_site(out: Path, root: Path, fill: Callable[[Path], T]) -> T:
+    """Replace `out` with whatever `fill` writes into an empty staging folder beside it.
+
+    If `fill` raises (or the process dies), `out` is left as it was."""
     out = Path(os.path.abspath(out))
     check_output_folder(out, Path(os.path.abspath(root)))
     out.parent.mkdir(parents=True, exist_ok=True)
     recover(out)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
     try:
-        for relpath in sorted(files):
-            target = staging / safe_relpath(relpath)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(files[relpath])
+        result = fill(staging)
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    return result
 
 
 def check_output_folder(out: Path, root: Path) -> None:

@@ -1,0 +1,143 @@
+"""Results of slow, pure steps (parsing a file, rendering a Markdown body), kept between
+builds and looked up by the exact text they came from.
+
+`ROOT/.paradetimeline-cache/results.pickle` holds {key: value}, where a key names the step
+and carries a SHA-256 of its input, so a changed byte is a different key and an entry can
+never be stale. Values are pickled model objects, and unpickling runs code, so the file is
+signed with HMAC-SHA256 under a key that lives outside the project
+(`$XDG_CACHE_HOME/paradetimeline/key`, made on first use, readable by its owner only).
+A file that is corrupt, unsigned, signed elsewhere (say, committed to a repository) or
+written by another version of paradetimeline is ignored, never trusted; without a usable
+key nothing is cached and builds are only slower.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+from pathlib import Path
+from typing import Any
+
+FORMAT = b"paradetimeline/results@1"
+NAME = "results.pickle"
+_CODE = Path(__file__).resolve().parent
+
+
+def digest(data: bytes | str) -> str:
+    return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
+
+
+class ResultCache:
+    """{key: value}, kept pickled value by value: opening the file makes one bytes object an
+    entry, and only the values a build asks for are unpickled."""
+
+    def __init__(self, path: Path | None, entries: dict[Any, bytes] | None = None):
+        self.path = path
+        self.entries = entries or {}
+        self.loaded = frozenset(self.entries)
+        self.used: dict[Any, bytes] = {}
+
+    def get(self, key: Any) -> Any:
+        blob = self.entries.get(key)
+        if blob is None:
+            return None
+        self.used[key] = blob
+        return pickle.loads(blob)
+
+    def put(self, key: Any, value: Any) -> None:
+        self.entries[key] = self.used[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def take(self) -> dict[Any, bytes | None]:
+        """In a forked worker: the keys it used since the last `take`, with the values it
+        made (a value the parent already has is sent as None)."""
+        taken, self.used = self.used, {}
+        return {k: None if k in self.loaded else v for k, v in taken.items()}
+
+    def update(self, used: dict[Any, bytes | None]) -> None:
+        """What a worker used or made (see `take`)."""
+        for key, blob in used.items():
+            blob = blob if blob is not None else self.entries.get(key)
+            if blob is not None:
+                self.entries[key] = self.used[key] = blob
+
+    def save(self) -> None:
+        """Write what this build used (so deleted inputs drop out), if that changed."""
+        if self.path is None or self.used.keys() == self.loaded:
+            return  # a key's value never changes, so the same keys mean the same file
+        secret = _secret()
+        if secret is None:
+            return
+        payload = pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL)
+        signature = hmac.new(secret, FORMAT + _code_digest() + payload, "sha256").digest()
+        try:
+            self.path.parent.mkdir(exist_ok=True)
+            temporary = self.path.with_suffix(f".tmp{os.getpid()}")
+            temporary.write_bytes(signature + payload)
+            temporary.replace(self.path)
+        except OSError:
+            pass
+
+
+def open_cache(root: Path, cache_dir: str) -> ResultCache:
+    """The project's result cache; an empty one when there is none or it is not ours."""
+    path = root / cache_dir / NAME
+    secret = _secret()
+    try:
+        data = path.read_bytes() if secret else b""
+    except OSError:
+        data = b""
+    signature, payload = data[:32], data[32:]
+    entries: dict[Any, bytes] = {}
+    if secret and payload:
+        expected = hmac.new(secret, FORMAT + _code_digest() + payload, "sha256").digest()
+        if hmac.compare_digest(signature, expected):
+            try:
+                loaded = pickle.loads(payload)
+            except Exception:  # signed by us, yet unreadable: treat as absent
+                loaded = None
+            if isinstance(loaded, dict) and all(isinstance(v, bytes) for v in loaded.values()):
+                entries = loaded
+    return ResultCache(path, entries)
+
+
+def _secret() -> bytes | None:
+    """This user's signing key, made on first use; None if it cannot be kept."""
+    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = Path(home) / "paradetimeline" / "key"
+    try:
+        key = path.read_bytes()
+        if len(key) == 32:
+            return key
+    except OSError:
+        pass
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_bytes(32)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(key)
+        return key
+    except FileExistsError:  # another build made it just now
+        try:
+            key = path.read_bytes()
+            return key if len(key) == 32 else None
+        except OSError:
+            return None
+    except OSError:
+        return None
+
+
+_CODE_DIGEST: list[bytes] = []
+
+
+def _code_digest() -> bytes:
+    """A hash of the package's own code: results made by other code are not reused."""
+    if not _CODE_DIGEST:
+        h = hashlib.sha256()
+        for path in sorted(_CODE.glob("*.py")):
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
+        _CODE_DIGEST.append(h.digest())
+    return _CODE_DIGEST[0]

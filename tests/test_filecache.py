@@ -1,0 +1,105 @@
+"""filecache.py: parsed files and rendered Markdown are reused only when the bytes are the
+same, and a cache file that is not this user's own is never read."""
+
+from __future__ import annotations
+
+from test_site import snapshot
+
+import paradetimeline.loader as loader
+import paradetimeline.markup as markup
+from paradetimeline import build_site
+from paradetimeline.filecache import NAME, ResultCache, open_cache
+
+CACHE = ".paradetimeline-cache"
+
+
+def count_calls(monkeypatch, module, name):
+    calls = []
+    original = getattr(module, name)
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def test_a_rebuild_parses_only_the_changed_event_file(make_project, monkeypatch):
+    root = make_project()
+    build_site(root, jobs=1)
+    event = root / "content/events/parade.yaml"
+    event.write_text(event.read_text().replace("One line.", "One changed line."))
+    parsed = count_calls(monkeypatch, loader, "parse_yaml")
+    articles = count_calls(monkeypatch, loader, "parse_article")
+    build_site(root, jobs=1)
+    event_files = [args[1] for args in parsed if args[1].startswith("content/events/")]
+    assert event_files == ["content/events/parade.yaml"]
+    assert articles == []  # the seeds did not change
+
+
+def test_markdown_rendered_once_is_reused(make_project, monkeypatch):
+    root = make_project()
+    build_site(root, jobs=1)
+    (root / "content/site.yaml").write_text(
+        (root / "content/site.yaml").read_text().replace("Test timeline", "Retitled"))
+    converted = count_calls(monkeypatch, markup._MARKDOWN, "convert")
+    build_site(root, jobs=1)
+    assert converted == []
+    assert "Retitled" in (root / "site/index.html").read_text()
+
+
+def test_a_tampered_cache_is_ignored(make_project, monkeypatch):
+    root = make_project()
+    build_site(root, jobs=1)
+    before = snapshot(root / "site")
+    path = root / CACHE / NAME
+    data = bytearray(path.read_bytes())
+    data[-10] ^= 0xFF  # one flipped byte: the signature no longer matches
+    path.write_bytes(bytes(data))
+    assert open_cache(root, CACHE).entries == {}
+    parsed = count_calls(monkeypatch, loader, "parse_yaml")
+    (root / "site/index.html").unlink()  # make the build run
+    build_site(root, jobs=1)
+    assert parsed, "nothing was parsed: the tampered cache was trusted"
+    assert snapshot(root / "site") == before
+
+
+def test_a_cache_signed_with_another_key_is_ignored(make_project, monkeypatch, tmp_path):
+    root = make_project()
+    build_site(root, jobs=1)
+    assert open_cache(root, CACHE).entries  # ours: readable
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "someone-else"))
+    assert open_cache(root, CACHE).entries == {}  # theirs (or committed to a repository)
+
+
+def test_garbage_and_a_missing_cache_are_empty(make_project):
+    root = make_project()
+    assert open_cache(root, CACHE).entries == {}
+    (root / CACHE).mkdir()
+    (root / CACHE / NAME).write_bytes(b"not a cache at all")
+    assert open_cache(root, CACHE).entries == {}
+
+
+def test_only_what_a_build_used_is_kept(make_project):
+    root = make_project()
+    extra = root / "content/events/extra.yaml"
+    extra.write_text("title: Extra\ndate: 2015-05-10\nstatus: planned\n")
+    build_site(root, jobs=1)
+    assert any(k[:2] == ("event", "content/events/extra.yaml") for k in open_cache(root, CACHE).entries)
+    extra.unlink()
+    build_site(root, jobs=1)
+    assert not any(k[:2] == ("event", "content/events/extra.yaml")
+                   for k in open_cache(root, CACHE).entries)
+
+
+def test_values_round_trip_and_workers_report_what_they_used():
+    cache = ResultCache(None, {})
+    cache.put(("k", 1), {"a": (1, 2)})
+    assert cache.get(("k", 1)) == {"a": (1, 2)}
+    assert cache.get(("missing",)) is None
+    taken = cache.take()
+    assert list(taken) == [("k", 1)] and taken[("k", 1)] is not None
+    parent = ResultCache(None, {})
+    parent.update(taken)
+    assert parent.get(("k", 1)) == {"a": (1, 2)}
