@@ -28,6 +28,7 @@ from hugo_site import hugo_binary, write_hugo_site
 REPO = Path(__file__).resolve().parent.parent
 MARKER = ".paradetimeline-benchmark"
 SCENARIOS = [
+    ("cold", "full build, no cache at all"),
     ("full", "full build into an empty folder"),
     ("noop", "no-op rebuild"),
     ("add", "rebuild after adding one event"),
@@ -70,6 +71,9 @@ class Ours:
         return measure([sys.executable, "-m", "paradetimeline", "build", "--root",
                         str(self.root), "--out", str(out), "--quiet"], self.root)
 
+    def clear_cache(self) -> None:
+        shutil.rmtree(self.root / ".paradetimeline-cache", ignore_errors=True)
+
     def add_event(self, n: int) -> None:
         first = sorted((self.root / "content" / "events").rglob("*.yaml"))[0]
         target = self.root / "content" / "events" / "added" / f"benchmark-added-{n}.yaml"
@@ -95,6 +99,9 @@ class Hugo:
         return measure([str(self.binary), "--quiet", "--source", str(self.root),
                         "--destination", str(out)], self.root)
 
+    def clear_cache(self) -> None:
+        pass  # Hugo keeps no cache of content between builds
+
     def add_event(self, n: int) -> None:
         first = sorted((self.root / "content" / "events").glob("*.md"))[0]
         shutil.copyfile(first, self.root / "content" / "events" / f"benchmark-added-{n}.md")
@@ -113,7 +120,15 @@ def run_scenarios(tools: list, runs: int) -> dict[tuple[str, str], list[Sample]]
         print(f"  {scenario:8} {tool.name:14} {sample.wall:7.2f} s  "
               f"cpu {sample.cpu:7.2f} s  rss {sample.rss / 1024:6.0f} MB", file=sys.stderr)
 
-    for tool in tools:  # warm-up (untimed): fills the OS file cache, makes the site to rebuild
+    for tool in tools:  # warm-up (untimed): fills the OS file cache
+        tool.build(tool.out / f"{tool.name}-site")
+    for n in range(runs):
+        for tool in tools:
+            full = tool.out / f"{tool.name}-full"
+            shutil.rmtree(full, ignore_errors=True)
+            tool.clear_cache()
+            record(tool, "cold", tool.build(full))
+    for tool in tools:  # untimed: the site to rebuild, and a cache for the builds below
         tool.build(tool.out / f"{tool.name}-site")
     for n in range(runs):
         for tool in tools:
