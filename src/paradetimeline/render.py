@@ -1,4 +1,6 @@
-"""Timeline -> {relative path: bytes}. Plans every page and renders it; writes nothing.
+"""Timeline -> every output file. Plans every page and renders it: into memory
+(`render_site`, {relative path: bytes}), or straight into a staging folder that
+`site.replace_site` then swaps in (`write_rendered`, which the build uses).
 
 Templates get the model objects plus a few lookups prepared here, and `root`, the relative
 prefix back to the site root ('' or '../'), so every link works from disk, at '/', and under
