@@ -72,13 +72,13 @@ class ResultCache:
             return
         payload = pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL)
         signature = hmac.new(secret, FORMAT + _code_digest() + payload, "sha256").digest()
+        temporary = self.path.with_suffix(f".tmp{os.getpid()}")
         try:
             self.path.parent.mkdir(exist_ok=True)
-            temporary = self.path.with_suffix(f".tmp{os.getpid()}")
             temporary.write_bytes(signature + payload)
             temporary.replace(self.path)
         except OSError:
-            pass
+            temporary.unlink(missing_ok=True)  # a cache that cannot be written is not kept
 
 
 def open_cache(root: Path, cache_dir: str) -> ResultCache:

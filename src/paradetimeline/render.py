@@ -186,12 +186,7 @@ def _render_task(env: jinja2.Environment, view: TimelineView, pages: list[Page],
     for page in pages[start:stop]:
         context = {"site": view.timeline.config, "view": view, "root": "../" * page.path.count("/"),
                    "page_path": page.path, **page.context}
-        data = _render(env, page.template, context).encode("utf-8")
-        if folder is not None:  # the parent made the page folders
-            with open(folder / safe_relpath(page.path), "wb") as handle:
-                handle.write(data)
-            data = b""  # only the name comes back: the bytes are on disk
-        out[page.path] = data
+        out.update(_write(folder, {page.path: _render(env, page.template, context).encode("utf-8")}))
     return out
 
 
