@@ -103,3 +103,17 @@ def test_values_round_trip_and_workers_report_what_they_used():
     parent = ResultCache(None, {})
     parent.update(taken)
     assert parent.get(("k", 1)) == {"a": (1, 2)}
+
+
+def test_a_saved_cache_is_read_back_whole_and_a_cut_one_not_at_all(tmp_path):
+    cache = ResultCache(tmp_path / CACHE / NAME, {})
+    cache.put(("k", 1), "one")
+    cache.put(("k", 2), ["two"])
+    cache.save()
+    assert {k: open_cache(tmp_path, CACHE).get(k) for k in cache.entries} == {
+        ("k", 1): "one", ("k", 2): ["two"]}
+    path = tmp_path / CACHE / NAME
+    path.write_bytes(path.read_bytes()[:-1])
+    assert open_cache(tmp_path, CACHE).entries == {}
+    path.write_bytes(path.read_bytes()[:32])  # a signature and nothing signed
+    assert open_cache(tmp_path, CACHE).entries == {}

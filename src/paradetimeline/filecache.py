@@ -71,11 +71,12 @@ class ResultCache:
         if secret is None:
             return
         payload = pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL)
-        signature = hmac.new(secret, FORMAT + _code_digest() + payload, "sha256").digest()
         temporary = self.path.with_suffix(f".tmp{os.getpid()}")
         try:
             self.path.parent.mkdir(exist_ok=True)
-            temporary.write_bytes(signature + payload)
+            with temporary.open("wb") as handle:  # two writes: no third copy of the payload
+                handle.write(_signature(secret, payload))
+                handle.write(payload)
             temporary.replace(self.path)
         except OSError:
             temporary.unlink(missing_ok=True)  # a cache that cannot be written is not kept
@@ -85,22 +86,34 @@ def open_cache(root: Path, cache_dir: str) -> ResultCache:
     """The project's result cache; an empty one when there is none or it is not ours."""
     path = root / cache_dir / NAME
     secret = _secret()
+    return ResultCache(path, _read(path, secret) if secret else {})
+
+
+def _read(path: Path, secret: bytes) -> dict[Any, bytes]:
+    """The entries of a cache file signed with `secret`, else {}. The file's bytes are held
+    once and only viewed, never copied, by the signature check and the unpickler: the peak
+    is about the file's size plus the entries made from it."""
     try:
-        data = path.read_bytes() if secret else b""
+        data = memoryview(path.read_bytes())
     except OSError:
-        data = b""
+        return {}
     signature, payload = data[:32], data[32:]
-    entries: dict[Any, bytes] = {}
-    if secret and payload:
-        expected = hmac.new(secret, FORMAT + _code_digest() + payload, "sha256").digest()
-        if hmac.compare_digest(signature, expected):
-            try:
-                loaded = pickle.loads(payload)
-            except Exception:  # signed by us, yet unreadable: treat as absent
-                loaded = None
-            if isinstance(loaded, dict) and all(isinstance(v, bytes) for v in loaded.values()):
-                entries = loaded
-    return ResultCache(path, entries)
+    if not payload or not hmac.compare_digest(signature, _signature(secret, payload)):
+        return {}
+    try:
+        loaded = pickle.loads(payload)
+    except Exception:  # signed by us, yet unreadable: treat as absent
+        return {}
+    if isinstance(loaded, dict) and all(isinstance(v, bytes) for v in loaded.values()):
+        return loaded
+    return {}
+
+
+def _signature(secret: bytes, payload: bytes | memoryview) -> bytes:
+    """HMAC-SHA256 of this format, this code and the payload (fed in, not concatenated)."""
+    mac = hmac.new(secret, FORMAT + _code_digest(), "sha256")
+    mac.update(payload)
+    return mac.digest()
 
 
 def _secret() -> bytes | None:
