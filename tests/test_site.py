@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from paradetimeline import ContentError, UsageError, build_site
-from paradetimeline.site import recover, safe_relpath, write_site
+from paradetimeline.site import recover, safe_relpath, update_site, write_site
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -114,3 +114,73 @@ def test_a_build_killed_half_way_leaves_the_previous_site_byte_identical(make_pr
     build_site(root)  # the next build cleans up what the killed one left
     assert not list(root.glob(".site-*"))
     assert (root / "site/events/e01499.html").is_file()
+
+
+def test_update_site_changes_only_what_fill_wrote_and_deletes_the_stale(tmp_path):
+    out = tmp_path / "out"
+    write_site({"a.html": b"1", "b.html": b"2", "old/c.html": b"3"}, out, tmp_path / "project")
+
+    def fill(staging):
+        (staging / "a.html").write_bytes(b"new")
+        (staging / "new").mkdir()
+        (staging / "new/d.html").write_bytes(b"4")
+        return "result", ["old/c.html"]
+
+    assert update_site(out, tmp_path / "project", fill) == "result"
+    assert snapshot(out) == {"a.html": b"new", "b.html": b"2", "new/d.html": b"4"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert sorted(p.name for p in out.iterdir()) == ["a.html", "b.html", "new"]  # 'old' is gone
+
+
+def test_a_failed_update_leaves_the_output_untouched(tmp_path):
+    out = tmp_path / "out"
+    write_site({"a.html": b"1"}, out, tmp_path / "project")
+
+    def fill(staging):
+        (staging / "a.html").write_bytes(b"half-done")
+        raise RuntimeError("template error")
+
+    with pytest.raises(RuntimeError):
+        update_site(out, tmp_path / "project", fill)
+    assert snapshot(out) == {"a.html": b"1"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_recover_completes_an_update_killed_after_its_journal(tmp_path, monkeypatch):
+    """Once the journal is written the update is committed: a build killed while moving
+    files into place is finished by the next one, never left half-applied."""
+    import paradetimeline.site as site
+
+    out = tmp_path / "site"
+    write_site({"a.html": b"1", "b.html": b"2", "c.html": b"3"}, out, tmp_path / "project")
+
+    def killed(journal, out):
+        raise KeyboardInterrupt  # stands in for SIGKILL between the journal and the moves
+
+    def fill(staging):
+        (staging / "a.html").write_bytes(b"new a")
+        (staging / "sub").mkdir()
+        (staging / "sub/d.html").write_bytes(b"d")
+        return None, ["c.html"]
+
+    monkeypatch.setattr(site, "_apply", killed)
+    with pytest.raises(KeyboardInterrupt):
+        update_site(out, tmp_path / "project", fill)
+    monkeypatch.undo()
+    assert snapshot(out) == {"a.html": b"1", "b.html": b"2", "c.html": b"3"}
+    recover(out)
+    assert snapshot(out) == {"a.html": b"new a", "b.html": b"2", "sub/d.html": b"d"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+@pytest.mark.parametrize("journal", ['{"staging": "../../etc", "delete": []}', "{", "[]",
+                                     '{"staging": ".site-new-x", "delete": ["../outside"]}'])
+def test_a_journal_that_is_not_ours_is_dropped_unapplied(tmp_path, journal):
+    out = tmp_path / "site"
+    write_site({"a.html": b"1"}, out, tmp_path / "project")
+    (tmp_path / "outside").write_bytes(b"keep")
+    (tmp_path / ".site-journal-x.json").write_text(journal)
+    recover(out)
+    assert snapshot(out) == {"a.html": b"1"}
+    assert (tmp_path / "outside").read_bytes() == b"keep"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["outside", "site"]

@@ -3,14 +3,20 @@
 A build that fails, or is killed, before the swap leaves the previous output exactly as it
 was. The swap is two renames; if a kill lands between them, the next build puts the
 previous output back before doing anything else.
+
+A rebuild that changed only some files (`update_site`) stages just those, then writes a
+journal naming them and the files to delete, and only then moves them into place. Until
+the journal exists the output is untouched; once it does, the change is committed, and a
+build killed halfway through the moves is completed by the next one (`recover`).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
@@ -48,6 +54,32 @@ def replace_site(out: Path, root: Path, fill: Callable[[Path], T]) -> T:
     return result
 
 
+def update_site(out: Path, root: Path, fill: Callable[[Path], tuple[T, Collection[str]]]) -> T:
+    """Change `out` by what `fill` writes into an empty staging folder beside it, and delete
+    the files (paths relative to `out`) that `fill` returns with its result.
+
+    If `fill` raises (or the process dies before the journal is written), `out` is left as
+    it was; after that, the change completes even if this process does not."""
+    out = Path(os.path.abspath(out))
+    check_output_folder(out, Path(os.path.abspath(root)))
+    recover(out)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+    try:
+        result, stale = fill(staging)
+        for relpath in stale:
+            safe_relpath(relpath)
+        journal = out.parent / f".{out.name}-journal-{staging.name}.json"
+        written = journal.with_suffix(".tmp")
+        written.write_text(json.dumps({"staging": staging.name, "delete": sorted(stale)}),
+                           encoding="utf-8")
+        written.replace(journal)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _apply(journal, out)
+    return result
+
+
 def check_output_folder(out: Path, root: Path) -> None:
     """Refuse an output folder whose replacement would destroy the project."""
     if out == root or out in root.parents:
@@ -67,8 +99,13 @@ def safe_relpath(relpath: str) -> PurePosixPath:
 
 
 def recover(out: Path) -> None:
-    """Undo what a killed build left: restore a swapped-out site, remove staging folders."""
+    """Deal with what a killed build left: complete a journaled update, restore a
+    swapped-out site, remove staging folders."""
     parent = out.parent
+    for journal in sorted(parent.glob(f".{out.name}-journal-*.json")):
+        _apply(journal, out)
+    for unfinished in parent.glob(f".{out.name}-journal-*.tmp"):
+        unfinished.unlink(missing_ok=True)
     old = sorted(parent.glob(f".{out.name}-old-*"))
     if not out.exists() and old:
         old[-1].rename(out)
@@ -86,3 +123,36 @@ def _swap(staging: Path, out: Path) -> None:
     out.rename(old)
     staging.rename(out)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _apply(journal: Path, out: Path) -> None:
+    """Move a journaled update's staged files into `out` and delete its stale ones. Safe to
+    repeat: what was moved or deleted already is skipped."""
+    try:
+        plan = json.loads(journal.read_text(encoding="utf-8"))
+        staging = journal.parent / str(plan["staging"])
+        stale = [safe_relpath(str(p)) for p in plan["delete"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        journal.unlink(missing_ok=True)  # not one of ours, or never completed: nothing to do
+        return
+    if not staging.name.startswith(f".{out.name}-new-") or "/" in staging.name:
+        journal.unlink(missing_ok=True)
+        return
+    if staging.is_dir():
+        for folder, _, names in os.walk(staging):
+            relative = Path(folder).relative_to(staging)
+            (out / relative).mkdir(parents=True, exist_ok=True)
+            for name in names:
+                os.replace(Path(folder) / name, out / relative / name)
+    for relpath in stale:
+        target = out / relpath
+        target.unlink(missing_ok=True)
+        for parent in target.parents:
+            if parent == out or not parent.is_relative_to(out):
+                break
+            try:
+                parent.rmdir()  # a folder the deletions emptied, as a clean build has none
+            except OSError:
+                break
+    shutil.rmtree(staging, ignore_errors=True)
+    journal.unlink(missing_ok=True)
