@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -9,7 +10,7 @@ from conftest import REPO
 from test_site import snapshot
 
 from paradetimeline import ContentError, build_site
-from paradetimeline.cache import record_path
+from paradetimeline.cache import pages_path, record_path
 
 
 def clean_build(root, tmp_path, name):
@@ -129,3 +130,70 @@ def test_an_unchanged_rebuild_does_not_import_the_renderer(make_project):
     shown = subprocess.run([sys.executable, "-c", script, str(root)], capture_output=True,
                            text=True, check=True).stdout
     assert shown.strip() == "[]"
+
+
+def repo_copy(tmp_path):
+    """The repository's own project (25 events, three articles), to edit."""
+    root = tmp_path / "repo"
+    for folder in ("seeds", "content", "templates"):
+        shutil.copytree(REPO / folder, root / folder)
+    return root
+
+
+def test_incremental_builds_of_real_content_equal_clean_builds(tmp_path):
+    """Edits that move events between neighbours, years, tags and related lists."""
+    root = repo_copy(tmp_path)
+    events = root / "content/events"
+    moscow_2015 = events / "2015/2015-05-09-moscow-victory-day-parade.yaml"
+    moscow_2025 = events / "2025/2025-05-09-moscow-victory-day-parade.yaml"
+    edits = [
+        ("add a related parade", lambda: (events / "2015/2015-05-09-extra.yaml").write_text(
+            moscow_2015.read_text().replace("Xi Jinping attends", "Another look at"))),
+        ("retitle an event other pages list", lambda: moscow_2025.write_text(
+            moscow_2025.read_text().replace("title: ", "title: Retitled, ", 1))),
+        ("move an event to another year", lambda: moscow_2015.write_text(
+            moscow_2015.read_text().replace("date: 2015-05-09", "date: 2016-05-09"))),
+        ("change its tags", lambda: moscow_2015.write_text(
+            moscow_2015.read_text().replace("tags: [parade, visit, troops]", "tags: [visit]"))),
+        ("delete the added one", lambda: (events / "2015/2015-05-09-extra.yaml").unlink()),
+        ("make an event a draft", lambda: moscow_2025.write_text(
+            moscow_2025.read_text() + "draft: true\n")),
+    ]
+    build_site(root, jobs=1)
+    for n, (what, edit) in enumerate(edits):
+        edit()
+        build_site(root, jobs=1)
+        assert snapshot(root / "site") == clean_build(root, tmp_path, f"clean{n}"), what
+
+
+def test_adding_an_event_rewrites_only_the_pages_that_show_it(tmp_path):
+    root = repo_copy(tmp_path)
+    build_site(root)
+    site = root / "site"
+    before = {p: p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()}
+    (root / "content/events/2025/2025-12-31-added.yaml").write_text(
+        "title: An added event\ndate: 2025-12-31\nstatus: planned\ntags: [parade]\n")
+    result = build_site(root)
+    changed = sorted(p.relative_to(site).as_posix() for p, t in before.items()
+                     if p.stat().st_mtime_ns != t)
+    added = (site / "events/2025-12-31-added.html").read_text()
+    neighbours = set(re.findall(r'rel="(?:prev|next)" href="\.\./(events/[^"]+)"', added))
+    assert neighbours  # the event before it (it is the last)
+    assert {p for p in changed if p.startswith("events/")} == neighbours  # the rest are as they were
+    assert {"index.html", "tags/parade.html", "events.json"} <= set(changed)
+    assert len(changed) < len(before) / 2
+    assert result.pages == len([p for p in site.rglob("*.html")])
+    assert snapshot(site) == clean_build(root, tmp_path, "clean")
+
+
+@pytest.mark.parametrize("garbage", ["", "{", '{"format": "paradetimeline/page-record@1"}',
+                                     '{"format": "paradetimeline/page-record@1", "fingerprint": 1, '
+                                     '"shared": 1, "everything": 1, "files": [], "events": [[1, 2]], '
+                                     '"queries": [], "pages": {"index.html": ["x", [-1], [], false]}}'])
+def test_a_corrupt_page_record_means_a_full_build(make_project, tmp_path, garbage):
+    root = make_project()
+    build_site(root)
+    pages_path(root, root / "site").write_text(garbage)
+    (root / "content/events/new.yaml").write_text("title: New\ndate: 2015-05-10\nstatus: planned\n")
+    build_site(root)
+    assert snapshot(root / "site") == clean_build(root, tmp_path, "clean")

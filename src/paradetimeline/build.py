@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import os
 import re
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +28,8 @@ from .filecache import ResultCache, open_cache
 
 if TYPE_CHECKING:
     from .model import Timeline
+    from .render import Rendered
+    from .tracking import PageRecord
 
 
 @dataclass(frozen=True)
@@ -84,19 +89,27 @@ def _build(root: Path, out: Path | str | None, base_url: str | None, drafts: boo
             return earlier
     results = open_cache(root, cache.CACHE_DIR)
     try:
-        return _render_and_write(root, target, results, inputs, input_files, base_url,
+        return _render_and_write(root, target, results, record, inputs, input_files, base_url,
                                  drafts, strict, jobs)
     finally:
         results.save()  # even after errors: the files that did parse need not be again
 
 
-def _render_and_write(root: Path, target: Path, results: ResultCache, inputs: str,
-                      input_files: dict[str, list[Any]], base_url: str | None, drafts: bool,
-                      strict: bool, jobs: int | None) -> BuildResult:
+def _render_and_write(root: Path, target: Path, results: ResultCache, record: dict[str, Any],
+                      inputs: str, input_files: dict[str, list[Any]], base_url: str | None,
+                      drafts: bool, strict: bool, jobs: int | None) -> BuildResult:
     from .exports import NEEDS_BASE_URL
     from .loader import Project
     from .render import TemplateError, write_rendered
-    from .site import replace_site
+    from .site import replace_site, update_site
+    from .tracking import (
+        PageRecord,
+        Tracker,
+        event_keys,
+        everything_digest,
+        shared_digest,
+        write_record,
+    )
 
     project = Project(root)
     timeline, diagnostics = _load(project.root, results)
@@ -105,17 +118,55 @@ def _render_and_write(root: Path, target: Path, results: ResultCache, inputs: st
     found = _verdict(diagnostics, strict)
     if not drafts:
         timeline = replace(timeline, events=tuple(e for e in timeline.events if not e.draft))
+    tracker = Tracker(event_keys(timeline, input_files, secrets.token_hex(8)))
+    shared = shared_digest(input_files, json.dumps(
+        {"base_url": base_url, "drafts": drafts, "epoch": os.environ.get("SOURCE_DATE_EPOCH", "")},
+        sort_keys=True))
+    earlier = _earlier_pages(project.root, target, record, shared)
+    render = partial(write_rendered, timeline, project.templates, jobs=jobs or usable_cores(),
+                     results=results, tracker=tracker, earlier=earlier)
     try:
-        written = replace_site(target, project.root, lambda staging: write_rendered(
-            timeline, project.templates, staging, jobs=jobs or usable_cores(), results=results))
+        if earlier is None:
+            rendered = replace_site(target, project.root, render)
+            files = tuple(sorted(set(rendered.paths) - rendered.reads.keys()))
+        else:
+            files = earlier.files
+
+            def fill(staging: Path) -> tuple[Rendered, set[str]]:
+                done = render(staging)
+                keep = done.reused | done.reads.keys() | set(files)
+                return done, (earlier.pages.keys() | set(earlier.files)) - keep
+
+            rendered = update_site(target, project.root, fill)
     except TemplateError as exc:
         raise ContentError([*found, exc.diagnostic]) from exc
-    pages = sum(1 for p in written if p.endswith(".html"))
+    pages = {**{p: earlier.pages[p] for p in rendered.reused}, **rendered.reads} if earlier \
+        else rendered.reads
     skipped = () if timeline.config.base_url else NEEDS_BASE_URL
     cache.store(project.root, target, inputs, input_files, {
-        "pages": pages, "events": len(timeline.events), "files": len(written),
+        "pages": len(pages), "events": len(timeline.events), "files": len(pages) + len(files),
         "diagnostics": cache.dump_diagnostics(found), "skipped": list(skipped)})
-    return BuildResult(target, pages, len(timeline.events), len(written), found, skipped)
+    answers = {**(earlier.answers if earlier else {}), **rendered.answers}
+    read = {q for p in pages.values() for q in p.queries}
+    ids = {i for p in pages.values() for i in p.events}
+    write_record(cache.pages_path(project.root, target), PageRecord(
+        inputs, shared, everything_digest(timeline, tracker.keys),
+        {i: tracker.keys[i] for i in ids if i in tracker.keys},
+        {q: answers[q] for q in read if q in answers}, pages, files))
+    return BuildResult(target, len(pages), len(timeline.events), len(pages) + len(files), found,
+                       skipped)
+
+
+def _earlier_pages(root: Path, target: Path, record: dict[str, Any], shared: str
+                   ) -> PageRecord | None:
+    """The page record of the last build into `target`, if a build now may start from its
+    output: same shared inputs, and an output nobody has touched since."""
+    from .tracking import read_record
+
+    earlier = read_record(cache.pages_path(root, target))
+    if earlier is None or earlier.shared != shared or earlier.fingerprint != record.get("fingerprint"):
+        return None
+    return earlier if cache.intact(record, root, target) else None
 
 
 def _earlier_build(record: dict[str, Any], out: Path, strict: bool) -> BuildResult | None:

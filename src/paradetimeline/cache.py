@@ -108,16 +108,26 @@ def known_files(record: dict[str, Any]) -> dict[str, list[Any]]:
 
 def matches(record: dict[str, Any], root: Path, out: Path, print_: str) -> bool:
     """Whether `record` is of an identical build into `out` whose output is intact."""
+    return record.get("fingerprint") == print_ and intact(record, root, out)
+
+
+def intact(record: dict[str, Any], root: Path, out: Path) -> bool:
+    """Whether `record` is of a build of `root` into `out` whose output nobody has touched
+    since: the files an incremental build leaves in place are then exactly as written."""
     try:
         return (
             record.get("root") == str(root.resolve())
             and record.get("out") == str(out.resolve())
-            and record.get("fingerprint") == print_
             and out.is_dir()
             and record.get("manifest") == manifest(out)
         )
     except (OSError, ValueError):
         return False
+
+
+def pages_path(root: Path, out: Path) -> Path:
+    """Where the record of what each page of a build read is kept (see tracking.py)."""
+    return record_path(root, out).with_suffix(".pages.json")
 
 
 def store(root: Path, out: Path, print_: str, inputs: dict[str, list[Any]],

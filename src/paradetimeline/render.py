@@ -9,7 +9,9 @@ a sub-path such as '/paradetimeline/'.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -20,10 +22,11 @@ from .errors import Diagnostic, Location
 from .exports import export_files
 from .filecache import ResultCache
 from .markup import render_markdown
-from .model import Timeline
+from .model import Event, Timeline
 from .pages import Page, plan_pages
 from .site import safe_relpath
 from .structured import event_jsonld, jsonld_script, source_jsonld
+from .tracking import PageReads, PageRecord, Query, Reads, Tracker, everything_digest
 from .views import TimelineView
 
 STATIC_DIR = "static"
@@ -37,8 +40,42 @@ class TemplateError(Exception):
         self.diagnostic = diagnostic
 
 
-def make_environment(templates: Path, results: ResultCache | None = None) -> jinja2.Environment:
-    env = jinja2.Environment(
+class TrackingEnvironment(jinja2.Environment):
+    """A Jinja environment that tells its `tracker` what templates read: events (by their
+    attributes) and the view's lookups (see tracking.py). Without a tracker, plain Jinja."""
+
+    tracker: Tracker | None = None
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        tracker = self.tracker
+        if tracker is not None:
+            kind = type(obj)
+            if kind is Event:
+                tracker.read_event(obj)
+            elif kind is TimelineView:
+                with contextlib.suppress(AttributeError):
+                    return tracker.ask(obj, attribute)
+            elif kind is Timeline and attribute == "events":
+                tracker.read_all()
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        tracker = self.tracker
+        if tracker is not None:
+            kind = type(obj)
+            if kind is Event:
+                tracker.read_event(obj)
+            elif kind is TimelineView and isinstance(argument, str):
+                with contextlib.suppress(AttributeError):
+                    return tracker.ask(obj, argument)
+            elif kind is Timeline and argument == "events":
+                tracker.read_all()
+        return super().getitem(obj, argument)
+
+
+def make_environment(templates: Path, results: ResultCache | None = None,
+                     tracker: Tracker | None = None) -> TrackingEnvironment:
+    env = TrackingEnvironment(
         loader=jinja2.FileSystemLoader(str(templates)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -46,13 +83,14 @@ def make_environment(templates: Path, results: ResultCache | None = None) -> jin
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.tracker = tracker
     env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(
         render_markdown(text, results))
     env.filters["text_fragment"] = text_fragment
     env.filters["sentence_label"] = sentence_label
     env.filters["jsonld"] = jsonld_script
     env.globals["event_jsonld"] = event_jsonld
-    env.globals["memo"] = Memo()
+    env.globals["memo"] = Memo(env)
     env.globals["source_jsonld"] = source_jsonld
     return env
 
@@ -63,16 +101,26 @@ class Memo:
     An event appears in the index and in the lists of each of its tags, people and places:
     rendering its list item once per build instead of once per list saves most of the time
     those pages take. Arguments compare by identity (strings and numbers by value); the
-    memo keeps them alive, so an identity is never reused within a build."""
+    memo keeps them alive, so an identity is never reused within a build. What the macro
+    read counts for every page that uses its output."""
 
-    def __init__(self) -> None:
-        self.calls: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = {}
+    def __init__(self, env: TrackingEnvironment) -> None:
+        self.env = env
+        self.calls: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any, Reads | None]] = {}
 
     def __call__(self, macro: Any, *args: Any) -> Any:
         key = (id(macro), *(a if isinstance(a, (str, int, type(None))) else id(a) for a in args))
+        tracker = self.env.tracker
         found = self.calls.get(key)
         if found is None:
-            found = self.calls[key] = ((macro, *args), macro(*args))
+            if tracker is None:
+                found = self.calls[key] = ((macro, *args), macro(*args), None)
+            else:
+                with tracker.frame() as reads:
+                    output = macro(*args)
+                found = self.calls[key] = ((macro, *args), output, reads)
+        elif tracker is not None and found[2] is not None:
+            tracker.replay(found[2])
         return found[1]
 
 
@@ -106,88 +154,166 @@ def render_site(timeline: Timeline, templates: Path, *, jobs: int = 1) -> dict[s
     the result is the same, byte for byte.
     """
     files: dict[str, bytes] = {}
-    for chunk in _run(timeline, templates, jobs, None):
-        files.update(chunk)
+    for chunk in _run(Job(timeline, templates, None, ResultCache(None), None), jobs):
+        files.update(chunk.files)
     return files
 
 
+@dataclass
+class Rendered:
+    """What `write_rendered` wrote, what it reused, and what each page read (tracking.py)."""
+
+    paths: list[str] = field(default_factory=list)
+    reused: set[str] = field(default_factory=set)  # pages left as the earlier build wrote them
+    reads: dict[str, PageReads] = field(default_factory=dict)
+    answers: dict[Query, str] = field(default_factory=dict)
+
+
 def write_rendered(timeline: Timeline, templates: Path, folder: Path, *, jobs: int = 1,
-                   results: ResultCache | None = None) -> list[str]:
-    """Render every output file straight into `folder` (an empty staging folder, see
-    site.replace_site) and return their paths. Each file is written by the process that
-    rendered it, so the site is never held in memory whole."""
-    return [path for chunk in _run(timeline, templates, jobs, folder, results) for path in chunk]
+                   results: ResultCache | None = None, tracker: Tracker | None = None,
+                   earlier: PageRecord | None = None) -> Rendered:
+    """Render the output files straight into `folder` (a staging folder, see site.py).
+
+    With the `earlier` build's record (whose shared inputs were the same as now), only what
+    changed is rendered: pages the record cannot vouch for, and the export files if the event
+    list changed. Each file is written by the process that rendered it, so the site is never
+    held in memory whole."""
+    job = Job(timeline, templates, folder, results or ResultCache(None), tracker, earlier)
+    done = Rendered()
+    for chunk in _run(job, jobs, done.reused):
+        done.paths.extend(chunk.files)
+        done.reads.update(chunk.reads)
+        done.answers.update(chunk.answers)
+    return done
+
+
+@dataclass(frozen=True)
+class Job:
+    timeline: Timeline
+    templates: Path
+    folder: Path | None  # None: keep the files in memory
+    results: ResultCache
+    tracker: Tracker | None
+    earlier: PageRecord | None = None
+
+
+@dataclass
+class Chunk:
+    files: dict[str, bytes]  # with a folder: the names written, with empty bytes
+    reads: dict[str, PageReads] = field(default_factory=dict)
+    answers: dict[Query, str] = field(default_factory=dict)
 
 
 PARALLEL_MIN_PAGES = 400  # below this, starting processes costs more than it saves
-Task = tuple[int, int]  # a range of the page plan; (-1, -1) stands for the export files
+Task = tuple[int, int]  # a range of the pages to render; (-1, -1) stands for the export files
 EXPORTS: Task = (-1, -1)
-_WORK: tuple[jinja2.Environment, TimelineView, list[Page], Path | None, ResultCache] | None = None
+_WORK: tuple[jinja2.Environment, TimelineView, list[Page], Job] | None = None
 
 
-def _run(timeline: Timeline, templates: Path, jobs: int, folder: Path | None,
-         results: ResultCache | None = None) -> list[dict[str, bytes]]:
-    """Render everything, in chunks; with a `folder`, each chunk is written there and comes
-    back as {path: b''} (its names only)."""
+def _run(job: Job, jobs: int, reused: set[str] | None = None) -> list[Chunk]:
+    """Render what the job asks for, in chunks (in forked workers for a large site); the
+    pages the earlier build's record vouches for are added to `reused` instead."""
     global _WORK
-    results = results or ResultCache(None)
-    env = make_environment(templates, results)
-    view = TimelineView(timeline)
-    pages = list(plan_pages(timeline, view))
-    if folder is not None:
+    env = make_environment(job.templates, job.results, job.tracker)
+    view = TimelineView(job.timeline)
+    plan = list(plan_pages(job.timeline, view))
+    exports = static = True
+    if job.earlier is not None and job.tracker is not None:
+        everything = everything_digest(job.timeline, job.tracker.keys)
+        skip = job.earlier.reusable([(p.path, p.context) for p in plan], job.tracker, view,
+                                    everything)
+        if reused is not None:
+            reused.update(skip)
+        plan = [p for p in plan if p.path not in skip]
+        exports, static = everything != job.earlier.everything, False
+    pages = plan
+    if job.folder is not None:
         for parent in sorted({p.path.rpartition("/")[0] for p in pages} - {""}):
-            (folder / parent).mkdir(parents=True, exist_ok=True)
-    static = {".nojekyll": b"", **_static_files(templates / STATIC_DIR)}
+            (job.folder / parent).mkdir(parents=True, exist_ok=True)
+    tasks = ([EXPORTS] if exports else []) + _ranges(pages, jobs)
     can_fork = "fork" in multiprocessing.get_all_start_methods()
-    if jobs <= 1 or len(pages) < PARALLEL_MIN_PAGES or not can_fork:
-        chunks = [_render_task(env, view, pages, folder, EXPORTS),
-                  _render_task(env, view, pages, folder, (0, len(pages)))]
+    large = len(job.timeline.events) + len(pages) >= PARALLEL_MIN_PAGES
+    if jobs <= 1 or not large or len(tasks) < 2 or not can_fork:
+        chunks = [_render_task(env, view, pages, job, task) for task in tasks]
     else:
         view.warm()  # compute shared lookups once, before the fork copies them
         for name in sorted({p.template for p in pages}):
             env.get_template(name)  # compile once, likewise
-        step = -(-len(pages) // (jobs * 4))
-        tasks = [EXPORTS] + [(start, min(start + step, len(pages)))
-                             for start in range(0, len(pages), step)]
-        _WORK = (env, view, pages, folder, results)
+        _WORK = (env, view, pages, job)
         try:
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks))) as pool:
                 chunks = []
                 for chunk, used in pool.map(_worker_task, tasks, chunksize=1):
                     chunks.append(chunk)
-                    results.update(used)
+                    job.results.update(used)
         finally:
             _WORK = None
     for chunk in chunks:
         if isinstance(chunk, Diagnostic):
             raise TemplateError(chunk)
-    chunks.append(_write(folder, static))
+    if static:
+        files = {".nojekyll": b"", **_static_files(job.templates / STATIC_DIR)}
+        chunks.append(Chunk(_write(job.folder, files)))
     return chunks  # type: ignore[return-value]
 
 
-def _worker_task(task: Task) -> tuple[dict[str, bytes] | Diagnostic, dict[Any, Any]]:
+def _ranges(pages: list[Page], jobs: int) -> list[Task]:
+    """Tasks for the workers: each site-wide page (the index, provenance, lists) alone, as
+    any one of them may take as long as a thousand event pages; the rest in ranges."""
+    alone = [n for n, p in enumerate(pages) if "/" not in p.path or p.path.endswith("/index.html")]
+    single = set(alone)
+    rest = [n for n in range(len(pages)) if n not in single]
+    step = max(1, -(-len(rest) // (jobs * 4)))
+    tasks = [(n, n + 1) for n in alone]
+    for first in range(0, len(rest), step):
+        block = rest[first:first + step]
+        tasks.extend(_contiguous(block))
+    return tasks
+
+
+def _contiguous(numbers: list[int]) -> list[Task]:
+    """[3, 4, 5, 9] -> [(3, 6), (9, 10)]."""
+    tasks: list[Task] = []
+    for n in numbers:
+        if tasks and tasks[-1][1] == n:
+            tasks[-1] = (tasks[-1][0], n + 1)
+        else:
+            tasks.append((n, n + 1))
+    return tasks
+
+
+def _worker_task(task: Task) -> tuple[Chunk | Diagnostic, dict[Any, Any]]:
     """In a worker: one task, and the cached results it used or made; a template error
     comes back as a value."""
     assert _WORK is not None
-    env, view, pages, folder, results = _WORK
+    env, view, pages, job = _WORK
     try:
-        return _render_task(env, view, pages, folder, task), results.take()
+        return _render_task(env, view, pages, job, task), job.results.take()
     except TemplateError as exc:
-        return exc.diagnostic, results.take()
+        return exc.diagnostic, job.results.take()
 
 
-def _render_task(env: jinja2.Environment, view: TimelineView, pages: list[Page],
-                 folder: Path | None, task: Task) -> dict[str, bytes]:
+def _render_task(env: TrackingEnvironment, view: TimelineView, pages: list[Page], job: Job,
+                 task: Task) -> Chunk:
+    tracker = job.tracker
     if task == EXPORTS:
         files = {path: text.encode("utf-8") for path, text in export_files(view.timeline).items()}
-        return _write(folder, files)
+        return Chunk(_write(job.folder, files))
     start, stop = task
-    out = {}
+    chunk = Chunk({})
     for page in pages[start:stop]:
         context = {"site": view.timeline.config, "view": view, "root": "../" * page.path.count("/"),
                    "page_path": page.path, **page.context}
-        out.update(_write(folder, {page.path: _render(env, page.template, context).encode("utf-8")}))
-    return out
+        if tracker is None:
+            html = _render(env, page.template, context)
+        else:
+            with tracker.frame() as reads:
+                html = _render(env, page.template, context)
+            chunk.reads[page.path] = tracker.page(page.context, reads)
+        chunk.files.update(_write(job.folder, {page.path: html.encode("utf-8")}))
+    if tracker is not None:
+        chunk.answers, tracker.answers = tracker.answers, {}
+    return chunk
 
 
 def _write(folder: Path | None, files: dict[str, bytes]) -> dict[str, bytes]:

@@ -1,0 +1,414 @@
+"""Which events each page reads, so that a rebuild renders only the pages that changed.
+
+While a page renders, the renderer notes every event whose attributes a template reads and
+every question a template asks the view (`view.events_with("tag", "parade")`), with a digest
+of the answer. A page whose template reads the whole list (`view.years`,
+`view.timeline.events`) depends on every event. After a build, `PageRecord` keeps this for
+every page.
+
+A later build may reuse a page as it is on disk when the "shared" inputs (templates, people,
+places, sources, seeds, site settings, options, the code) are all unchanged, and
+  * the page's own context (its event and that event's neighbours, its tag, ...) is the same,
+  * every event it read is byte for byte the same file, and
+  * every question it asked gets the same answer now.
+Anything the record cannot vouch for is rendered again: an unknown value in an answer, an
+argument that cannot be looked up again, a damaged or foreign record.
+
+Templates reach events only through attributes and the view, which is what is watched.
+Template globals (`event_jsonld`, filters) must depend on nothing but their arguments and
+the shared inputs; the bundled ones do.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .model import Anniversary, Article, Commemoration, Event, Person, Place, SiteConfig, Source, Timeline
+from .views import TimelineView
+
+FORMAT = "paradetimeline/page-record@1"
+EVENT_FOLDER = "content/events/"
+EVENT_SUFFIXES = (".yaml", ".yml")
+# Whole-timeline lookups: an answer's digest would cost as much as the answer.
+WHOLE_TIMELINE = frozenset({"years", "mentions", "events_by_id", "_index", "_citations",
+                            "_by_commemoration_and_tag", "warm"})
+NOT_A_QUESTION = frozenset({"timeline"})  # the Timeline itself: its `events` are watched
+# Lookups whose answer depends on nothing but their arguments (and the shared inputs): a page
+# that asks one depends on the events it passes, which is cheaper to note than the question.
+OF_ARGUMENTS_ONLY = frozenset({"href", "countries_of", "role_at", "year_of", "people_in"})
+
+Query = tuple[str, tuple[Any, ...]]  # (view attribute, its arguments as `Ref`s and plain values)
+
+
+class Unknown(Exception):
+    """A value the record cannot describe: whatever read it depends on everything."""
+
+
+@dataclass(frozen=True)
+class Ref:
+    """An argument that names a record, so that it can be looked up again next build."""
+
+    kind: str
+    id: str | int
+
+
+@dataclass
+class Reads:
+    events: set[str] = field(default_factory=set)
+    queries: set[Query] = field(default_factory=set)
+    everything: bool = False
+
+    def merge(self, other: Reads) -> None:
+        self.events |= other.events
+        self.queries |= other.queries
+        self.everything = self.everything or other.everything
+
+
+@dataclass(frozen=True)
+class PageReads:
+    context: str  # digest of the page's own context
+    events: tuple[str, ...]
+    queries: tuple[Query, ...]
+    everything: bool
+
+
+def digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def event_keys(timeline: Timeline, files: dict[str, list[Any]], nonce: str) -> dict[str, str]:
+    """{event id: digest of its file's path and bytes}. `files` is the build fingerprint's
+    {path: [size, mtime, sha256]}; an event whose file is not in it gets a key made with
+    `nonce`, which no later build matches."""
+    keys = {}
+    for event in timeline.events:
+        facts = files.get(event.path)
+        keys[event.id] = digest(f"{event.path}\0{facts[2] if facts else nonce}")
+    return keys
+
+
+def shared_digest(files: dict[str, list[Any]], options: str) -> str:
+    """Digest of every input but the event files: when it changes, every page may have."""
+    parts = [options]
+    for name, facts in sorted(files.items()):
+        if not (name.startswith(EVENT_FOLDER) and name.endswith(EVENT_SUFFIXES)):
+            parts.append(f"{name}\0{facts[2]}")
+    return digest("\n".join(parts))
+
+
+def everything_digest(timeline: Timeline, keys: dict[str, str]) -> str:
+    """Digest of the whole published event list, in order."""
+    return digest("\n".join(f"{e.id}\0{keys[e.id]}" for e in timeline.events))
+
+
+class Tracker:
+    """Notes what is read while pages render (see the module docstring)."""
+
+    def __init__(self, keys: dict[str, str]):
+        self.keys = keys
+        self.frames: list[Reads] = []
+        self.answers: dict[Query, str] = {}
+
+    @contextmanager
+    def frame(self) -> Iterator[Reads]:
+        """Collect the reads of one page or fragment; they count for the enclosing one too."""
+        reads = Reads()
+        self.frames.append(reads)
+        try:
+            yield reads
+        finally:
+            self.frames.pop()
+            if self.frames:
+                self.frames[-1].merge(reads)
+
+    def replay(self, reads: Reads) -> None:
+        """A fragment rendered earlier is used again: so are its reads."""
+        if self.frames:
+            self.frames[-1].merge(reads)
+
+    def read_event(self, event: Event) -> None:
+        if self.frames:
+            self.frames[-1].events.add(event.id)
+
+    def read_all(self) -> None:
+        if self.frames:
+            self.frames[-1].everything = True
+
+    def ask(self, view: TimelineView, name: str) -> Any:
+        """`view.<name>` for a template: the value, with the question noted."""
+        value = getattr(view, name)
+        if not self.frames or name in NOT_A_QUESTION:
+            return value
+        if name in WHOLE_TIMELINE:
+            self.read_all()
+            return value
+        if not callable(value):
+            self._note((name, ()), value)
+            return value
+
+        def asked(*args: Any, **kwargs: Any) -> Any:
+            answer = value(*args, **kwargs)
+            try:
+                if kwargs:
+                    raise Unknown(name)
+                query = (name, tuple(reference(a) for a in args))
+            except Unknown:
+                self.read_all()
+                return answer
+            if name in OF_ARGUMENTS_ONLY:
+                self.frames[-1].events.update(_event_ids(query[1]))
+            else:
+                self._note(query, answer)
+            return answer
+
+        return asked
+
+    def _note(self, query: Query, answer: Any) -> None:
+        if query not in self.answers:
+            try:
+                self.answers[query] = digest(repr(canon(answer, self.keys)))
+            except Unknown:
+                self.read_all()
+                return
+        self.frames[-1].queries.add(query)
+
+    def page(self, context: dict[str, Any], reads: Reads) -> PageReads:
+        try:
+            context_digest = digest(repr(canon(sorted(context.items()), self.keys)))
+        except Unknown:
+            context_digest = "unknown"
+        if reads.everything:
+            return PageReads(context_digest, (), (), True)
+        return PageReads(context_digest, tuple(sorted(reads.events)),
+                         tuple(sorted(reads.queries, key=repr)), False)
+
+
+# -- values as plain data ------------------------------------------------------------------
+
+_SHARED: dict[type, tuple[str, str]] = {
+    Person: ("person", "id"), Place: ("place", "id"), Source: ("source", "id"),
+    Anniversary: ("anniversary", "id"), Commemoration: ("commemoration", "year"),
+    Article: ("article", "id"),
+}
+
+
+def reference(value: Any) -> Any:
+    """An argument as something the next build can look up again (see `resolve`)."""
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    if isinstance(value, Event):
+        return Ref("event", value.id)
+    if type(value) in _SHARED:
+        kind, attribute = _SHARED[type(value)]
+        return Ref(kind, getattr(value, attribute))
+    if isinstance(value, (tuple, list)):
+        return tuple(reference(v) for v in value)
+    raise Unknown(type(value).__name__)
+
+
+def _event_ids(arguments: tuple[Any, ...]) -> Iterator[str]:
+    for argument in arguments:
+        if isinstance(argument, Ref) and argument.kind == "event":
+            yield str(argument.id)
+        elif isinstance(argument, tuple):
+            yield from _event_ids(argument)
+
+
+def canon(value: Any, keys: dict[str, str]) -> Any:
+    """A value as nested tuples of plain values, for a digest: events by id and file digest,
+    shared records by id (their content is covered by the shared digest)."""
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    kind = type(value)
+    if kind is Event:
+        key = keys.get(value.id)
+        if key is None:
+            raise Unknown(value.id)
+        return ("event", value.id, key)
+    if kind in _SHARED:
+        name, attribute = _SHARED[kind]
+        return (name, getattr(value, attribute))
+    if kind is SiteConfig:
+        return ("site",)
+    if kind in (tuple, list):
+        return tuple(canon(v, keys) for v in value)
+    if kind is dict:
+        return ("dict", *((canon(k, keys), canon(v, keys)) for k, v in value.items()))
+    if kind in (set, frozenset):
+        return ("set", *sorted((canon(v, keys) for v in value), key=repr))
+    if dataclasses.is_dataclass(value):
+        return (kind.__name__, *(canon(getattr(value, f.name), keys)
+                                 for f in _fields(kind) if f.name != "where"))
+    raise Unknown(kind.__name__)
+
+
+_FIELDS: dict[type, tuple[dataclasses.Field[Any], ...]] = {}
+
+
+def _fields(kind: type) -> tuple[dataclasses.Field[Any], ...]:
+    found = _FIELDS.get(kind)
+    if found is None:
+        found = _FIELDS[kind] = dataclasses.fields(kind)
+    return found
+
+
+def resolve(value: Any, timeline: Timeline, events: dict[str, Event]) -> Any:
+    """The inverse of `reference`, against this build's records; KeyError if one is gone."""
+    if isinstance(value, Ref):
+        if value.kind == "event":
+            return events[str(value.id)]
+        if value.kind == "commemoration":
+            return next(c for c in timeline.commemorations if c.year == value.id)
+        table = {"person": timeline.people, "place": timeline.places, "source": timeline.sources,
+                 "anniversary": timeline.anniversaries}[value.kind]
+        return table[str(value.id)]
+    if isinstance(value, tuple):
+        return tuple(resolve(v, timeline, events) for v in value)
+    return value
+
+
+# -- the record ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """What a build's pages read, kept beside its build record (see cache.py)."""
+
+    fingerprint: str  # of the build this describes
+    shared: str
+    everything: str  # digest of the whole event list
+    keys: dict[str, str]  # event id -> key, for every event a page read
+    answers: dict[Query, str]
+    pages: dict[str, PageReads]
+    files: tuple[str, ...]  # every other output file (exports, static files)
+
+    def reusable(self, pages: Iterable[tuple[str, dict[str, Any]]], tracker: Tracker,
+                 view: TimelineView, everything: str) -> set[str]:
+        """The paths of `pages` ((path, context) pairs) that would render as they did."""
+        timeline = view.timeline
+        events = {e.id: e for e in timeline.events}
+        same_answer: dict[Query, bool] = {}
+
+        def still(query: Query) -> bool:
+            if query not in same_answer:
+                same_answer[query] = self._answer_now(query, view, timeline, events, tracker) \
+                    == self.answers.get(query)
+            return same_answer[query]
+
+        found = set()
+        for path, context in pages:
+            earlier = self.pages.get(path)
+            if earlier is None:
+                continue
+            if earlier.everything and everything != self.everything:
+                continue
+            if earlier.context != tracker.page(context, Reads()).context:
+                continue
+            if any(tracker.keys.get(i) != self.keys.get(i) for i in earlier.events):
+                continue
+            if all(still(q) for q in earlier.queries):
+                found.add(path)
+        return found
+
+    @staticmethod
+    def _answer_now(query: Query, view: TimelineView, timeline: Timeline,
+                    events: dict[str, Event], tracker: Tracker) -> str | None:
+        name, arguments = query
+        try:
+            value = getattr(view, name)
+            if callable(value):
+                value = value(*resolve(arguments, timeline, events))
+            return digest(repr(canon(value, tracker.keys)))
+        except Exception:  # a record gone, a view that changed: cannot vouch for it
+            return None
+
+    # -- as JSON -------------------------------------------------------------------------
+
+    def dump(self) -> dict[str, Any]:
+        """As JSON data; events are numbered, since their ids recur thousands of times."""
+        queries = sorted(self.answers, key=repr)
+        number = {q: n for n, q in enumerate(queries)}
+        ids = sorted(self.keys.keys() | {i for q in queries for i in _event_ids(q[1])})
+        index = {i: n for n, i in enumerate(ids)}
+        return {
+            "format": FORMAT, "fingerprint": self.fingerprint, "shared": self.shared,
+            "everything": self.everything, "files": list(self.files),
+            "events": [[i, self.keys.get(i, "")] for i in ids],
+            "queries": [[q[0], _encode(q[1], index), self.answers[q]] for q in queries],
+            "pages": {path: [p.context, [index[i] for i in p.events],
+                             [number[q] for q in p.queries], p.everything]
+                      for path, p in sorted(self.pages.items())},
+        }
+
+    @classmethod
+    def load(cls, data: Any) -> PageRecord | None:
+        """The record in `data` (parsed JSON), or None if it is not a well-formed one."""
+        try:
+            if data["format"] != FORMAT:
+                return None
+            events = [(str(i), str(k)) for i, k in data["events"]]
+            ids = [i for i, _ in events]
+            queries = [((str(name), _decode(arguments, ids)), str(answer))
+                       for name, arguments, answer in data["queries"]]
+            pages = {
+                str(path): PageReads(str(context), tuple(ids[_number(n)] for n in event_numbers),
+                                     tuple(queries[_number(n)][0] for n in query_numbers),
+                                     bool(everything))
+                for path, (context, event_numbers, query_numbers, everything)
+                in data["pages"].items()
+            }
+            return cls(str(data["fingerprint"]), str(data["shared"]), str(data["everything"]),
+                       {i: k for i, k in events if k}, dict(queries), pages,
+                       tuple(str(f) for f in data["files"]))
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+            return None
+
+
+def _encode(value: Any, events: dict[str, int]) -> Any:
+    if isinstance(value, Ref):
+        return {"event": events[str(value.id)]} if value.kind == "event" else {value.kind: value.id}
+    if isinstance(value, tuple):
+        return [_encode(v, events) for v in value]
+    return value
+
+
+def _decode(value: Any, events: list[str]) -> Any:
+    if isinstance(value, dict):
+        ((kind, id_),) = value.items()
+        return Ref("event", events[_number(id_)]) if kind == "event" else Ref(str(kind), id_)
+    if isinstance(value, list):
+        return tuple(_decode(v, events) for v in value)
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    raise ValueError(value)
+
+
+def _number(value: Any) -> int:
+    if type(value) is not int or value < 0:
+        raise ValueError(value)
+    return value
+
+
+def read_record(path: Path) -> PageRecord | None:
+    try:
+        return PageRecord.load(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return None
+
+
+def write_record(path: Path, record: PageRecord) -> None:
+    """Keep `record`; one that cannot be written is simply not kept."""
+    temporary = path.with_suffix(".tmp")
+    try:
+        temporary.write_text(json.dumps(record.dump(), separators=(",", ":")), encoding="utf-8")
+        temporary.replace(path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+

@@ -1,0 +1,122 @@
+"""tracking.py: what each page reads is noted, and a page is reused only when all of it is
+unchanged; whatever the record cannot vouch for is rendered again."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from conftest import REPO
+from test_cache import clean_build
+from test_site import snapshot
+
+from paradetimeline import build_site, load_timeline
+from paradetimeline.render import make_environment
+from paradetimeline.tracking import PageReads, PageRecord, Ref, Tracker, canon, reference, resolve
+from paradetimeline.views import TimelineView
+
+
+@pytest.fixture
+def timeline(make_project):
+    root = make_project({"content/events/second.yaml": (
+        "title: Second\ndate: 2015-05-10\nstatus: planned\ntags: [parade]\n")})
+    found, _ = load_timeline(root)
+    return found
+
+
+def keys_of(timeline):
+    return {e.id: f"key-{e.id}" for e in timeline.events}
+
+
+def reads_of(template: str, timeline, **context):
+    """Render `template` (source text) with a tracker and return what it read."""
+    tracker = Tracker(keys_of(timeline))
+    env = make_environment(REPO / "templates", tracker=tracker)
+    with tracker.frame() as reads:
+        env.from_string(template).render(view=TimelineView(timeline), **context)
+    return tracker.page(context, reads), tracker
+
+
+def test_reading_an_event_attribute_notes_the_event(timeline):
+    event = timeline.events[0]
+    page, _ = reads_of("{{ event.title }}", timeline, event=event)
+    assert page.events == (event.id,) and page.queries == () and not page.everything
+
+
+def test_a_view_question_is_noted_with_a_digest_of_its_answer(timeline):
+    page, tracker = reads_of("{{ view.events_with('tag', 'parade')|length }}", timeline)
+    query = ("events_with", ("tag", "parade"))
+    assert page.queries == (query,) and page.events == ()
+    assert query in tracker.answers
+
+
+@pytest.mark.parametrize("template", ["{{ view.timeline.events|length }}",
+                                      "{% for g in view.years %}{% endfor %}",
+                                      "{{ view.events_with(kind='tag', key='parade') }}"])
+def test_whole_timeline_reads_and_unlookupable_questions_depend_on_everything(timeline, template):
+    page, _ = reads_of(template, timeline)
+    assert page.everything
+
+
+def test_a_question_about_arguments_only_notes_the_events_passed(timeline):
+    event = timeline.events[0]
+    page, _ = reads_of("{{ view.href(event) }}", timeline, event=event)
+    assert page.events == (event.id,) and page.queries == ()
+
+
+def test_a_memoized_fragment_counts_for_every_page_that_uses_it(timeline):
+    event = timeline.events[0]
+    tracker = Tracker(keys_of(timeline))
+    env = make_environment(REPO / "templates", tracker=tracker)
+    template = env.from_string('{% from "_macros.html" import event_item %}'
+                               '{{ memo(event_item, event, view, "") }}')
+    view = TimelineView(timeline)
+    for _ in range(2):  # the second render reuses the fragment
+        with tracker.frame() as reads:
+            template.render(view=view, event=event)
+        assert event.id in reads.events
+
+
+def test_arguments_are_looked_up_again_by_kind_and_id(timeline):
+    event = timeline.events[0]
+    person = timeline.people["xi-jinping"]
+    argument = reference((event, person, "x", 3))
+    assert argument == (Ref("event", event.id), Ref("person", "xi-jinping"), "x", 3)
+    assert resolve(argument, timeline, {e.id: e for e in timeline.events}) == (event, person, "x", 3)
+
+
+def test_canon_names_events_by_key_and_refuses_what_it_cannot_describe(timeline):
+    from paradetimeline.tracking import Unknown
+
+    event = timeline.events[0]
+    assert canon((event, None, {"a": 1}), {event.id: "k"}) == (("event", event.id, "k"), None,
+                                                                ("dict", ("a", 1)))
+    with pytest.raises(Unknown):
+        canon(object(), {})
+    with pytest.raises(Unknown):
+        canon(event, {})  # an event without a key
+
+
+def test_a_record_survives_its_json_form(timeline):
+    query = ("related", (Ref("event", timeline.events[0].id),))
+    record = PageRecord("f", "s", "e", {timeline.events[0].id: "k"}, {query: "a"},
+                        {"p.html": PageReads("c", (timeline.events[0].id,), (query,), False)},
+                        ("events.json",))
+    assert PageRecord.load(record.dump()) == record
+
+
+def test_a_template_that_reads_every_event_is_rendered_again_on_any_change(make_project, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    event_page = templates / "event.html"
+    event_page.write_text(event_page.read_text().replace(
+        "<h1>{{ event.title }}</h1>", "<h1>{{ event.title }}</h1> one of {{ view.timeline.events|length }}"))
+    root = make_project({f"content/events/{year}.yaml": f"title: In {year}\ndate: {year}-01-01\n"
+                         "status: planned\n" for year in (2020, 2021)})
+    (root / "templates").unlink()
+    (root / "templates").symlink_to(templates)
+    build_site(root)
+    (root / "content/events/2022.yaml").write_text("title: New\ndate: 2022-01-01\nstatus: planned\n")
+    build_site(root)  # the parade of 2015 is no neighbour of it, but its page counts events
+    assert "one of 4" in (root / "site/events/parade.html").read_text()
+    assert snapshot(root / "site") == clean_build(root, tmp_path, "clean")
