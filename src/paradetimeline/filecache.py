@@ -9,6 +9,10 @@ signed with HMAC-SHA256 under a key that lives outside the project
 A file that is corrupt, unsigned, signed elsewhere (say, committed to a repository) or
 written by another version of paradetimeline is ignored, never trusted; without a usable
 key nothing is cached and builds are only slower.
+
+Some steps are handed only a value that came from the cache (coverage gets an article, not
+its seed): `ResultCache.remember` notes the key a value came from, and `derived` keeps what
+such a step computes under a key that contains it.
 """
 
 from __future__ import annotations
@@ -18,12 +22,15 @@ import hmac
 import os
 import pickle
 import secrets
+import weakref
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 FORMAT = b"paradetimeline/results@1"
 NAME = "results.pickle"
 _CODE = Path(__file__).resolve().parent
+T = TypeVar("T")
 
 
 def digest(data: bytes | str) -> str:
@@ -49,6 +56,13 @@ class ResultCache:
 
     def put(self, key: Any, value: Any) -> None:
         self.entries[key] = self.used[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def remember(self, value: Any, key: Any) -> None:
+        """Note that `value` (which must allow weak references) is what this cache holds under
+        `key`, so that a step handed only `value` can keep its result (see `derived`)."""
+        ident = id(value)
+        _ORIGINS[ident] = (weakref.ref(value, lambda _: _ORIGINS.pop(ident, None)),
+                           weakref.ref(self), key)
 
     def take(self) -> dict[Any, bytes | None]:
         """In a forked worker: the keys it used since the last `take`, with the values it
@@ -114,6 +128,32 @@ def _signature(secret: bytes, payload: bytes | memoryview) -> bytes:
     mac = hmac.new(secret, FORMAT + _code_digest(), "sha256")
     mac.update(payload)
     return mac.digest()
+
+
+# -- results derived from a cached value ---------------------------------------------------
+
+# id(value) -> (value, the cache it came from, its key there), both weakly: an entry goes
+# when its value does, and never keeps a cache alive.
+_ORIGINS: dict[int, tuple[weakref.ref[Any], weakref.ref[ResultCache], Any]] = {}
+
+
+def derived(value: Any, step: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """`compute()`, a pure function of `value` and `step`, kept between builds when `value`
+    came from a result cache (see `ResultCache.remember`).
+
+    The key is `(*step, key of value)`: it holds everything the result depends on, so an
+    entry is found again only for the very same input. A None result is not kept."""
+    origin = _ORIGINS.get(id(value))
+    results = origin[1]() if origin is not None and origin[0]() is value else None
+    if results is None or origin is None:
+        return compute()
+    key = (*step, origin[2])
+    found = results.get(key)
+    if found is None:
+        found = compute()
+        if found is not None:
+            results.put(key, found)
+    return found
 
 
 def _secret() -> bytes | None:

@@ -97,6 +97,7 @@ class _Reader:
         # that kind). References to them are not reported again as unknown.
         self.broken: dict[str, set[str]] = {}
         self.meta_paths: dict[str, str] = {}
+        self._folders: dict[str, bool] = {}  # relpath -> whether a symlink is on its way
 
     def yaml(self, path: Path, empty_hint: str | None = None) -> Mapping | None:
         relpath = self.project.rel(path)
@@ -105,6 +106,10 @@ class _Reader:
         return read_yaml(path, relpath, self.diagnostics, empty_hint=empty_hint)
 
     def _inside(self, path: Path, relpath: str) -> bool:
+        """Whether `path` really lies in the project. Only a symlink on the way can lead out,
+        so a path without one (nearly every path) is not resolved."""
+        if not self._via_symlink(relpath):
+            return True
         try:
             path.resolve().relative_to(self.project.root.resolve())
             return True
@@ -114,6 +119,18 @@ class _Reader:
                                    f"symlink leads outside the project, to '{target}'",
                                    "copy the file into the project instead")
             return False
+
+    def _via_symlink(self, relpath: str) -> bool:
+        """Whether `relpath`, or a folder on the way to it, is a symlink (or '..'); each
+        folder is asked once."""
+        folder, _, name = relpath.rpartition("/")
+        if folder:
+            linked = self._folders.get(folder)
+            if linked is None:
+                linked = self._folders[folder] = self._via_symlink(folder)
+            if linked:
+                return True
+        return name == ".." or os.path.islink(os.path.join(self.project.root, relpath))
 
     def _broken(self, kind: str, ids: set[str]) -> None:
         self.broken.setdefault(kind, set()).update(ids)
