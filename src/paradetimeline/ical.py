@@ -110,24 +110,21 @@ def escape(text: str) -> str:
 
 
 def fold(line: str) -> str:
-    """Split a content line into lines of at most 75 octets, continuing with a space."""
-    size = len(line.encode("utf-8"))
-    if size <= LIMIT:
-        return line  # most lines: no per-character walk
-    if size == len(line):  # ASCII: one octet per character, so slice
-        parts = [line[:LIMIT]] + [line[at:at + LIMIT - 1] for at in range(LIMIT, size, LIMIT - 1)]
-        return (CRLF + " ").join(parts)
-    parts: list[str] = []
-    current, size, limit = "", 0, LIMIT
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > limit:
-            parts.append(current)
-            current, size, limit = "", 0, LIMIT - 1  # the leading space takes one octet
-        current += char
-        size += width
-    parts.append(current)
-    return (CRLF + " ").join(parts)
+    """Split a content line into lines of at most 75 octets, continuing with a space; a cut
+    that would fall inside a UTF-8 character moves back to where the character starts."""
+    data = line.encode("utf-8")
+    if len(data) <= LIMIT:
+        return line  # most lines
+    parts: list[bytes] = []
+    start, limit = 0, LIMIT
+    while len(data) - start > limit:
+        cut = start + limit
+        while data[cut] & 0xC0 == 0x80:  # a continuation byte: not a character's start
+            cut -= 1
+        parts.append(data[start:cut])
+        start, limit = cut, LIMIT - 1  # the leading space takes one octet
+    parts.append(data[start:])
+    return b"\r\n ".join(parts).decode("utf-8")
 
 
 def _place_label(place: Place) -> str:
