@@ -110,6 +110,34 @@ def test_a_dangling_symlink_is_reported(make_project) -> None:  # type: ignore[n
         "'/nonexistent/people.yaml'\n    hint: copy the file into the project instead"]
 
 
+def test_a_symlinked_folder_leading_out_is_refused_file_by_file(make_project, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Only the folder is a link here: each file in it is still found to lie outside."""
+    root = make_project()
+    outside = tmp_path / "elsewhere"
+    (root / "content/sources").rename(outside)
+    (root / "content/sources").symlink_to(outside)
+    assert problems(root) == [
+        f"content/sources/s1.yaml:1:1: error: symlink leads outside the project, to "
+        f"'{outside.resolve().as_posix()}/s1.yaml'\n    hint: copy the file into the project instead"]
+
+
+def test_a_symlinked_folder_inside_the_project_is_fine(make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project()
+    (root / "content/sources").rename(root / "content/shared")
+    (root / "content/sources").symlink_to("shared")
+    assert problems(root) == []
+
+
+def test_a_chain_of_symlinks_is_followed_to_its_end(make_project, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"content/people.yaml": None})
+    (tmp_path / "people.yaml").write_text("xi-jinping:\n  name: Xi Jinping\n")
+    (root / "content/hop.yaml").symlink_to(tmp_path / "people.yaml")
+    (root / "content/people.yaml").symlink_to("hop.yaml")
+    assert problems(root) == [
+        "content/people.yaml:1:1: error: symlink leads outside the project, to 'hop.yaml'\n"
+        "    hint: copy the file into the project instead"]
+
+
 def test_a_missing_root_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="is not a folder"):
         load_timeline(tmp_path / "nope")
