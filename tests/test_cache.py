@@ -197,3 +197,20 @@ def test_a_corrupt_page_record_means_a_full_build(make_project, tmp_path, garbag
     (root / "content/events/new.yaml").write_text("title: New\ndate: 2015-05-10\nstatus: planned\n")
     build_site(root)
     assert snapshot(root / "site") == clean_build(root, tmp_path, "clean")
+
+
+def test_a_build_that_renders_some_pages_keeps_the_results_of_the_others(tmp_path):
+    from paradetimeline.filecache import NAME, open_cache
+
+    root = repo_copy(tmp_path)
+    build_site(root)
+    kinds = lambda: sorted(k[0] for k in open_cache(root, ".paradetimeline-cache").entries)
+    before = kinds()
+    assert before.count("markdown") == 3 and "fragment" in before  # three events have a body
+    (root / "content/events/2025/2025-12-31-added.yaml").write_text(
+        "title: An added event\ndate: 2025-12-31\nstatus: planned\n")
+    build_site(root)
+    after = kinds()
+    assert after.count("markdown") == before.count("markdown")  # none rendered, none dropped
+    assert after.count("fragment") >= before.count("fragment")
+    assert (root / ".paradetimeline-cache" / NAME).is_file()

@@ -120,3 +120,30 @@ def test_a_template_that_reads_every_event_is_rendered_again_on_any_change(make_
     build_site(root)  # the parade of 2015 is no neighbour of it, but its page counts events
     assert "one of 4" in (root / "site/events/parade.html").read_text()
     assert snapshot(root / "site") == clean_build(root, tmp_path, "clean")
+
+
+def test_a_kept_fragment_is_reused_while_its_events_are_unchanged(timeline, tmp_path):
+    from paradetimeline.filecache import ResultCache
+
+    event = timeline.events[0]
+    results = ResultCache(None)
+    calls = []
+    (tmp_path / "page.html").write_text('{% macro item(e) %}<b>{{ e.title }}</b>{{ count() }}'
+                                        '{% endmacro %}{{ memo(item, event) }}')
+
+    def render_item(keys):
+        tracker = Tracker(keys, shared="shared")
+        env = make_environment(tmp_path, results, tracker)
+        env.globals["count"] = lambda: calls.append(1) or ""
+        template = env.get_template("page.html")
+        with tracker.frame() as reads:
+            html = template.render(event=event, view=TimelineView(timeline))
+        return html, reads
+
+    keys = keys_of(timeline)
+    first, _ = render_item(keys)
+    again, reads = render_item(keys)  # a later build: the kept output, and what it read
+    assert again == first == f"<b>{event.title}</b>" and len(calls) == 1
+    assert reads.events == {event.id}
+    render_item({**keys, event.id: "changed"})
+    assert len(calls) == 2

@@ -118,10 +118,10 @@ def _render_and_write(root: Path, target: Path, results: ResultCache, record: di
     found = _verdict(diagnostics, strict)
     if not drafts:
         timeline = replace(timeline, events=tuple(e for e in timeline.events if not e.draft))
-    tracker = Tracker(event_keys(timeline, input_files, secrets.token_hex(8)))
     shared = shared_digest(input_files, json.dumps(
         {"base_url": base_url, "drafts": drafts, "epoch": os.environ.get("SOURCE_DATE_EPOCH", "")},
         sort_keys=True))
+    tracker = Tracker(event_keys(timeline, input_files, secrets.token_hex(8)), shared)
     earlier = _earlier_pages(project.root, target, record, shared)
     render = partial(write_rendered, timeline, project.templates, jobs=jobs or usable_cores(),
                      results=results, tracker=tracker, earlier=earlier)
@@ -138,6 +138,7 @@ def _render_and_write(root: Path, target: Path, results: ResultCache, record: di
                 return done, (earlier.pages.keys() | set(earlier.files)) - keep
 
             rendered = update_site(target, project.root, fill)
+            results.keep_all()  # the pages not rendered will want their Markdown again
     except TemplateError as exc:
         raise ContentError([*found, exc.diagnostic]) from exc
     pages = {**{p: earlier.pages[p] for p in rendered.reused}, **rendered.reads} if earlier \

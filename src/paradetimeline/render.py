@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 import jinja2
+from markupsafe import Markup
 
 from .errors import Diagnostic, Location
 from .exports import export_files
@@ -26,7 +27,17 @@ from .model import Event, Timeline
 from .pages import Page, plan_pages
 from .site import safe_relpath
 from .structured import event_jsonld, jsonld_script, source_jsonld
-from .tracking import PageReads, PageRecord, Query, Reads, Tracker, everything_digest
+from .tracking import (
+    PageReads,
+    PageRecord,
+    Query,
+    Reads,
+    Ref,
+    Tracker,
+    Unknown,
+    everything_digest,
+    reference,
+)
 from .views import TimelineView
 
 STATIC_DIR = "static"
@@ -84,13 +95,13 @@ def make_environment(templates: Path, results: ResultCache | None = None,
         keep_trailing_newline=True,
     )
     env.tracker = tracker
-    env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(
+    env.filters["markdown"] = lambda text: Markup(
         render_markdown(text, results))
     env.filters["text_fragment"] = text_fragment
     env.filters["sentence_label"] = sentence_label
     env.filters["jsonld"] = jsonld_script
     env.globals["event_jsonld"] = event_jsonld
-    env.globals["memo"] = Memo(env)
+    env.globals["memo"] = Memo(env, results)
     env.globals["source_jsonld"] = source_jsonld
     return env
 
@@ -102,10 +113,16 @@ class Memo:
     rendering its list item once per build instead of once per list saves most of the time
     those pages take. Arguments compare by identity (strings and numbers by value); the
     memo keeps them alive, so an identity is never reused within a build. What the macro
-    read counts for every page that uses its output."""
+    read counts for every page that uses its output.
 
-    def __init__(self, env: TrackingEnvironment) -> None:
+    With a tracker, an output that read nothing but some events is also kept in the result
+    cache, under the shared inputs' digest, the macro and its arguments; a later build uses
+    it while those events are unchanged (an unchanged event's list item is not rendered
+    again)."""
+
+    def __init__(self, env: TrackingEnvironment, results: ResultCache | None) -> None:
         self.env = env
+        self.results = results
         self.calls: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any, Reads | None]] = {}
 
     def __call__(self, macro: Any, *args: Any) -> Any:
@@ -116,12 +133,40 @@ class Memo:
             if tracker is None:
                 found = self.calls[key] = ((macro, *args), macro(*args), None)
             else:
-                with tracker.frame() as reads:
-                    output = macro(*args)
-                found = self.calls[key] = ((macro, *args), output, reads)
+                found = self.calls[key] = ((macro, *args), *self._tracked(tracker, macro, args))
         elif tracker is not None and found[2] is not None:
             tracker.replay(found[2])
         return found[1]
+
+    def _tracked(self, tracker: Tracker, macro: Any, args: tuple[Any, ...]) -> tuple[Any, Reads]:
+        """The macro's output and reads: from the result cache if it holds them, still valid."""
+        kept = self._kept_key(tracker, macro, args)
+        if kept is not None and self.results is not None:
+            earlier = self.results.get(kept)
+            if earlier is not None:
+                output, events = earlier
+                if all(tracker.keys.get(i) == k for i, k in events):
+                    reads = Reads(events={i for i, _ in events})
+                    tracker.replay(reads)
+                    return Markup(output), reads
+        with tracker.frame() as reads:
+            output = macro(*args)
+        if kept is not None and self.results is not None and not reads.queries \
+                and not reads.everything:
+            self.results.put(kept, (str(output), tuple((i, tracker.keys[i]) for i in sorted(reads.events))))
+        return output, reads
+
+    @staticmethod
+    def _kept_key(tracker: Tracker, macro: Any, args: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        code = getattr(getattr(macro, "_func", None), "__code__", None)
+        if tracker.shared is None or code is None or code.co_filename.startswith("<"):
+            return None  # only macros of template files: their path tells them apart
+        try:
+            arguments = tuple(Ref("view", 0) if isinstance(a, TimelineView) else reference(a)
+                              for a in args)
+        except Unknown:
+            return None
+        return ("fragment", tracker.shared, code.co_filename, getattr(macro, "name", ""), arguments)
 
 
 def sentence_label(anchors: str | tuple[str, ...] | list[str]) -> str:

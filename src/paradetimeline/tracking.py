@@ -111,8 +111,9 @@ def everything_digest(timeline: Timeline, keys: dict[str, str]) -> str:
 class Tracker:
     """Notes what is read while pages render (see the module docstring)."""
 
-    def __init__(self, keys: dict[str, str]):
+    def __init__(self, keys: dict[str, str], shared: str | None = None):
         self.keys = keys
+        self.shared = shared  # digest of the shared inputs, if known: see render.Memo
         self.frames: list[Reads] = []
         self.answers: dict[Query, str] = {}
 
