@@ -138,7 +138,9 @@ def _render_and_write(root: Path, target: Path, results: ResultCache, record: di
                 return done, (earlier.pages.keys() | set(earlier.files)) - keep
 
             rendered = update_site(target, project.root, fill)
-            results.keep_all()  # the pages not rendered will want their Markdown again
+            # The pages not rendered will want their Markdown and list items again; parsed
+            # files need no keeping, as every build parses (or looks up) every file.
+            results.keep(lambda key: key[0] in ("markdown", "fragment"))
     except TemplateError as exc:
         raise ContentError([*found, exc.diagnostic]) from exc
     pages = {**{p: earlier.pages[p] for p in rendered.reused}, **rendered.reads} if earlier \

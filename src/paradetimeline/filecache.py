@@ -77,11 +77,13 @@ class ResultCache:
             if blob is not None:
                 self.entries[key] = self.used[key] = blob
 
-    def keep_all(self) -> None:
-        """Keep every entry, used or not, at the next `save`: a build that rendered only
-        some pages did not ask for the results of the others, yet a later one will."""
+    def keep(self, wanted: Callable[[Any], bool]) -> None:
+        """Keep the entries whose key is `wanted`, used or not, at the next `save`: a build
+        that rendered only some pages did not ask for the results of the others, yet a
+        later one will."""
         for key in self.loaded - self.used.keys():
-            self.used[key] = self.entries[key]
+            if wanted(key):
+                self.used[key] = self.entries[key]
 
     def save(self) -> None:
         """Write what this build used (so deleted inputs drop out), if that changed."""
