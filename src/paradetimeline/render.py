@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from .errors import Diagnostic, Location
 from .exports import export_files
-from .filecache import ResultCache
+from .filecache import ResultCache, digest
 from .markup import render_markdown
 from .model import Event, Timeline
 from .pages import Page, plan_pages
@@ -157,7 +157,7 @@ class Memo:
         return output, reads
 
     @staticmethod
-    def _kept_key(tracker: Tracker, macro: Any, args: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    def _kept_key(tracker: Tracker, macro: Any, args: tuple[Any, ...]) -> tuple[str, str] | None:
         code = getattr(getattr(macro, "_func", None), "__code__", None)
         if tracker.shared is None or code is None or code.co_filename.startswith("<"):
             return None  # only macros of template files: their path tells them apart
@@ -166,7 +166,8 @@ class Memo:
                               for a in args)
         except Unknown:
             return None
-        return ("fragment", tracker.shared, code.co_filename, getattr(macro, "name", ""), arguments)
+        return ("fragment", digest(repr((tracker.shared, code.co_filename,
+                                         getattr(macro, "name", ""), arguments))))
 
 
 def sentence_label(anchors: str | tuple[str, ...] | list[str]) -> str:
