@@ -7,8 +7,10 @@ from test_site import snapshot
 
 import paradetimeline.loader as loader
 import paradetimeline.markup as markup
+import paradetimeline.mentions as mentions
 from paradetimeline import build_site
-from paradetimeline.filecache import NAME, ResultCache, open_cache
+from paradetimeline.coverage import check_coverage
+from paradetimeline.filecache import NAME, ResultCache, derived, open_cache
 
 CACHE = ".paradetimeline-cache"
 
@@ -117,3 +119,80 @@ def test_a_saved_cache_is_read_back_whole_and_a_cut_one_not_at_all(tmp_path):
     assert open_cache(tmp_path, CACHE).entries == {}
     path.write_bytes(path.read_bytes()[:32])  # a signature and nothing signed
     assert open_cache(tmp_path, CACHE).entries == {}
+
+
+SECOND_SEED = """\
+# Second Headline
+
+May 12, 2015
+
+Putin said on Monday that the parade went well.
+"""
+WITH_SECOND_SEED = {
+    "seeds/s2.txt": SECOND_SEED,
+    "content/sources/s2.yaml": "publisher: Other Times\n",
+    "content/events/talk.yaml": """\
+        title: Putin on the parade
+        date: 2015-05-11
+        status: happened
+        sources:
+          - source: s2
+            quote: "Putin said on Monday that the parade went well."
+        """,
+}
+
+
+def check(root):
+    """Load and cover as a check does, with the result cache; what it reported and found."""
+    results = open_cache(root, CACHE)
+    timeline, diagnostics = loader.load_timeline(root, drafts=True, results=results)
+    check_coverage(timeline, root, diagnostics)
+    results.save()
+    found = [mentions.format_mention(m) for ms in mentions.mentions_by_source(timeline).values()
+             for m in ms]
+    return [d.format() for d in diagnostics.sorted()], found
+
+
+def test_a_warm_check_neither_finds_quotes_nor_scans_articles_again(make_project, monkeypatch):
+    root = make_project(WITH_SECOND_SEED)
+    cold = check(root)
+    assert cold[0] == [] and len(cold[1]) == 3  # 'on Saturday', '70 years since', 'on Monday'
+    quotes = count_calls(monkeypatch, loader, "find_quote")
+    scans = count_calls(monkeypatch, mentions, "_scan")
+    assert check(root) == cold
+    assert quotes == [] and scans == []
+    kept = open_cache(root, CACHE).entries  # and what it used is kept for the next one
+    assert {k[0] for k in kept} == {"article", "event", "quote", "mentions"}
+
+
+def test_a_changed_seed_is_searched_and_scanned_again(make_project, monkeypatch):
+    root = make_project(WITH_SECOND_SEED)
+    check(root)
+    (root / "seeds/s2.txt").write_text(SECOND_SEED + "\nCrowds lined the streets.\n")
+    quotes = count_calls(monkeypatch, loader, "find_quote")
+    scans = count_calls(monkeypatch, mentions, "_scan")
+    check(root)
+    assert [(article.id, quote) for article, quote in quotes] == [
+        ("s2", "Putin said on Monday that the parade went well.")]
+    assert [article.id for (article,) in scans] == ["s2"]
+
+
+class Box:
+    def __init__(self, text):
+        self.text = text
+
+
+def test_a_result_is_kept_only_for_a_value_from_the_cache_and_under_its_key():
+    cache = ResultCache(None, {})
+    kept, other = Box("a"), Box("a")
+    cache.remember(kept, ("box", "a"))
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return "A"
+
+    assert [derived(kept, ("upper",), compute) for _ in range(2)] == ["A", "A"]
+    assert derived(other, ("upper",), compute) == "A"  # not from a cache: computed every time
+    assert len(calls) == 2
+    assert list(cache.entries) == [("upper", ("box", "a"))]

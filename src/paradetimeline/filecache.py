@@ -46,6 +46,7 @@ class ResultCache:
         self.entries = entries or {}
         self.loaded = frozenset(self.entries)
         self.used: dict[Any, bytes] = {}
+        self.derived: dict[Any, Any] = {}  # what `derived` returned, by key, in this build
 
     def get(self, key: Any) -> Any:
         blob = self.entries.get(key)
@@ -150,17 +151,21 @@ def derived(value: Any, step: tuple[Any, ...], compute: Callable[[], T]) -> T:
     came from a result cache (see `ResultCache.remember`).
 
     The key is `(*step, key of value)`: it holds everything the result depends on, so an
-    entry is found again only for the very same input. A None result is not kept."""
+    entry is found again only for the very same input. Asked again in the same build, it
+    returns the same object: results are shared, never to be changed. None is not kept."""
     origin = _ORIGINS.get(id(value))
     results = origin[1]() if origin is not None and origin[0]() is value else None
     if results is None or origin is None:
         return compute()
     key = (*step, origin[2])
-    found = results.get(key)
+    found = results.derived.get(key)
     if found is None:
-        found = compute()
-        if found is not None:
-            results.put(key, found)
+        found = results.get(key)
+        if found is None:
+            found = compute()
+            if found is not None:
+                results.put(key, found)
+        results.derived[key] = found
     return found
 
 

@@ -15,7 +15,7 @@ from . import records
 from .articles import find_quote, nearest_sentence, parse_article
 from .dates import anniversary_number
 from .errors import Diagnostics, Location, UsageError, did_you_mean
-from .filecache import ResultCache, digest
+from .filecache import ResultCache, derived, digest
 from .model import (
     Anniversary,
     Citation,
@@ -63,7 +63,8 @@ def load_timeline(root: Path | str, *, drafts: bool = False,
     """Read and check a whole project. Drafts are checked always, kept only with `drafts`.
 
     With `results`, event files and seeds whose bytes were parsed before are not parsed
-    again: the earlier result, and what it reported, are reused."""
+    again: the earlier result, and what it reported, are reused; so are the quotes found
+    in an article (and, in `mentions`, its date phrases)."""
     project = Project(Path(root))
     if not project.root.is_dir():
         raise UsageError(f"project root '{root}' is not a folder")
@@ -184,6 +185,7 @@ class _Reader:
             if article is None:
                 article = parse_article(path.stem, text, meta.boilerplate)
                 self.results.put(key, article)
+            self.results.remember(article, key)  # what is derived from it is kept with it
             sources[path.stem] = _merge(article, meta, self.diagnostics)
         for source_id in metas:
             self.diagnostics.error(Location(self.meta_paths[source_id]),
@@ -311,7 +313,8 @@ class _Checker:
         if not self.ref("source", citation.source, self.sources, citation.where.get("source")):
             return citation
         assert source is not None
-        found = find_quote(source.article, citation.quote)
+        found = derived(source.article, ("quote", citation.quote),
+                        lambda: find_quote(source.article, citation.quote))
         if found is None:
             nearest = nearest_sentence(source.article, citation.quote)
             self.d.error(citation.where["quote"], f"quote not found in source '{citation.source}'",

@@ -31,6 +31,7 @@ from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta  # 
 from .articles import MONTH_NUMBERS, normalize
 from .dates import EventDate, PartialDate
 from .errors import UsageError
+from .filecache import derived
 from .model import Article, Citation, Source, Timeline
 
 Kind = Literal["absolute", "relative"]
@@ -107,9 +108,16 @@ def find_mentions(article: Article) -> list[Mention]:
     return list(_find_mentions(article))
 
 
-@functools.cache
 def _find_mentions(article: Article) -> tuple[Mention, ...]:
-    """Cached: a build asks twice per article (coverage, then the provenance page)."""
+    """Kept with the article's own entry in the result cache it came from, so a build finds
+    them again without a scan (and its second ask, from the provenance page, gets the same
+    tuple): they depend on nothing but the article (its own date, not its metadata's)."""
+    return derived(article, ("mentions",), lambda: _scan(article))
+
+
+@functools.cache
+def _scan(article: Article) -> tuple[Mention, ...]:
+    """Cached in the process too, for an article that came from no result cache."""
     mentions = []
     for sentence in article.sentences():
         taken: list[tuple[int, int]] = []
