@@ -178,3 +178,20 @@ def test_strict_builds_fail_on_coverage_warnings(make_project, tmp_path):
         build_site(make_project(SHORT), tmp_path / "out", strict=True)
     found = build_site(make_project(SHORT), tmp_path / "out").diagnostics
     assert UNCOVERED_70 in [d.format() for d in found]
+
+
+def test_a_quote_of_sentences_without_date_phrases_is_not_located_again(make_project,
+                                                                       monkeypatch):
+    import paradetimeline.coverage as coverage
+    import paradetimeline.mentions as mentions
+
+    located: list[str] = []
+    for module in (coverage, mentions):
+        original = module.quote_spans
+        monkeypatch.setattr(module, "quote_spans", lambda article, quote, original=original: (
+            located.append(quote), original(article, quote))[1])
+    boycott = "Western leaders boycotted the Moscow parade over Russia's role in the Ukraine crisis."
+    root = make_project({"content/events/boycott.yaml": PARADE.format(date="2015-05-09",
+                                                                      quote=boycott)})
+    assert diagnostics(root) == []
+    assert located and boycott not in located  # the parade's quote holds phrases: located

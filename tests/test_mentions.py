@@ -152,6 +152,16 @@ def test_quote_spans_cover_the_quoted_words_of_each_sentence():
     assert quote_spans(parsed, "missing") == {}
 
 
+def test_a_quotes_spans_lie_in_exactly_the_sentences_it_was_found_in(repo_timeline):
+    """Coverage locates a quote again only when its anchors hold a date phrase: this is
+    what makes that safe."""
+    records = [*repo_timeline.events, *repo_timeline.anniversaries.values()]
+    citations = [c for record in records for c in record.sources]
+    assert citations and all(
+        tuple(quote_spans(repo_timeline.sources[c.source].article, c.quote)) == c.anchors
+        for c in citations)
+
+
 def test_mentions_by_source_names_the_records_whose_quote_holds_the_phrase(repo_timeline):
     by_source = mentions_by_source(repo_timeline)
     assert list(by_source) == [S000, S001, S003]

@@ -139,10 +139,14 @@ def _corroborate(event: Event, timeline: Timeline, by_source: dict[str, list[Men
         source = timeline.sources.get(citation.source)
         if source is None or not citation.anchors:
             continue  # the loader has reported it
-        spans = quote_spans(source.article, citation.quote)
         where = citation.where.get("quote", Location(event.path))
-        for mention in by_source.get(source.id, []):
-            if not quoted(mention, spans) or not mention.dates:
+        # Only a phrase in a sentence the quote was found in (its anchors) can be quoted:
+        # a quote without one is not looked for again.
+        dated = [m for m in by_source.get(source.id, [])
+                 if m.dates and m.anchor in citation.anchors]
+        spans = quote_spans(source.article, citation.quote) if dated else {}
+        for mention in dated:
+            if not quoted(mention, spans):
                 continue
             if any(_overlap(d, a) for d in mention.dates for a in accepted):
                 continue

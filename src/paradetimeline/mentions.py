@@ -439,8 +439,10 @@ def mentions_by_source(timeline: Timeline) -> dict[str, list[Mention]]:
     out: dict[str, list[Mention]] = {}
     for source_id in sorted(timeline.sources):
         source = timeline.sources[source_id]
-        citing_events = _spans(source, events.get(source_id, []))
-        citing_anniversaries = _spans(source, anniversaries.get(source_id, []))
+        mentions = find_mentions(source.article)
+        dated = {m.anchor for m in mentions}
+        citing_events = _spans(source, events.get(source_id, []), dated)
+        citing_anniversaries = _spans(source, anniversaries.get(source_id, []), dated)
         out[source_id] = [
             dataclasses.replace(
                 m,
@@ -449,7 +451,7 @@ def mentions_by_source(timeline: Timeline) -> dict[str, list[Mention]]:
                 anniversaries=tuple(i for i, spans in citing_anniversaries
                                     if any(quoted(m, s) for s in spans)),
             )
-            for m in find_mentions(source.article)
+            for m in mentions
         ]
     return out
 
@@ -469,10 +471,13 @@ def _citations_by_source(records: list[tuple[str, tuple[Citation, ...]]]
     return out
 
 
-def _spans(source: Source, citing: list[tuple[str, list[Citation]]]
+def _spans(source: Source, citing: list[tuple[str, list[Citation]]], dated: set[str]
            ) -> list[tuple[str, list[dict[str, tuple[int, int]]]]]:
-    """Each citing record with the spans of its quotes in `source`."""
-    return [(record_id, [quote_spans(source.article, c.quote) for c in citations])
+    """Each citing record with the spans of its quotes in `source`. A quote's spans lie in
+    the sentences it was found in (its anchors): one that holds no date phrase (`dated`)
+    can include none, so it is not looked for again."""
+    return [(record_id, [quote_spans(source.article, c.quote) for c in citations
+                         if dated.intersection(c.anchors)])
             for record_id, citations in citing]
 
 
