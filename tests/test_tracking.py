@@ -89,8 +89,7 @@ def test_canon_names_events_by_key_and_refuses_what_it_cannot_describe(timeline)
     from paradetimeline.tracking import Unknown
 
     event = timeline.events[0]
-    assert canon((event, None, {"a": 1}), {event.id: "k"}) == (("event", event.id, "k"), None,
-                                                                ("dict", ("a", 1)))
+    assert canon((event, None, {"a": 1}), {event.id: "k"}) == ("k", None, ("dict", ("a", 1)))
     with pytest.raises(Unknown):
         canon(object(), {})
     with pytest.raises(Unknown):

@@ -24,7 +24,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+import operator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -222,41 +223,52 @@ def _event_ids(arguments: tuple[Any, ...]) -> Iterator[str]:
             yield from _event_ids(argument)
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def canon(value: Any, keys: dict[str, str]) -> Any:
-    """A value as nested tuples of plain values, for a digest: events by id and file digest,
-    shared records by id (their content is covered by the shared digest)."""
-    if value is None or isinstance(value, (str, int, float)):
-        return value
+    """A value as nested tuples of plain values, for a digest: events by their key (see
+    `event_keys`), shared records by id (their content is covered by the shared digest)."""
     kind = type(value)
-    if kind is Event:
+    if kind in _PLAIN:
+        return value
+    if kind is Event:  # its key digests its file's path (which names it) and bytes
         key = keys.get(value.id)
         if key is None:
             raise Unknown(value.id)
-        return ("event", value.id, key)
+        return key
+    if kind is tuple or kind is list:
+        return tuple(v if type(v) in _PLAIN else canon(v, keys) for v in value)
     if kind in _SHARED:
         name, attribute = _SHARED[kind]
         return (name, getattr(value, attribute))
     if kind is SiteConfig:
         return ("site",)
-    if kind in (tuple, list):
-        return tuple(canon(v, keys) for v in value)
     if kind is dict:
         return ("dict", *((canon(k, keys), canon(v, keys)) for k, v in value.items()))
-    if kind in (set, frozenset):
+    if kind is set or kind is frozenset:
         return ("set", *sorted((canon(v, keys) for v in value), key=repr))
+    if isinstance(value, str):  # Markup
+        return str(value)
     if dataclasses.is_dataclass(value):
-        return (kind.__name__, *(canon(getattr(value, f.name), keys)
-                                 for f in _fields(kind) if f.name != "where"))
+        fields = _fields(kind)(value)
+        return (kind.__name__, *(v if type(v) in _PLAIN else canon(v, keys) for v in fields))
     raise Unknown(kind.__name__)
 
 
-_FIELDS: dict[type, tuple[dataclasses.Field[Any], ...]] = {}
+_FIELDS: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
 
 
-def _fields(kind: type) -> tuple[dataclasses.Field[Any], ...]:
+def _fields(kind: type) -> Callable[[Any], tuple[Any, ...]]:
+    """A function from a dataclass to the tuple of its fields but `where`."""
     found = _FIELDS.get(kind)
     if found is None:
-        found = _FIELDS[kind] = dataclasses.fields(kind)
+        names = [f.name for f in dataclasses.fields(kind) if f.name != "where"]
+        if len(names) > 1:
+            found = operator.attrgetter(*names)
+        else:  # attrgetter of one name returns the value alone, and of none is an error
+            found = lambda v: tuple(getattr(v, n) for n in names)
+        _FIELDS[kind] = found
     return found
 
 

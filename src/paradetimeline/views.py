@@ -98,12 +98,14 @@ class TimelineView:
         return tuple(self._index.get((kind, key), ()))
 
     @cached_property
-    def _by_commemoration_and_tag(self) -> dict[tuple[str, str], list[Event]]:
-        index: dict[tuple[str, str], list[Event]] = defaultdict(list)
+    def _by_commemoration_and_tag(self) -> dict[tuple[str, str], list[tuple[Event, int, frozenset[str]]]]:
+        """{(anniversary, tag): [(event, its year, its places)]}, in timeline order."""
+        index: dict[tuple[str, str], list[tuple[Event, int, frozenset[str]]]] = defaultdict(list)
         for event in self.timeline.events:
             if event.commemorates:
+                entry = (event, event.date.year, frozenset(event.places))
                 for tag in event.tags:
-                    index[event.commemorates, tag].append(event)
+                    index[event.commemorates, tag].append(entry)
         return index
 
     def related(self, event: Event, limit: int = RELATED_LIMIT) -> tuple[Event, ...]:
@@ -112,11 +114,12 @@ class TimelineView:
         `limit`, in timeline order, so a page stays small however large the timeline."""
         if not event.commemorates:
             return ()
-        places = set(event.places)
+        places, year = set(event.places), event.date.year
         found: dict[str, Event] = {}
         for tag in event.tags:
-            for other in self._by_commemoration_and_tag.get((event.commemorates, tag), ()):
-                if other.date.year != event.date.year and (not places or places & set(other.places)):
+            for other, other_year, other_places in self._by_commemoration_and_tag.get(
+                    (event.commemorates, tag), ()):
+                if other_year != year and (not places or not places.isdisjoint(other_places)):
                     found[other.id] = other
         return tuple(sorted(found.values(), key=Event.sort_key)[:limit])
 
