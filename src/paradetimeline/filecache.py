@@ -93,13 +93,15 @@ class ResultCache:
         secret = _secret()
         if secret is None:
             return
-        payload = pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL)
         temporary = self.path.with_suffix(f".tmp{os.getpid()}")
         try:
             self.path.parent.mkdir(exist_ok=True)
-            with temporary.open("wb") as handle:  # two writes: no third copy of the payload
-                handle.write(_signature(secret, payload))
-                handle.write(payload)
+            with temporary.open("wb") as handle:
+                handle.write(bytes(32))  # the signature's place, filled in below
+                signed = _SigningWriter(handle, _mac(secret))
+                pickle.dump(self.used, signed, protocol=pickle.HIGHEST_PROTOCOL)  # streamed:
+                handle.seek(0)  # the payload is never held in memory whole
+                handle.write(signed.mac.digest())
             temporary.replace(self.path)
         except OSError:
             temporary.unlink(missing_ok=True)  # a cache that cannot be written is not kept
@@ -134,9 +136,24 @@ def _read(path: Path, secret: bytes) -> dict[Any, bytes]:
 
 def _signature(secret: bytes, payload: bytes | memoryview) -> bytes:
     """HMAC-SHA256 of this format, this code and the payload (fed in, not concatenated)."""
-    mac = hmac.new(secret, FORMAT + _code_digest(), "sha256")
+    mac = _mac(secret)
     mac.update(payload)
     return mac.digest()
+
+
+def _mac(secret: bytes) -> hmac.HMAC:
+    return hmac.new(secret, FORMAT + _code_digest(), "sha256")
+
+
+class _SigningWriter:
+    """A file for pickle.dump that signs what passes through it."""
+
+    def __init__(self, handle: Any, mac: hmac.HMAC):
+        self.handle, self.mac = handle, mac
+
+    def write(self, data: bytes) -> int:
+        self.mac.update(data)
+        return self.handle.write(data)
 
 
 # -- results derived from a cached value ---------------------------------------------------
