@@ -3,6 +3,8 @@ same, and a cache file that is not this user's own is never read."""
 
 from __future__ import annotations
 
+import os
+
 from test_site import snapshot
 
 import paradetimeline.loader as loader
@@ -196,3 +198,32 @@ def test_a_result_is_kept_only_for_a_value_from_the_cache_and_under_its_key():
     assert derived(other, ("upper",), compute) == "A"  # not from a cache: computed every time
     assert len(calls) == 2
     assert list(cache.entries) == [("upper", ("box", "a"))]
+
+
+def test_a_damaged_value_is_a_miss_and_the_others_still_hit(tmp_path):
+    cache = ResultCache(tmp_path / CACHE / NAME)
+    cache.put(("k", 1), "one" * 10)
+    cache.put(("k", 2), "two" * 10)
+    cache.save()
+    path = tmp_path / CACHE / NAME
+    data = bytearray(path.read_bytes())
+    data[5] ^= 0xFF  # inside the first value: the index, and its signature, are intact
+    path.write_bytes(bytes(data))
+    reopened = open_cache(tmp_path, CACHE)
+    assert sorted(v for v in (reopened.get(("k", 1)), reopened.get(("k", 2))) if v) in (
+        ["two" * 10], ["one" * 10])  # whichever was written first is damaged, the other is read
+    reopened.close()
+
+
+def test_opening_a_cache_reads_only_its_index(tmp_path, monkeypatch):
+    cache = ResultCache(tmp_path / CACHE / NAME)
+    for n in range(50):
+        cache.put(("k", n), "x" * 10_000)
+    cache.save()
+    reads = []
+    real = os.pread
+    monkeypatch.setattr(os, "pread", lambda fd, n, at: reads.append(n) or real(fd, n, at))
+    reopened = open_cache(tmp_path, CACHE)
+    assert len(reopened.entries) == 50 and reads == []
+    assert reopened.get(("k", 7)) == "x" * 10_000 and len(reads) == 1
+    reopened.close()

@@ -47,8 +47,11 @@ def check_project(root: Path | str, *, strict: bool = False) -> tuple[Diagnostic
     warnings, with strict). Returns the warnings."""
     with collector_paused():
         results = open_cache(Path(root), cache.CACHE_DIR)
-        _, diagnostics = _load(Path(root), results)
-        results.save()
+        try:
+            _, diagnostics = _load(Path(root), results)
+        finally:
+            results.save()
+            results.close()
     return _verdict(diagnostics, strict)
 
 
@@ -93,6 +96,7 @@ def _build(root: Path, out: Path | str | None, base_url: str | None, drafts: boo
                                  drafts, strict, jobs)
     finally:
         results.save()  # even after errors: the files that did parse need not be again
+        results.close()
 
 
 def _render_and_write(root: Path, target: Path, results: ResultCache, record: dict[str, Any],

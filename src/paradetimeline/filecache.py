@@ -3,12 +3,16 @@ builds and looked up by the exact text they came from.
 
 `ROOT/.paradetimeline-cache/results.pickle` holds {key: value}, where a key names the step
 and carries a SHA-256 of its input, so a changed byte is a different key and an entry can
-never be stale. Values are pickled model objects, and unpickling runs code, so the file is
-signed with HMAC-SHA256 under a key that lives outside the project
+never be stale. Values are pickled model objects, and unpickling runs code, so nothing is
+unpickled unless this user's key vouches for it: the file is the pickled values one after
+another, then an index {key: (offset, length, SHA-256 of the value)}, its length, and an
+HMAC-SHA256 of the index under a key that lives outside the project
 (`$XDG_CACHE_HOME/paradetimeline/key`, made on first use, readable by its owner only).
-A file that is corrupt, unsigned, signed elsewhere (say, committed to a repository) or
-written by another version of paradetimeline is ignored, never trusted; without a usable
-key nothing is cached and builds are only slower.
+Opening the file reads and checks only the index; a value is read (and its digest checked)
+when a build asks for it, so memory holds only what the build uses. A file that is corrupt,
+unsigned, signed elsewhere (say, committed to a repository) or written by another version
+of paradetimeline is ignored, never trusted; a value that does not match its digest is a
+miss; without a usable key nothing is cached and builds are only slower.
 
 Some steps are handed only a value that came from the cache (coverage gets an article, not
 its seed): `ResultCache.remember` notes the key a value came from, and `derived` keeps what
@@ -25,9 +29,9 @@ import secrets
 import weakref
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
-FORMAT = b"paradetimeline/results@1"
+FORMAT = b"paradetimeline/results@2"
 NAME = "results.pickle"
 _CODE = Path(__file__).resolve().parent
 T = TypeVar("T")
@@ -37,26 +41,53 @@ def digest(data: bytes | str) -> str:
     return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
 
 
-class ResultCache:
-    """{key: value}, kept pickled value by value: opening the file makes one bytes object an
-    entry, and only the values a build asks for are unpickled."""
+Entry = tuple[int, int, bytes]  # offset, length, SHA-256 of the pickled value
 
-    def __init__(self, path: Path | None, entries: dict[Any, bytes] | None = None):
+
+class ResultCache:
+    """{key: value}: values are read from the file, and unpickled, only when asked for.
+
+    `index` holds the entries of the file it was opened from, `made` the values this build
+    (or a worker of it) pickled, `used` the keys this build asked for or made."""
+
+    def __init__(self, path: Path | None, made: dict[Any, bytes] | None = None,
+                 index: dict[Any, Entry] | None = None, file: BinaryIO | None = None):
         self.path = path
-        self.entries = entries or {}
-        self.loaded = frozenset(self.entries)
-        self.used: dict[Any, bytes] = {}
+        self.made = made or {}
+        self.index = index or {}
+        self.file = file
+        self.loaded = frozenset(self.index)
+        self.used: set[Any] = set(self.made)
         self.derived: dict[Any, Any] = {}  # what `derived` returned, by key, in this build
 
+    @property
+    def entries(self) -> dict[Any, None]:
+        """Every key this cache holds, in order."""
+        return dict.fromkeys([*self.index, *self.made])
+
     def get(self, key: Any) -> Any:
-        blob = self.entries.get(key)
+        blob = self.made.get(key)
         if blob is None:
-            return None
-        self.used[key] = blob
+            blob = self._read(key)
+            if blob is None:
+                return None
+        self.used.add(key)
         return pickle.loads(blob)
 
+    def _read(self, key: Any) -> bytes | None:
+        entry = self.index.get(key)
+        if entry is None or self.file is None:
+            return None
+        offset, length, sha = entry
+        try:
+            blob = os.pread(self.file.fileno(), length, offset)
+        except (OSError, ValueError):
+            return None
+        return blob if hashlib.sha256(blob).digest() == sha else None
+
     def put(self, key: Any, value: Any) -> None:
-        self.entries[key] = self.used[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self.made[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self.used.add(key)
 
     def remember(self, value: Any, key: Any) -> None:
         """Note that `value` (which must allow weak references) is what this cache holds under
@@ -67,28 +98,29 @@ class ResultCache:
 
     def take(self) -> dict[Any, bytes | None]:
         """In a forked worker: the keys it used since the last `take`, with the values it
-        made (a value the parent already has is sent as None)."""
-        taken, self.used = self.used, {}
-        return {k: None if k in self.loaded else v for k, v in taken.items()}
+        made (a value the file the parent opened holds is sent as None)."""
+        taken, self.used = self.used, set()
+        return {k: None if k in self.index else self.made[k] for k in taken}
 
     def update(self, used: dict[Any, bytes | None]) -> None:
         """What a worker used or made (see `take`)."""
         for key, blob in used.items():
-            blob = blob if blob is not None else self.entries.get(key)
             if blob is not None:
-                self.entries[key] = self.used[key] = blob
+                self.made[key] = blob
+                self.used.add(key)
+            elif key in self.index:
+                self.used.add(key)
 
     def keep(self, wanted: Callable[[Any], bool]) -> None:
         """Keep the entries whose key is `wanted`, used or not, at the next `save`: a build
         that rendered only some pages did not ask for the results of the others, yet a
         later one will."""
-        for key in self.loaded - self.used.keys():
-            if wanted(key):
-                self.used[key] = self.entries[key]
+        self.used.update(key for key in self.loaded - self.used if wanted(key))
 
     def save(self) -> None:
-        """Write what this build used (so deleted inputs drop out), if that changed."""
-        if self.path is None or self.used.keys() == self.loaded:
+        """Write what this build used (so deleted inputs drop out), if that changed; the
+        values are copied one at a time, never all held in memory."""
+        if self.path is None or self.used == self.loaded:
             return  # a key's value never changes, so the same keys mean the same file
         secret = _secret()
         if secret is None:
@@ -97,66 +129,87 @@ class ResultCache:
         try:
             self.path.parent.mkdir(exist_ok=True)
             with temporary.open("wb") as handle:
-                handle.write(bytes(32))  # the signature's place, filled in below
-                signed = _SigningWriter(handle, _mac(secret))
-                pickle.dump(self.used, signed, protocol=pickle.HIGHEST_PROTOCOL)  # streamed:
-                handle.seek(0)  # the payload is never held in memory whole
-                handle.write(signed.mac.digest())
+                index: dict[Any, Entry] = {}
+                for key in self.used:
+                    blob = self.made.get(key)
+                    sha = hashlib.sha256(blob).digest() if blob is not None else None
+                    if blob is None:
+                        blob = self._read(key)
+                        if blob is None:
+                            continue
+                        sha = self.index[key][2]
+                    index[key] = (handle.tell(), len(blob), sha)  # type: ignore[assignment]
+                    handle.write(blob)
+                table = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
+                handle.write(table)
+                handle.write(len(table).to_bytes(8, "big"))
+                handle.write(_signature(secret, table))
             temporary.replace(self.path)
         except OSError:
             temporary.unlink(missing_ok=True)  # a cache that cannot be written is not kept
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
 
 
 def open_cache(root: Path, cache_dir: str) -> ResultCache:
     """The project's result cache; an empty one when there is none or it is not ours."""
     path = root / cache_dir / NAME
     secret = _secret()
-    return ResultCache(path, _read(path, secret) if secret else {})
-
-
-def _read(path: Path, secret: bytes) -> dict[Any, bytes]:
-    """The entries of a cache file signed with `secret`, else {}. The file's bytes are held
-    once and only viewed, never copied, by the signature check and the unpickler: the peak
-    is about the file's size plus the entries made from it."""
+    if secret is None:
+        return ResultCache(path)
     try:
-        data = memoryview(path.read_bytes())
+        file = path.open("rb")
+    except OSError:
+        return ResultCache(path)
+    index = _read_index(file, secret)
+    if not index:
+        file.close()
+        return ResultCache(path)
+    return ResultCache(path, index=index, file=file)
+
+
+def _read_index(file: BinaryIO, secret: bytes) -> dict[Any, Entry]:
+    """The index at the end of a cache file, if `secret` signed it; else {}."""
+    try:
+        size = os.fstat(file.fileno()).st_size
+        if size < 40:
+            return {}
+        file.seek(size - 40)
+        tail = file.read(40)
+        length, signature = int.from_bytes(tail[:8], "big"), tail[8:]
+        if length > size - 40:
+            return {}
+        file.seek(size - 40 - length)
+        table = file.read(length)
     except OSError:
         return {}
-    signature, payload = data[:32], data[32:]
-    if not payload or not hmac.compare_digest(signature, _signature(secret, payload)):
+    if not hmac.compare_digest(signature, _signature(secret, table)):
         return {}
     try:
-        loaded = pickle.loads(payload)
+        index = pickle.loads(table)
     except Exception:  # signed by us, yet unreadable: treat as absent
         return {}
-    if isinstance(loaded, dict) and all(isinstance(v, bytes) for v in loaded.values()):
-        return loaded
-    return {}
+    if not isinstance(index, dict):
+        return {}
+    return {k: v for k, v in index.items() if _entry(v, size - 40 - length)}
+
+
+def _entry(value: Any, end: int) -> bool:
+    """Whether `value` is an (offset, length, sha) that lies before `end`."""
+    return (isinstance(value, tuple) and len(value) == 3 and type(value[0]) is int
+            and type(value[1]) is int and type(value[2]) is bytes
+            and value[0] >= 0 and value[1] >= 0 and value[0] + value[1] <= end)
 
 
 def _signature(secret: bytes, payload: bytes | memoryview) -> bytes:
     """HMAC-SHA256 of this format, this code and the payload (fed in, not concatenated)."""
-    mac = _mac(secret)
+    mac = hmac.new(secret, FORMAT + _code_digest(), "sha256")
     mac.update(payload)
     return mac.digest()
 
-
-def _mac(secret: bytes) -> hmac.HMAC:
-    return hmac.new(secret, FORMAT + _code_digest(), "sha256")
-
-
-class _SigningWriter:
-    """A file for pickle.dump that signs what passes through it."""
-
-    def __init__(self, handle: Any, mac: hmac.HMAC):
-        self.handle, self.mac = handle, mac
-
-    def write(self, data: bytes) -> int:
-        self.mac.update(data)
-        return self.handle.write(data)
-
-
-# -- results derived from a cached value ---------------------------------------------------
 
 # id(value) -> (value, the cache it came from, its key there), both weakly: an entry goes
 # when its value does, and never keeps a cache alive.
