@@ -159,12 +159,24 @@ def test_a_warm_check_neither_finds_quotes_nor_scans_articles_again(make_project
     root = make_project(WITH_SECOND_SEED)
     cold = check(root)
     assert cold[0] == [] and len(cold[1]) == 3  # 'on Saturday', '70 years since', 'on Monday'
+    parsed = count_calls(monkeypatch, loader, "parse_yaml")  # event and metadata files
     quotes = count_calls(monkeypatch, loader, "find_quote")
     scans = count_calls(monkeypatch, mentions, "_scan")
     assert check(root) == cold
-    assert quotes == [] and scans == []
+    assert parsed == [] and quotes == [] and scans == []
     kept = open_cache(root, CACHE).entries  # and what it used is kept for the next one
-    assert {k[0] for k in kept} == {"article", "event", "quote", "mentions"}
+    assert {k[0] for k in kept} == {"article", "event", "meta", "quote", "mentions"}
+
+
+def test_a_warm_check_reports_what_a_metadata_file_reported(make_project, monkeypatch):
+    root = make_project({"content/sources/s1.yaml": "publisher: T\nurl: ftp://example.org/\n"
+                                                    "boilerplate: ['(']\n"})
+    cold = check(root)
+    assert [line.split(": error: ")[1][:30] for line in cold[0]] == [
+        "'url' must start with http:// ", "'boilerplate' pattern '(' is n"]
+    parsed = count_calls(monkeypatch, loader, "parse_yaml")
+    assert check(root) == cold
+    assert parsed == []
 
 
 def test_a_changed_seed_is_searched_and_scanned_again(make_project, monkeypatch):

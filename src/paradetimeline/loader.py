@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from . import records
 from .articles import find_quote, nearest_sentence, parse_article
@@ -62,8 +64,8 @@ def load_timeline(root: Path | str, *, drafts: bool = False,
                   results: ResultCache | None = None) -> tuple[Timeline, Diagnostics]:
     """Read and check a whole project. Drafts are checked always, kept only with `drafts`.
 
-    With `results`, event files and seeds whose bytes were parsed before are not parsed
-    again: the earlier result, and what it reported, are reused; so are the quotes found
+    With `results`, event files, source metadata and seeds whose bytes were parsed before
+    are not parsed again: the earlier result, and what it reported, are reused; so are the quotes found
     in an article (and, in `mentions`, its date phrases)."""
     project = Project(Path(root))
     if not project.root.is_dir():
@@ -203,11 +205,12 @@ class _Reader:
     def _source_metas(self) -> dict[str, SourceMeta]:
         metas = {}
         for path in _files(self.project.content / "sources", YAML_SUFFIXES):
-            self.meta_paths[path.stem] = self.project.rel(path)
-            mapping = self.yaml(path, "an empty file is not needed: delete it, or add 'publisher:'")
+            relpath = self.meta_paths[path.stem] = self.project.rel(path)
+            meta = self._parsed(
+                "meta", path, relpath, "an empty file is not needed: delete it, or add 'publisher:'",
+                lambda mapping, own, stem=path.stem: records.read_source_meta(stem, mapping, own))
             # An unreadable file still counts as metadata: its seed is not 'missing metadata'.
-            metas[path.stem] = (records.read_source_meta(path.stem, mapping, self.diagnostics)
-                                if mapping is not None else SourceMeta(path.stem))
+            metas[path.stem] = meta or SourceMeta(path.stem)
         return metas
 
     def events(self) -> list[Event]:
@@ -231,25 +234,32 @@ class _Reader:
         return list(events.values())
 
     def _event(self, path: Path, relpath: str, event_id: str) -> Event | None:
-        """One event file, read again only if its bytes changed since it was last read."""
+        return self._parsed(  # type: ignore[no-any-return]
+            "event", path, relpath, "an event needs at least 'title', 'date' and 'status'",
+            lambda mapping, own: records.read_event(event_id, relpath, mapping, own))
+
+    def _parsed(self, kind: str, path: Path, relpath: str, empty_hint: str,
+                read: Callable[[Mapping, Diagnostics], Any]) -> Any:
+        """`read(mapping, diagnostics)` of one YAML file whose content depends on nothing
+        but its bytes and path; None if it cannot be read. Read again only if its bytes
+        changed since it was last read: the earlier result, and what it reported, are reused."""
         if not self._inside(path, relpath):
             return None
         data = read_bytes(path, relpath, self.diagnostics, MAX_BYTES)
         if data is None:
             return None
-        key = ("event", relpath, digest(data))
+        key = (kind, relpath, digest(data))
         found = self.results.get(key)
         if found is None:
             own = Diagnostics()
             text = decode_utf8(data, relpath, own)
-            mapping = None if text is None else parse_yaml(text, relpath, own, empty_hint=(
-                "an event needs at least 'title', 'date' and 'status'"))
-            event = None if mapping is None else records.read_event(event_id, relpath, mapping, own)
-            found = (event, tuple(own.items))
+            mapping = None if text is None else parse_yaml(text, relpath, own,
+                                                           empty_hint=empty_hint)
+            found = (None if mapping is None else read(mapping, own), tuple(own.items))
             self.results.put(key, found)
-        event, reported = found
+        value, reported = found
         self.diagnostics.items.extend(reported)
-        return event
+        return value
 
 
 def _files(folder: Path, suffixes: tuple[str, ...], recursive: bool = False) -> list[Path]:
