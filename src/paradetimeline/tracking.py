@@ -152,11 +152,14 @@ class Tracker:
             self.read_all()
             return value
         if not callable(value):
-            self._note((name, ()), value)
+            if not self.frames[-1].everything:
+                self._note((name, ()), value)
             return value
 
         def asked(*args: Any, **kwargs: Any) -> Any:
             answer = value(*args, **kwargs)
+            if not self.frames or self.frames[-1].everything:
+                return answer  # nothing to note, or nothing left to learn: it reads it all
             try:
                 if kwargs:
                     raise Unknown(name)
