@@ -239,3 +239,29 @@ def test_opening_a_cache_reads_only_its_index(tmp_path, monkeypatch):
     assert len(reopened.entries) == 50 and reads == []
     assert reopened.get(("k", 7)) == "x" * 10_000 and len(reads) == 1
     reopened.close()
+
+
+def test_a_save_appends_new_values_and_a_mostly_unused_file_is_written_afresh(tmp_path):
+    path = tmp_path / CACHE / NAME
+    first = ResultCache(path)
+    for n in range(10):
+        first.put(("k", n), "x" * 1000)
+    first.save()
+    original = path.read_bytes()
+    size = len(original)
+    second = open_cache(tmp_path, CACHE)
+    assert all(second.get(("k", n)) for n in range(10))
+    second.put(("k", 10), "y" * 1000)
+    second.save()  # appended: the ten values stay where they are
+    second.close()
+    assert path.read_bytes()[:size] == original
+    third = open_cache(tmp_path, CACHE)
+    assert [third.get(("k", n)) for n in (0, 10)] == ["x" * 1000, "y" * 1000]
+    assert third.get(("k", 3)) and path.stat().st_size > size
+    third.close()
+    fourth = open_cache(tmp_path, CACHE)
+    fourth.get(("k", 10))  # uses one value of eleven: the file is rewritten with it alone
+    fourth.save()
+    fourth.close()
+    assert path.stat().st_size < size / 2
+    assert list(open_cache(tmp_path, CACHE).entries) == [("k", 10)]

@@ -31,6 +31,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
+try:
+    import fcntl
+except ImportError:  # not on Windows: there every save writes the file afresh
+    fcntl = None  # type: ignore[assignment]
+
 FORMAT = b"paradetimeline/results@2"
 NAME = "results.pickle"
 _CODE = Path(__file__).resolve().parent
@@ -118,13 +123,44 @@ class ResultCache:
         self.used.update(key for key in self.loaded - self.used if wanted(key))
 
     def save(self) -> None:
-        """Write what this build used (so deleted inputs drop out), if that changed; the
-        values are copied one at a time, never all held in memory."""
+        """Write what this build used (so deleted inputs drop out), if that changed.
+
+        Usually only the new values and a new index are appended to the file the build
+        opened (under a lock; the values already there stay where they are, so a reader
+        of the old index is not disturbed). Once more than half of the file is values no
+        longer used, it is written afresh, one value at a time. A build killed while
+        appending leaves a file whose signature does not match: it is ignored, not trusted."""
         if self.path is None or self.used == self.loaded:
             return  # a key's value never changes, so the same keys mean the same file
         secret = _secret()
         if secret is None:
             return
+        if not self._append(secret):
+            self._rewrite(secret)
+
+    def _append(self, secret: bytes) -> bool:
+        if self.file is None or fcntl is None:
+            return False
+        kept = {k: self.index[k] for k in self.used if k in self.index}
+        live = sum(length for _, length, _ in kept.values())
+        try:
+            with self.path.open("r+b") as handle:  # type: ignore[union-attr]
+                fcntl.flock(handle, fcntl.LOCK_EX)
+                now, then = os.fstat(handle.fileno()), os.fstat(self.file.fileno())
+                if (now.st_ino, now.st_size) != (then.st_ino, then.st_size) or live < now.st_size / 2:
+                    return False  # changed since this build opened it, or mostly garbage
+                handle.seek(0, os.SEEK_END)
+                for key in self.used - kept.keys():
+                    blob = self.made[key]
+                    kept[key] = (handle.tell(), len(blob), hashlib.sha256(blob).digest())
+                    handle.write(blob)
+                _write_index(handle, kept, secret)
+            return True
+        except OSError:
+            return False
+
+    def _rewrite(self, secret: bytes) -> None:
+        assert self.path is not None
         temporary = self.path.with_suffix(f".tmp{os.getpid()}")
         try:
             self.path.parent.mkdir(exist_ok=True)
@@ -140,10 +176,7 @@ class ResultCache:
                         sha = self.index[key][2]
                     index[key] = (handle.tell(), len(blob), sha)  # type: ignore[assignment]
                     handle.write(blob)
-                table = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
-                handle.write(table)
-                handle.write(len(table).to_bytes(8, "big"))
-                handle.write(_signature(secret, table))
+                _write_index(handle, index, secret)
             temporary.replace(self.path)
         except OSError:
             temporary.unlink(missing_ok=True)  # a cache that cannot be written is not kept
@@ -202,6 +235,13 @@ def _entry(value: Any, end: int) -> bool:
     return (isinstance(value, tuple) and len(value) == 3 and type(value[0]) is int
             and type(value[1]) is int and type(value[2]) is bytes
             and value[0] >= 0 and value[1] >= 0 and value[0] + value[1] <= end)
+
+
+def _write_index(handle: BinaryIO, index: dict[Any, Entry], secret: bytes) -> None:
+    table = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
+    handle.write(table)
+    handle.write(len(table).to_bytes(8, "big"))
+    handle.write(_signature(secret, table))
 
 
 def _signature(secret: bytes, payload: bytes | memoryview) -> bytes:
