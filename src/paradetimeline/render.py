@@ -59,16 +59,23 @@ class TrackingEnvironment(jinja2.Environment):
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         tracker = self.tracker
-        if tracker is not None:
+        if tracker is not None and type(obj) in _WATCHED:
             kind = type(obj)
             if kind is Event:
                 tracker.read_event(obj)
             elif kind is TimelineView:
                 with contextlib.suppress(AttributeError):
                     return tracker.ask(obj, attribute)
-            elif kind is Timeline and attribute == "events":
+            elif attribute == "events":
                 tracker.read_all()
-        return super().getattr(obj, attribute)
+        try:  # jinja2.Environment.getattr, inlined: templates call this a million times
+            return getattr(obj, attribute)
+        except AttributeError:
+            pass
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         tracker = self.tracker
@@ -84,10 +91,14 @@ class TrackingEnvironment(jinja2.Environment):
         return super().getitem(obj, argument)
 
 
+_WATCHED = frozenset({Event, TimelineView, Timeline})
+
+
 def make_environment(templates: Path, results: ResultCache | None = None,
                      tracker: Tracker | None = None) -> TrackingEnvironment:
     env = TrackingEnvironment(
         loader=jinja2.FileSystemLoader(str(templates)),
+        auto_reload=False,  # templates do not change during a build: no stat per page
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
