@@ -150,3 +150,31 @@ def test_metadata_and_article_disagree(make_project) -> None:  # type: ignore[no
         "content/sources/s1.yaml:2:11: warning: 'headline' 'Other' differs from what the "
         "article states; the article's value is used"]
     assert timeline.sources["s1"].headline == "A Test Headline"
+
+
+def test_many_event_files_parse_the_same_in_parallel(make_project, monkeypatch):
+    """Past PARALLEL_MIN_FILES unparsed event files, forked workers parse them into the
+    result cache; the timeline and every diagnostic are the same as parsing in order."""
+    import multiprocessing
+
+    import paradetimeline.loader as loader
+    from paradetimeline.filecache import ResultCache
+    from paradetimeline.loader import PARALLEL_MIN_FILES
+
+    pools = []
+    real = multiprocessing.get_context
+    monkeypatch.setattr(loader.multiprocessing, "get_context",
+                        lambda method: pools.append(method) or real(method))
+
+    files = {f"content/events/bulk/e{n:04d}.yaml": f"title: Event {n}\ndate: 2015-05-{n % 28 + 1:02d}\n"
+             f"status: {'happened' if n % 7 else 'unknown-status'}\n"
+             for n in range(PARALLEL_MIN_FILES + 20)}
+    root = make_project(files)
+    in_order = load_timeline(root, drafts=True, results=ResultCache(None), jobs=1)
+    results = ResultCache(None)
+    in_parallel = load_timeline(root, drafts=True, results=results, jobs=2)
+    assert pools == ["fork"]  # only the parallel load started processes
+    assert in_parallel[0] == in_order[0]
+    assert in_parallel[1].sorted() == in_order[1].sorted()
+    assert len(in_order[1].errors) == len(range(0, PARALLEL_MIN_FILES + 20, 7))
+    assert sum(1 for k in results.made if k[0] == "event") == PARALLEL_MIN_FILES + 21

@@ -48,7 +48,7 @@ def check_project(root: Path | str, *, strict: bool = False) -> tuple[Diagnostic
     with collector_paused():
         results = open_cache(Path(root), cache.CACHE_DIR)
         try:
-            _, diagnostics = _load(Path(root), results)
+            _, diagnostics = _load(Path(root), results, usable_cores())
         finally:
             results.save()
             results.close()
@@ -116,7 +116,7 @@ def _render_and_write(root: Path, target: Path, results: ResultCache, record: di
     )
 
     project = Project(root)
-    timeline, diagnostics = _load(project.root, results)
+    timeline, diagnostics = _load(project.root, results, jobs or usable_cores())
     if base_url is not None:
         timeline = _with_base_url(timeline, base_url)
     found = _verdict(diagnostics, strict)
@@ -196,7 +196,8 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _load(root: Path, results: ResultCache | None = None) -> tuple[Timeline, Diagnostics]:
+def _load(root: Path, results: ResultCache | None = None, jobs: int = 1
+          ) -> tuple[Timeline, Diagnostics]:
     """Everything, drafts included, so drafts are checked and count for coverage.
 
     Coverage runs only on content without errors: a file that failed to load would
@@ -205,7 +206,7 @@ def _load(root: Path, results: ResultCache | None = None) -> tuple[Timeline, Dia
     from .coverage import check_coverage
     from .loader import load_timeline
 
-    timeline, diagnostics = load_timeline(root, drafts=True, results=results)
+    timeline, diagnostics = load_timeline(root, drafts=True, results=results, jobs=jobs)
     if not diagnostics.errors:
         check_coverage(timeline, root, diagnostics)
     return timeline, diagnostics

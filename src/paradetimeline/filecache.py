@@ -70,6 +70,9 @@ class ResultCache:
         """Every key this cache holds, in order."""
         return dict.fromkeys([*self.index, *self.made])
 
+    def __contains__(self, key: Any) -> bool:
+        return key in self.made or key in self.index
+
     def get(self, key: Any) -> Any:
         blob = self.made.get(key)
         if blob is None:

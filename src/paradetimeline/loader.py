@@ -8,7 +8,9 @@ diagnostic, and the caller decides whether errors stop the build.
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 import os
+import pickle
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -61,17 +63,18 @@ class Project:
 
 
 def load_timeline(root: Path | str, *, drafts: bool = False,
-                  results: ResultCache | None = None) -> tuple[Timeline, Diagnostics]:
+                  results: ResultCache | None = None, jobs: int = 1) -> tuple[Timeline, Diagnostics]:
     """Read and check a whole project. Drafts are checked always, kept only with `drafts`.
 
     With `results`, event files, source metadata and seeds whose bytes were parsed before
-    are not parsed again: the earlier result, and what it reported, are reused; so are the quotes found
-    in an article (and, in `mentions`, its date phrases)."""
+    are not parsed again: the earlier result, and what it reported, are reused; so are the
+    quotes found in an article (and, in `mentions`, its date phrases). Many event files
+    that need parsing are parsed in `jobs` forked processes."""
     project = Project(Path(root))
     if not project.root.is_dir():
         raise UsageError(f"project root '{root}' is not a folder")
     diagnostics = Diagnostics()
-    reader = _Reader(project, diagnostics, results or ResultCache(None))
+    reader = _Reader(project, diagnostics, results or ResultCache(None), jobs)
 
     config = reader.site()
     sources = reader.sources()
@@ -92,10 +95,12 @@ def load_timeline(root: Path | str, *, drafts: bool = False,
 class _Reader:
     """Reads each file kind, reporting unreadable files and duplicate ids."""
 
-    def __init__(self, project: Project, diagnostics: Diagnostics, results: ResultCache):
+    def __init__(self, project: Project, diagnostics: Diagnostics, results: ResultCache,
+                 jobs: int = 1):
         self.project = project
         self.diagnostics = diagnostics
         self.results = results
+        self.jobs = jobs
         # Ids whose definition was reported as broken, per kind ('person', ...; '*' = all of
         # that kind). References to them are not reported again as unknown.
         self.broken: dict[str, set[str]] = {}
@@ -216,6 +221,7 @@ class _Reader:
     def events(self) -> list[Event]:
         events: dict[str, Event] = {}
         first_seen: dict[str, str] = {}
+        found: list[tuple[Path, str, str]] = []
         for path in _files(self.project.content / "events", YAML_SUFFIXES, recursive=True):
             relpath = self.project.rel(path)
             event_id = path.stem
@@ -228,14 +234,46 @@ class _Reader:
                                        f"(also {first_seen[event_id]})", "rename one of the files")
                 continue
             first_seen[event_id] = relpath
+            found.append((path, relpath, event_id))
+        self._parse_in_parallel(found)
+        for path, relpath, event_id in found:
             event = self._event(path, relpath, event_id)
             if event:
                 events[event_id] = event
         return list(events.values())
 
+    def _parse_in_parallel(self, files: list[tuple[Path, str, str]]) -> None:
+        """Parse the event files the result cache does not hold, in forked processes, into
+        the cache, when there are enough of them to be worth it; `_event` then finds them
+        there. Files that cannot be read, or lead outside, are left to `_event` to report."""
+        global _PARSE
+        if self.jobs <= 1 or len(files) < PARALLEL_MIN_FILES \
+                or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        todo = []
+        for path, relpath, event_id in files:
+            try:
+                data = path.read_bytes() if not self._via_symlink(relpath) else None
+            except OSError:
+                data = None
+            if data is not None and len(data) <= MAX_BYTES \
+                    and ("event", relpath, digest(data)) not in self.results:
+                todo.append((relpath, event_id, data))
+        if len(todo) < PARALLEL_MIN_FILES:
+            return
+        step = -(-len(todo) // (self.jobs * 4))
+        slices = [(start, min(start + step, len(todo))) for start in range(0, len(todo), step)]
+        _PARSE = todo
+        try:
+            with multiprocessing.get_context("fork").Pool(self.jobs) as pool:
+                for made in pool.imap_unordered(_parse_events, slices):
+                    self.results.update(made)
+        finally:
+            _PARSE = None
+
     def _event(self, path: Path, relpath: str, event_id: str) -> Event | None:
         return self._parsed(  # type: ignore[no-any-return]
-            "event", path, relpath, "an event needs at least 'title', 'date' and 'status'",
+            "event", path, relpath, EVENT_HINT,
             lambda mapping, own: records.read_event(event_id, relpath, mapping, own))
 
     def _parsed(self, kind: str, path: Path, relpath: str, empty_hint: str,
@@ -251,15 +289,37 @@ class _Reader:
         key = (kind, relpath, digest(data))
         found = self.results.get(key)
         if found is None:
-            own = Diagnostics()
-            text = decode_utf8(data, relpath, own)
-            mapping = None if text is None else parse_yaml(text, relpath, own,
-                                                           empty_hint=empty_hint)
-            found = (None if mapping is None else read(mapping, own), tuple(own.items))
+            found = _parse(data, relpath, empty_hint, read)
             self.results.put(key, found)
         value, reported = found
         self.diagnostics.items.extend(reported)
         return value
+
+
+def _parse(data: bytes, relpath: str, empty_hint: str,
+           read: Callable[[Mapping, Diagnostics], Any]) -> tuple[Any, tuple[Any, ...]]:
+    """(what `read` made of a YAML file's bytes, or None; what it reported)."""
+    own = Diagnostics()
+    text = decode_utf8(data, relpath, own)
+    mapping = None if text is None else parse_yaml(text, relpath, own, empty_hint=empty_hint)
+    return (None if mapping is None else read(mapping, own), tuple(own.items))
+
+
+PARALLEL_MIN_FILES = 500  # fewer event files to parse: starting processes costs more than it saves
+EVENT_HINT = "an event needs at least 'title', 'date' and 'status'"
+_PARSE: list[tuple[str, str, bytes]] | None = None
+
+
+def _parse_events(part: tuple[int, int]) -> dict[Any, bytes]:
+    """In a forked worker: parse a slice of `_PARSE`, as result cache entries (see
+    ResultCache.update), keyed as `_Reader._parsed` keys them."""
+    assert _PARSE is not None
+    made = {}
+    for relpath, event_id, data in _PARSE[part[0]:part[1]]:
+        found = _parse(data, relpath, EVENT_HINT, lambda mapping, own, i=event_id, r=relpath:
+                       records.read_event(i, r, mapping, own))
+        made["event", relpath, digest(data)] = pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
+    return made
 
 
 def _files(folder: Path, suffixes: tuple[str, ...], recursive: bool = False) -> list[Path]:
