@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -380,10 +381,17 @@ def _write(folder: Path | None, files: dict[str, bytes]) -> dict[str, bytes]:
         return files
     for relpath, data in files.items():
         target = folder / safe_relpath(relpath)
-        if not target.parent.is_dir():
+        try:  # os calls, not open(): half the system calls for each of 12,000 files
+            descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        except FileNotFoundError:  # its folder is not there yet
             target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "wb") as handle:
-            handle.write(data)
+            descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(descriptor, view):]
+        finally:
+            os.close(descriptor)
     return dict.fromkeys(files, b"")
 
 

@@ -7,6 +7,7 @@ several documents, empty files, oversized files and alias bombs are reported, no
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,15 +78,28 @@ def read_bytes(path: Path, relpath: str, diagnostics: Diagnostics, limit: int) -
     """A file's bytes, or None after reporting why they cannot be read (size, permissions)."""
     start = Location(relpath, 1, 1)
     try:
-        size = path.stat().st_size
+        descriptor = os.open(path, os.O_RDONLY)
+    except OSError as exc:
+        diagnostics.error(start, f"cannot read file: {exc.strerror or exc}")
+        return None
+    try:  # os calls, not open(): a third of the system calls, and 10,000 files add up
+        size = os.fstat(descriptor).st_size
         if size > limit:
             diagnostics.error(start, f"file is {size:,} bytes; the limit is {limit:,}",
                               "split it into smaller files")
             return None
-        return path.read_bytes()
+        data = os.read(descriptor, size + 1)
+        if len(data) <= size:
+            return data  # the whole file, in one read
+        chunks = [data]  # it grew since fstat: read on to its end
+        while chunk := os.read(descriptor, 65536):
+            chunks.append(chunk)
+        return b"".join(chunks)
     except OSError as exc:
         diagnostics.error(start, f"cannot read file: {exc.strerror or exc}")
         return None
+    finally:
+        os.close(descriptor)
 
 
 def decode_utf8(data: bytes, relpath: str, diagnostics: Diagnostics) -> str | None:
