@@ -186,9 +186,9 @@ def test_adding_an_event_rewrites_only_the_pages_that_show_it(tmp_path):
     assert snapshot(site) == clean_build(root, tmp_path, "clean")
 
 
-@pytest.mark.parametrize("garbage", ["", "{", '{"format": "paradetimeline/page-record@1"}',
-                                     '{"format": "paradetimeline/page-record@1", "fingerprint": 1, '
-                                     '"shared": 1, "everything": 1, "files": [], "events": [[1, 2]], '
+@pytest.mark.parametrize("garbage", ["", "{", '{"format": "paradetimeline/page-record@2"}',
+                                     '{"format": "paradetimeline/page-record@2", "fingerprint": 1, '
+                                     '"shared": 1, "everything": 1, "outputs": {}, "events": [[1, 2]], '
                                      '"queries": [], "pages": {"index.html": ["x", [-1], [], false]}}'])
 def test_a_corrupt_page_record_means_a_full_build(make_project, tmp_path, garbage):
     root = make_project()
@@ -214,3 +214,19 @@ def test_a_build_that_renders_some_pages_keeps_the_results_of_the_others(tmp_pat
     assert after.count("markdown") == before.count("markdown")  # none rendered, none dropped
     assert after.count("fragment") >= before.count("fragment")
     assert (root / ".paradetimeline-cache" / NAME).is_file()
+
+
+def test_a_template_edit_renders_everything_but_rewrites_only_what_changed(tmp_path):
+    root = repo_copy(tmp_path)
+    build_site(root)
+    site = root / "site"
+    before = {p: p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()}
+    about = root / "templates/about.html"
+    about.write_text(about.read_text().replace("About this timeline", "About this site"))
+    (root / "templates/base.html").write_text((root / "templates/base.html").read_text()
+                                              + "{# a comment changes no page #}\n")
+    build_site(root)
+    changed = sorted(p.relative_to(site).as_posix() for p, t in before.items()
+                     if p.stat().st_mtime_ns != t)
+    assert changed == ["about.html"]
+    assert snapshot(site) == clean_build(root, tmp_path, "clean")

@@ -100,7 +100,7 @@ def test_a_record_survives_its_json_form(timeline):
     query = ("related", (Ref("event", timeline.events[0].id),))
     record = PageRecord("f", "s", "e", {timeline.events[0].id: "k"}, {query: "a"},
                         {"p.html": PageReads("c", (timeline.events[0].id,), (query,), False)},
-                        ("events.json",))
+                        {"p.html": "d1", "events.json": "d2"})
     assert PageRecord.load(record.dump()) == record
 
 

@@ -126,52 +126,54 @@ def _render_and_write(root: Path, target: Path, results: ResultCache, record: di
         {"base_url": base_url, "drafts": drafts, "epoch": os.environ.get("SOURCE_DATE_EPOCH", "")},
         sort_keys=True))
     tracker = Tracker(event_keys(timeline, input_files, secrets.token_hex(8)), shared)
-    earlier = _earlier_pages(project.root, target, record, shared)
+    earlier = _earlier_pages(project.root, target, record)
+    reuse = earlier if earlier is not None and earlier.shared == shared else None
     render = partial(write_rendered, timeline, project.templates, jobs=jobs or usable_cores(),
-                     results=results, tracker=tracker, earlier=earlier)
+                     results=results, tracker=tracker, earlier=reuse,
+                     previous=earlier.outputs if earlier is not None else None)
     try:
         if earlier is None:
             rendered = replace_site(target, project.root, render)
-            files = tuple(sorted(set(rendered.paths) - rendered.reads.keys()))
         else:
-            files = earlier.files
-
             def fill(staging: Path) -> tuple[Rendered, set[str]]:
                 done = render(staging)
-                keep = done.reused | done.reads.keys() | set(files)
-                return done, (earlier.pages.keys() | set(earlier.files)) - keep
+                kept = {p: earlier.outputs[p] for p in done.reused}
+                if reuse is not None:  # the exports and static files are the same set as before
+                    kept |= {p: d for p, d in earlier.outputs.items() if p not in earlier.pages}
+                done.outputs = {**kept, **done.outputs}
+                return done, earlier.outputs.keys() - done.outputs.keys()
 
             rendered = update_site(target, project.root, fill)
-            # The pages not rendered will want their Markdown and list items again; parsed
-            # files need no keeping, as every build parses (or looks up) every file.
-            results.keep(lambda key: key[0] in ("markdown", "fragment"))
+            if reuse is not None:
+                # The pages not rendered will want their Markdown and list items again; parsed
+                # files need no keeping, as every build parses (or looks up) every file.
+                results.keep(lambda key: key[0] in ("markdown", "fragment"))
     except TemplateError as exc:
         raise ContentError([*found, exc.diagnostic]) from exc
-    pages = {**{p: earlier.pages[p] for p in rendered.reused}, **rendered.reads} if earlier \
+    pages = {**{p: earlier.pages[p] for p in rendered.reused}, **rendered.reads} if reuse \
         else rendered.reads
     skipped = () if timeline.config.base_url else NEEDS_BASE_URL
+    files = len(rendered.outputs)
     cache.store(project.root, target, inputs, input_files, {
-        "pages": len(pages), "events": len(timeline.events), "files": len(pages) + len(files),
+        "pages": len(pages), "events": len(timeline.events), "files": files,
         "diagnostics": cache.dump_diagnostics(found), "skipped": list(skipped)})
-    answers = {**(earlier.answers if earlier else {}), **rendered.answers}
+    answers = {**(reuse.answers if reuse else {}), **rendered.answers}
     read = {q for p in pages.values() for q in p.queries}
     ids = {i for p in pages.values() for i in p.events}
     write_record(cache.pages_path(project.root, target), PageRecord(
         inputs, shared, everything_digest(timeline, tracker.keys),
         {i: tracker.keys[i] for i in ids if i in tracker.keys},
-        {q: answers[q] for q in read if q in answers}, pages, files))
-    return BuildResult(target, len(pages), len(timeline.events), len(pages) + len(files), found,
-                       skipped)
+        {q: answers[q] for q in read if q in answers}, pages, rendered.outputs))
+    return BuildResult(target, len(pages), len(timeline.events), files, found, skipped)
 
 
-def _earlier_pages(root: Path, target: Path, record: dict[str, Any], shared: str
-                   ) -> PageRecord | None:
+def _earlier_pages(root: Path, target: Path, record: dict[str, Any]) -> PageRecord | None:
     """The page record of the last build into `target`, if a build now may start from its
-    output: same shared inputs, and an output nobody has touched since."""
+    output: the record is of that build, and nobody has touched the output since."""
     from .tracking import read_record
 
     earlier = read_record(cache.pages_path(root, target))
-    if earlier is None or earlier.shared != shared or earlier.fingerprint != record.get("fingerprint"):
+    if earlier is None or earlier.fingerprint != record.get("fingerprint"):
         return None
     return earlier if cache.intact(record, root, target) else None
 

@@ -10,6 +10,7 @@ a sub-path such as '/paradetimeline/'.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import multiprocessing
 import os
 from dataclasses import dataclass, field
@@ -221,7 +222,8 @@ def render_site(timeline: Timeline, templates: Path, *, jobs: int = 1) -> dict[s
 class Rendered:
     """What `write_rendered` wrote, what it reused, and what each page read (tracking.py)."""
 
-    paths: list[str] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)  # the files written
+    outputs: dict[str, str] = field(default_factory=dict)  # every file rendered: its digest
     reused: set[str] = field(default_factory=set)  # pages left as the earlier build wrote them
     reads: dict[str, PageReads] = field(default_factory=dict)
     answers: dict[Query, str] = field(default_factory=dict)
@@ -229,17 +231,21 @@ class Rendered:
 
 def write_rendered(timeline: Timeline, templates: Path, folder: Path, *, jobs: int = 1,
                    results: ResultCache | None = None, tracker: Tracker | None = None,
-                   earlier: PageRecord | None = None) -> Rendered:
+                   earlier: PageRecord | None = None, previous: dict[str, str] | None = None
+                   ) -> Rendered:
     """Render the output files straight into `folder` (a staging folder, see site.py).
 
     With the `earlier` build's record (whose shared inputs were the same as now), only what
     changed is rendered: pages the record cannot vouch for, and the export files if the event
-    list changed. Each file is written by the process that rendered it, so the site is never
-    held in memory whole."""
-    job = Job(timeline, templates, folder, results or ResultCache(None), tracker, earlier)
+    list changed. With `previous` ({path: digest} of the files in the output folder), a file
+    whose bytes it already holds is not written again. Each file is written by the process
+    that rendered it, so the site is never held in memory whole."""
+    job = Job(timeline, templates, folder, results or ResultCache(None), tracker, earlier,
+              previous)
     done = Rendered()
     for chunk in _run(job, jobs, done.reused):
         done.paths.extend(chunk.files)
+        done.outputs.update(chunk.outputs)
         done.reads.update(chunk.reads)
         done.answers.update(chunk.answers)
     return done
@@ -253,11 +259,13 @@ class Job:
     results: ResultCache
     tracker: Tracker | None
     earlier: PageRecord | None = None
+    previous: dict[str, str] | None = None
 
 
 @dataclass
 class Chunk:
-    files: dict[str, bytes]  # with a folder: the names written, with empty bytes
+    files: dict[str, bytes] = field(default_factory=dict)  # with a folder: names written, b""
+    outputs: dict[str, str] = field(default_factory=dict)  # with a tracker: every file's digest
     reads: dict[str, PageReads] = field(default_factory=dict)
     answers: dict[Query, str] = field(default_factory=dict)
 
@@ -311,7 +319,8 @@ def _run(job: Job, jobs: int, reused: set[str] | None = None) -> list[Chunk]:
             raise TemplateError(chunk)
     if static:
         files = {".nojekyll": b"", **_static_files(job.templates / STATIC_DIR)}
-        chunks.append(Chunk(_write(job.folder, files)))
+        chunks.append(Chunk())
+        _write(job, files, chunks[-1])
     return chunks  # type: ignore[return-value]
 
 
@@ -354,11 +363,12 @@ def _worker_task(task: Task) -> tuple[Chunk | Diagnostic, dict[Any, Any]]:
 def _render_task(env: TrackingEnvironment, view: TimelineView, pages: list[Page], job: Job,
                  task: Task) -> Chunk:
     tracker = job.tracker
+    chunk = Chunk()
     if task == EXPORTS:
         files = {path: text.encode("utf-8") for path, text in export_files(view.timeline).items()}
-        return Chunk(_write(job.folder, files))
+        _write(job, files, chunk)
+        return chunk
     start, stop = task
-    chunk = Chunk({})
     for page in pages[start:stop]:
         context = {"site": view.timeline.config, "view": view, "root": "../" * page.path.count("/"),
                    "page_path": page.path, **page.context}
@@ -368,19 +378,24 @@ def _render_task(env: TrackingEnvironment, view: TimelineView, pages: list[Page]
             with tracker.frame() as reads:
                 html = _render(env, page.template, context)
             chunk.reads[page.path] = tracker.page(page.context, reads)
-        chunk.files.update(_write(job.folder, {page.path: html.encode("utf-8")}))
+        _write(job, {page.path: html.encode("utf-8")}, chunk)
     if tracker is not None:
         chunk.answers, tracker.answers = tracker.answers, {}
     return chunk
 
 
-def _write(folder: Path | None, files: dict[str, bytes]) -> dict[str, bytes]:
-    """Write `files` into `folder` and return their names (with empty bytes); without a
-    folder, return `files` as they are."""
-    if folder is None:
-        return files
+def _write(job: Job, files: dict[str, bytes], chunk: Chunk) -> None:
+    """Write `files` into the job's folder, but not those the output folder already holds
+    (see `write_rendered`); without a folder, keep them in the chunk as they are."""
     for relpath, data in files.items():
-        target = folder / safe_relpath(relpath)
+        if job.folder is None:
+            chunk.files[relpath] = data
+            continue
+        if job.tracker is not None:
+            chunk.outputs[relpath] = output = output_digest(data)
+            if job.previous is not None and job.previous.get(relpath) == output:
+                continue
+        target = job.folder / safe_relpath(relpath)
         try:  # os calls, not open(): half the system calls for each of 12,000 files
             descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
         except FileNotFoundError:  # its folder is not there yet
@@ -392,7 +407,11 @@ def _write(folder: Path | None, files: dict[str, bytes]) -> dict[str, bytes]:
                 view = view[os.write(descriptor, view):]
         finally:
             os.close(descriptor)
-    return dict.fromkeys(files, b"")
+        chunk.files[relpath] = b""
+
+
+def output_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:

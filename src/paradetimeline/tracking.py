@@ -34,7 +34,7 @@ from typing import Any
 from .model import Anniversary, Article, Commemoration, Event, Person, Place, SiteConfig, Source, Timeline
 from .views import TimelineView
 
-FORMAT = "paradetimeline/page-record@1"
+FORMAT = "paradetimeline/page-record@2"
 EVENT_FOLDER = "content/events/"
 EVENT_SUFFIXES = (".yaml", ".yml")
 # Whole-timeline lookups: an answer's digest would cost as much as the answer.
@@ -303,7 +303,7 @@ class PageRecord:
     keys: dict[str, str]  # event id -> key, for every event a page read
     answers: dict[Query, str]
     pages: dict[str, PageReads]
-    files: tuple[str, ...]  # every other output file (exports, static files)
+    outputs: dict[str, str]  # every output file (pages, exports, static files): its digest
 
     def reusable(self, pages: Iterable[tuple[str, dict[str, Any]]], tracker: Tracker,
                  view: TimelineView, everything: str) -> set[str]:
@@ -355,7 +355,7 @@ class PageRecord:
         index = {i: n for n, i in enumerate(ids)}
         return {
             "format": FORMAT, "fingerprint": self.fingerprint, "shared": self.shared,
-            "everything": self.everything, "files": list(self.files),
+            "everything": self.everything, "outputs": self.outputs,
             "events": [[i, self.keys.get(i, "")] for i in ids],
             "queries": [[q[0], _encode(q[1], index), self.answers[q]] for q in queries],
             "pages": {path: [p.context, [index[i] for i in p.events],
@@ -382,7 +382,7 @@ class PageRecord:
             }
             return cls(str(data["fingerprint"]), str(data["shared"]), str(data["everything"]),
                        {i: k for i, k in events if k}, dict(queries), pages,
-                       tuple(str(f) for f in data["files"]))
+                       {str(p): str(d) for p, d in data["outputs"].items()})
         except (KeyError, TypeError, ValueError, IndexError, AttributeError):
             return None
 
