@@ -131,7 +131,7 @@ def test_a_kept_fragment_is_reused_while_its_events_are_unchanged(timeline, tmp_
                                         '{% endmacro %}{{ memo(item, event) }}')
 
     def render_item(keys):
-        tracker = Tracker(keys, shared="shared")
+        tracker = Tracker(keys, shared="shared", data="data")
         env = make_environment(tmp_path, results, tracker)
         env.globals["count"] = lambda: calls.append(1) or ""
         template = env.get_template("page.html")
@@ -146,3 +146,25 @@ def test_a_kept_fragment_is_reused_while_its_events_are_unchanged(timeline, tmp_
     assert reads.events == {event.id}
     render_item({**keys, event.id: "changed"})
     assert len(calls) == 2
+
+
+def test_kept_fragments_survive_an_edit_to_a_template_they_do_not_use(tmp_path):
+    from test_cache import repo_copy
+
+    from paradetimeline.filecache import open_cache
+
+    root = repo_copy(tmp_path)
+    fragments = lambda: {k for k in open_cache(root, ".paradetimeline-cache").entries
+                         if k[0] == "fragment"}
+    build_site(root)
+    first = fragments()
+    base = root / "templates/base.html"
+    base.write_text(base.read_text().replace("</footer>", "<p>Edited.</p></footer>"))
+    build_site(root)
+    assert fragments() == first  # every list item was reused
+    macros = root / "templates/_macros.html"
+    macros.write_text(macros.read_text().replace('class="summary"', 'class="summary edited"'))
+    build_site(root)
+    assert fragments().isdisjoint(first)  # every list item was rendered again
+    assert 'class="summary edited"' in (root / "site/index.html").read_text()
+    assert snapshot(root / "site") == clean_build(root, tmp_path, "clean")

@@ -122,10 +122,11 @@ def _render_and_write(root: Path, target: Path, results: ResultCache, record: di
     found = _verdict(diagnostics, strict)
     if not drafts:
         timeline = replace(timeline, events=tuple(e for e in timeline.events if not e.draft))
-    shared = shared_digest(input_files, json.dumps(
-        {"base_url": base_url, "drafts": drafts, "epoch": os.environ.get("SOURCE_DATE_EPOCH", "")},
-        sort_keys=True))
-    tracker = Tracker(event_keys(timeline, input_files, secrets.token_hex(8)), shared)
+    options = json.dumps({"base_url": base_url, "drafts": drafts,
+                          "epoch": os.environ.get("SOURCE_DATE_EPOCH", "")}, sort_keys=True)
+    shared = shared_digest(input_files, options)
+    tracker = Tracker(event_keys(timeline, input_files, secrets.token_hex(8)), shared,
+                      shared_digest(input_files, options, templates=False))
     earlier = _earlier_pages(project.root, target, record)
     reuse = earlier if earlier is not None and earlier.shared == shared else None
     render = partial(write_rendered, timeline, project.templates, jobs=jobs or usable_cores(),

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 import jinja2
+import jinja2.meta
 from markupsafe import Markup
 
 from .errors import Diagnostic, Location
@@ -129,14 +130,16 @@ class Memo:
     read counts for every page that uses its output.
 
     With a tracker, an output that read nothing but some events is also kept in the result
-    cache, under the shared inputs' digest, the macro and its arguments; a later build uses
-    it while those events are unchanged (an unchanged event's list item is not rendered
-    again)."""
+    cache, under a digest of the shared inputs but the templates, the source of the macro's
+    template and every template it refers to, the macro's name and its arguments; a later
+    build uses it while those events are unchanged (an unchanged event's list item is not
+    rendered again, even after an edit to base.html)."""
 
     def __init__(self, env: TrackingEnvironment, results: ResultCache | None) -> None:
         self.env = env
         self.results = results
         self.calls: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any, Reads | None]] = {}
+        self.sources: dict[str, str | None] = {}  # template file -> digest of what it uses
 
     def __call__(self, macro: Any, *args: Any) -> Any:
         key = (id(macro), *(a if isinstance(a, (str, int, type(None))) else id(a) for a in args))
@@ -169,18 +172,48 @@ class Memo:
             self.results.put(kept, (str(output), tuple((i, tracker.keys[i]) for i in sorted(reads.events))))
         return output, reads
 
-    @staticmethod
-    def _kept_key(tracker: Tracker, macro: Any, args: tuple[Any, ...]) -> tuple[str, str] | None:
+    def _kept_key(self, tracker: Tracker, macro: Any, args: tuple[Any, ...]) -> tuple[str, str] | None:
         code = getattr(getattr(macro, "_func", None), "__code__", None)
-        if tracker.shared is None or code is None or code.co_filename.startswith("<"):
+        if tracker.data is None or code is None or code.co_filename.startswith("<"):
             return None  # only macros of template files: their path tells them apart
+        sources = self._sources(code.co_filename)
+        if sources is None:
+            return None
         try:
             arguments = tuple(Ref("view", 0) if isinstance(a, TimelineView) else reference(a)
                               for a in args)
         except Unknown:
             return None
-        return ("fragment", digest(repr((tracker.shared, code.co_filename,
+        return ("fragment", digest(repr((tracker.data, sources, code.co_filename,
                                          getattr(macro, "name", ""), arguments))))
+
+    def _sources(self, filename: str) -> str | None:
+        """Digest of the template file `filename` and of every template it refers to, and
+        they to; None if one is named by an expression, which cannot be followed."""
+        if filename not in self.sources:
+            self.sources[filename] = None
+            loader = self.env.loader
+            folders = getattr(loader, "searchpath", [])
+            name = os.path.relpath(filename, folders[0]).replace(os.sep, "/") if folders else ".."
+            if not name.startswith(".."):
+                with contextlib.suppress(jinja2.TemplateError, OSError):
+                    self.sources[filename] = self._closure(name)
+        return self.sources[filename]
+
+    def _closure(self, name: str) -> str | None:
+        seen: dict[str, str] = {}
+        todo = [name]
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            source = self.env.loader.get_source(self.env, current)[0]  # type: ignore[union-attr]
+            seen[current] = source
+            for referred in jinja2.meta.find_referenced_templates(self.env.parse(source)):
+                if referred is None:
+                    return None
+                todo.append(referred)
+        return digest(repr(sorted(seen.items())))
 
 
 def sentence_label(anchors: str | tuple[str, ...] | list[str]) -> str:

@@ -95,11 +95,14 @@ def event_keys(timeline: Timeline, files: dict[str, list[Any]], nonce: str) -> d
     return keys
 
 
-def shared_digest(files: dict[str, list[Any]], options: str) -> str:
-    """Digest of every input but the event files: when it changes, every page may have."""
+def shared_digest(files: dict[str, list[Any]], options: str, *, templates: bool = True) -> str:
+    """Digest of every input but the event files: when it changes, every page may have.
+    Without `templates`, of every input but the event files and the templates."""
     parts = [options]
     for name, facts in sorted(files.items()):
-        if not (name.startswith(EVENT_FOLDER) and name.endswith(EVENT_SUFFIXES)):
+        if name.startswith(EVENT_FOLDER) and name.endswith(EVENT_SUFFIXES):
+            continue
+        if templates or not name.startswith("templates/"):
             parts.append(f"{name}\0{facts[2]}")
     return digest("\n".join(parts))
 
@@ -112,9 +115,10 @@ def everything_digest(timeline: Timeline, keys: dict[str, str]) -> str:
 class Tracker:
     """Notes what is read while pages render (see the module docstring)."""
 
-    def __init__(self, keys: dict[str, str], shared: str | None = None):
+    def __init__(self, keys: dict[str, str], shared: str | None = None, data: str | None = None):
         self.keys = keys
-        self.shared = shared  # digest of the shared inputs, if known: see render.Memo
+        self.shared = shared  # digest of the shared inputs, if known
+        self.data = data  # the same without the templates, if known: see render.Memo
         self.frames: list[Reads] = []
         self.answers: dict[Query, str] = {}
 
