@@ -173,10 +173,12 @@ def _earlier_pages(root: Path, target: Path, record: dict[str, Any]) -> PageReco
     output: the record is of that build, and nobody has touched the output since."""
     from .tracking import read_record
 
+    if not cache.intact(record, root, target):
+        return None
     earlier = read_record(cache.pages_path(root, target))
     if earlier is None or earlier.fingerprint != record.get("fingerprint"):
         return None
-    return earlier if cache.intact(record, root, target) else None
+    return earlier
 
 
 def _earlier_build(record: dict[str, Any], out: Path, strict: bool) -> BuildResult | None:

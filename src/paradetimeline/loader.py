@@ -101,6 +101,7 @@ class _Reader:
         self.diagnostics = diagnostics
         self.results = results
         self.jobs = jobs
+        self._read_ahead: dict[str, bytes] = {}  # relpath -> bytes, read by _parse_in_parallel
         # Ids whose definition was reported as broken, per kind ('person', ...; '*' = all of
         # that kind). References to them are not reported again as unknown.
         self.broken: dict[str, set[str]] = {}
@@ -256,9 +257,10 @@ class _Reader:
                 data = path.read_bytes() if not self._via_symlink(relpath) else None
             except OSError:
                 data = None
-            if data is not None and len(data) <= MAX_BYTES \
-                    and ("event", relpath, digest(data)) not in self.results:
-                todo.append((relpath, event_id, data))
+            if data is not None and len(data) <= MAX_BYTES:
+                self._read_ahead[relpath] = data  # for _parsed, which need not read it again
+                if ("event", relpath, digest(data)) not in self.results:
+                    todo.append((relpath, event_id, data))
         if len(todo) < PARALLEL_MIN_FILES:
             return
         step = -(-len(todo) // (self.jobs * 4))
@@ -283,7 +285,8 @@ class _Reader:
         changed since it was last read: the earlier result, and what it reported, are reused."""
         if not self._inside(path, relpath):
             return None
-        data = read_bytes(path, relpath, self.diagnostics, MAX_BYTES)
+        data = self._read_ahead.pop(relpath, None) or read_bytes(path, relpath, self.diagnostics,
+                                                                 MAX_BYTES)
         if data is None:
             return None
         key = (kind, relpath, digest(data))
