@@ -265,3 +265,33 @@ def test_a_save_appends_new_values_and_a_mostly_unused_file_is_written_afresh(tm
     fourth.close()
     assert path.stat().st_size < size / 2
     assert list(open_cache(tmp_path, CACHE).entries) == [("k", 10)]
+
+
+def test_many_articles_are_scanned_the_same_in_parallel(make_project, monkeypatch):
+    """Past PARALLEL_MIN_VALUES articles not scanned before, forked workers find their date
+    phrases; the mentions are the same as one process finds."""
+    import multiprocessing
+
+    import paradetimeline.filecache as filecache
+    from paradetimeline import load_timeline
+
+    seeds = {f"seeds/bulk{n:03d}.txt": f"# Headline {n}\n\nMay 11, 2015\n\nThe parade was on "
+             f"Saturday, and {n} veterans marched in 1945.\n" for n in range(filecache.PARALLEL_MIN_VALUES + 5)}
+    root = make_project(seeds)
+    pools = []
+    real = multiprocessing.get_context
+    monkeypatch.setattr(filecache.multiprocessing, "get_context",
+                        lambda method: pools.append(method) or real(method))
+
+    def found(jobs):
+        results = ResultCache(None)
+        timeline, _ = load_timeline(root, results=results)
+        return [mentions.format_mention(m) for ms in mentions.mentions_by_source(timeline, jobs).values()
+                for m in ms], results
+
+    in_order, _ = found(1)
+    assert pools == []
+    in_parallel, results = found(2)
+    assert pools == ["fork"]
+    assert in_parallel == in_order and len(in_order) > 2 * filecache.PARALLEL_MIN_VALUES
+    assert sum(1 for k in results.made if k[0] == "mentions") == len(seeds) + 1

@@ -213,7 +213,7 @@ def _load(root: Path, results: ResultCache | None = None, jobs: int = 1
 
     timeline, diagnostics = load_timeline(root, drafts=True, results=results, jobs=jobs)
     if not diagnostics.errors:
-        check_coverage(timeline, root, diagnostics)
+        check_coverage(timeline, root, diagnostics, jobs)
     return timeline, diagnostics
 
 

@@ -66,9 +66,10 @@ class Explanation:
         return (self.event, self.source, self.anchor, self.phrase)
 
 
-def check_coverage(timeline: Timeline, root: Path, diagnostics: Diagnostics) -> None:
-    """Warn about disagreeing or uncovered date phrases; report bad coverage.yaml entries."""
-    by_source = mentions_by_source(timeline)
+def check_coverage(timeline: Timeline, root: Path, diagnostics: Diagnostics, jobs: int = 1) -> None:
+    """Warn about disagreeing or uncovered date phrases; report bad coverage.yaml entries.
+    Articles are scanned for date phrases in `jobs` processes when there are many."""
+    by_source = mentions_by_source(timeline, jobs)
     explanations = read_coverage(Path(root), diagnostics)
     used = _check_entries(explanations, timeline, by_source, diagnostics)  # bad ones count as used
     for event in timeline.events:

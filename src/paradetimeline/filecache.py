@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import multiprocessing
 import os
 import pickle
 import secrets
@@ -280,6 +281,50 @@ def derived(value: Any, step: tuple[Any, ...], compute: Callable[[], T]) -> T:
                 results.put(key, found)
         results.derived[key] = found
     return found
+
+
+PARALLEL_MIN_VALUES = 200  # fewer results to compute: starting processes costs more than it saves
+_DERIVE: tuple[list[Any], Callable[[Any], Any]] | None = None
+
+
+def derive_many(values: list[Any], step: tuple[Any, ...], compute: Callable[[Any], Any],
+                jobs: int) -> None:
+    """Compute `derived(value, step, lambda: compute(value))` ahead for many values, in
+    `jobs` forked processes, when enough of them are not kept yet; `derived` then finds
+    them kept. `compute` must be a pure function of its value, as for `derived`."""
+    global _DERIVE
+    todo: list[tuple[Any, ResultCache, Any]] = []
+    for value in values:
+        origin = _ORIGINS.get(id(value))
+        results = origin[1]() if origin is not None and origin[0]() is value else None
+        if results is not None and origin is not None:
+            key = (*step, origin[2])
+            if key not in results.derived and key not in results:
+                todo.append((value, results, key))
+    if jobs <= 1 or len(todo) < PARALLEL_MIN_VALUES \
+            or "fork" not in multiprocessing.get_all_start_methods():
+        return
+    step_size = -(-len(todo) // (jobs * 4))
+    slices = [(start, min(start + step_size, len(todo))) for start in range(0, len(todo), step_size)]
+    _DERIVE = ([value for value, _, _ in todo], compute)
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            for start, blobs in pool.imap_unordered(_derive_slice, slices):
+                for n, blob in enumerate(blobs, start):
+                    if blob is not None:
+                        _, results, key = todo[n]
+                        results.update({key: blob})
+    finally:
+        _DERIVE = None
+
+
+def _derive_slice(part: tuple[int, int]) -> tuple[int, list[bytes | None]]:
+    """In a forked worker: the pickled results of a slice of `_DERIVE` (None is not kept)."""
+    assert _DERIVE is not None
+    values, compute = _DERIVE
+    found = [compute(value) for value in values[part[0]:part[1]]]
+    return part[0], [None if v is None else pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)
+                     for v in found]
 
 
 def _secret() -> bytes | None:

@@ -31,7 +31,7 @@ from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta  # 
 from .articles import MONTH_NUMBERS, normalize
 from .dates import EventDate, PartialDate
 from .errors import UsageError
-from .filecache import derived
+from .filecache import derive_many, derived
 from .model import Article, Citation, Source, Timeline
 
 Kind = Literal["absolute", "relative"]
@@ -430,9 +430,11 @@ def quoted(mention: Mention, spans: dict[str, tuple[int, int]]) -> bool:
     return span is not None and span[0] <= mention.start and mention.end <= span[1]
 
 
-def mentions_by_source(timeline: Timeline) -> dict[str, list[Mention]]:
+def mentions_by_source(timeline: Timeline, jobs: int = 1) -> dict[str, list[Mention]]:
     """{source id: its mentions in reading order}, each with `cited_by` (event ids, in
-    timeline order) and `anniversaries` (ids) filled: the records whose quote includes it."""
+    timeline order) and `anniversaries` (ids) filled: the records whose quote includes it.
+    Many articles not scanned before are scanned in `jobs` forked processes."""
+    derive_many([s.article for s in timeline.sources.values()], ("mentions",), _scan, jobs)
     events = _citations_by_source([(e.id, e.sources) for e in timeline.events])
     anniversaries = _citations_by_source(
         [(a.id, a.sources) for _, a in sorted(timeline.anniversaries.items())])
