@@ -9,7 +9,7 @@ import pytest
 from conftest import REPO
 from test_site import snapshot
 
-from paradetimeline import ContentError, build_site
+from paradetimeline import ContentError, build_site, cache
 from paradetimeline.cache import pages_path, record_path
 
 
@@ -166,7 +166,7 @@ def test_incremental_builds_of_real_content_equal_clean_builds(tmp_path):
         assert snapshot(root / "site") == clean_build(root, tmp_path, f"clean{n}"), what
 
 
-def test_adding_an_event_rewrites_only_the_pages_that_show_it(tmp_path):
+def test_adding_an_event_rewrites_only_the_pages_that_show_it(tmp_path, monkeypatch):
     root = repo_copy(tmp_path)
     build_site(root)
     site = root / "site"
@@ -184,6 +184,11 @@ def test_adding_an_event_rewrites_only_the_pages_that_show_it(tmp_path):
     assert len(changed) < len(before) / 2
     assert result.pages == len([p for p in site.rglob("*.html")])
     assert snapshot(site) == clean_build(root, tmp_path, "clean")
+    assert cache.manifest(site) == cache.read_record(root, site)["manifest"]  # kept up to date
+    import paradetimeline.render as render
+
+    monkeypatch.setattr(render, "write_rendered", lambda *a, **k: pytest.fail("rendered again"))
+    build_site(root)  # nothing changed since: nothing to do
 
 
 @pytest.mark.parametrize("garbage", ["", "{", '{"format": "paradetimeline/page-record@2"}',

@@ -132,6 +132,7 @@ def _render_and_write(root: Path, target: Path, results: ResultCache, record: di
     render = partial(write_rendered, timeline, project.templates, jobs=jobs or usable_cores(),
                      results=results, tracker=tracker, earlier=reuse,
                      previous=earlier.outputs if earlier is not None else None)
+    deleted: set[str] = set()
     try:
         if earlier is None:
             rendered = replace_site(target, project.root, render)
@@ -142,7 +143,8 @@ def _render_and_write(root: Path, target: Path, results: ResultCache, record: di
                 if reuse is not None:  # the exports and static files are the same set as before
                     kept |= {p: d for p, d in earlier.outputs.items() if p not in earlier.pages}
                 done.outputs = {**kept, **done.outputs}
-                return done, earlier.outputs.keys() - done.outputs.keys()
+                deleted.update(earlier.outputs.keys() - done.outputs.keys())
+                return done, deleted
 
             rendered = update_site(target, project.root, fill)
             if reuse is not None:
@@ -157,7 +159,8 @@ def _render_and_write(root: Path, target: Path, results: ResultCache, record: di
     files = len(rendered.outputs)
     cache.store(project.root, target, inputs, input_files, {
         "pages": len(pages), "events": len(timeline.events), "files": files,
-        "diagnostics": cache.dump_diagnostics(found), "skipped": list(skipped)})
+        "diagnostics": cache.dump_diagnostics(found), "skipped": list(skipped)},
+        None if earlier is None else (record, rendered.paths, deleted))
     answers = {**(reuse.answers if reuse else {}), **rendered.answers}
     read = {q for p in pages.values() for q in p.queries}
     ids = {i for p in pages.values() for i in p.events}

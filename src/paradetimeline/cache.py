@@ -131,10 +131,24 @@ def pages_path(root: Path, out: Path) -> Path:
 
 
 def store(root: Path, out: Path, print_: str, inputs: dict[str, list[Any]],
-          result: dict[str, Any]) -> None:
-    """Remember a successful build; a cache that cannot be written is simply not kept."""
+          result: dict[str, Any], changed: tuple[dict[str, Any], list[str], set[str]] | None = None
+          ) -> None:
+    """Remember a successful build; a cache that cannot be written is simply not kept.
+
+    `changed` = (the earlier record, the files written, the files deleted) of a build that
+    changed only some files of an intact output: its manifest is the earlier one with those
+    changes, instead of a walk over every file."""
+    if changed is None:
+        files = manifest(out)
+    else:
+        earlier, written, deleted = changed
+        files = {k: v for k, v in earlier["manifest"].items() if k not in deleted}
+        for relpath in written:
+            stat = (out / relpath).stat()
+            files[relpath] = [stat.st_size, stat.st_mtime_ns]
+        files = dict(sorted(files.items()))
     record = {"format": FORMAT, "root": str(root.resolve()), "out": str(out.resolve()),
-              "fingerprint": print_, "inputs": inputs, "manifest": manifest(out), **result}
+              "fingerprint": print_, "inputs": inputs, "manifest": files, **result}
     path = record_path(root, out)
     try:
         path.parent.mkdir(exist_ok=True)
