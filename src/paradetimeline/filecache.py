@@ -89,7 +89,11 @@ class ResultCache:
             return None
         offset, length, sha = entry
         try:
-            blob = os.pread(self.file.fileno(), length, offset)
+            if hasattr(os, "pread"):  # no shared file position: safe in forked workers
+                blob = os.pread(self.file.fileno(), length, offset)
+            else:  # Windows, where nothing forks
+                self.file.seek(offset)
+                blob = self.file.read(length)
         except (OSError, ValueError):
             return None
         return blob if hashlib.sha256(blob).digest() == sha else None
