@@ -178,3 +178,23 @@ def test_many_event_files_parse_the_same_in_parallel(make_project, monkeypatch):
     assert in_parallel[1].sorted() == in_order[1].sorted()
     assert len(in_order[1].errors) == len(range(0, PARALLEL_MIN_FILES + 20, 7))
     assert sum(1 for k in results.made if k[0] == "event") == PARALLEL_MIN_FILES + 21
+
+
+def test_a_file_whose_digest_is_known_and_kept_is_not_read(make_project, monkeypatch):
+    import hashlib
+
+    import paradetimeline.loader as loader
+    from paradetimeline.filecache import ResultCache
+
+    root = make_project()
+    results = ResultCache(None)
+    first = load_timeline(root, results=results)
+    event = "content/events/parade.yaml"
+    sha = hashlib.sha256((root / event).read_bytes()).hexdigest()
+    read = []
+    real = loader.read_bytes
+    monkeypatch.setattr(loader, "read_bytes", lambda path, *a: read.append(path.name) or real(path, *a))
+    again = load_timeline(root, results=results, digests={event: sha})
+    assert again[0] == first[0] and "parade.yaml" not in read
+    load_timeline(root, results=results, digests={event: "0" * 64})  # not kept: read it
+    assert "parade.yaml" in read

@@ -116,7 +116,8 @@ def _render_and_write(root: Path, target: Path, results: ResultCache, record: di
     )
 
     project = Project(root)
-    timeline, diagnostics = _load(project.root, results, jobs or usable_cores())
+    timeline, diagnostics = _load(project.root, results, jobs or usable_cores(),
+                                  {name: facts[2] for name, facts in input_files.items()})
     if base_url is not None:
         timeline = _with_base_url(timeline, base_url)
     found = _verdict(diagnostics, strict)
@@ -204,8 +205,8 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _load(root: Path, results: ResultCache | None = None, jobs: int = 1
-          ) -> tuple[Timeline, Diagnostics]:
+def _load(root: Path, results: ResultCache | None = None, jobs: int = 1,
+          digests: dict[str, str] | None = None) -> tuple[Timeline, Diagnostics]:
     """Everything, drafts included, so drafts are checked and count for coverage.
 
     Coverage runs only on content without errors: a file that failed to load would
@@ -214,7 +215,8 @@ def _load(root: Path, results: ResultCache | None = None, jobs: int = 1
     from .coverage import check_coverage
     from .loader import load_timeline
 
-    timeline, diagnostics = load_timeline(root, drafts=True, results=results, jobs=jobs)
+    timeline, diagnostics = load_timeline(root, drafts=True, results=results, jobs=jobs,
+                                          digests=digests)
     if not diagnostics.errors:
         check_coverage(timeline, root, diagnostics, jobs)
     return timeline, diagnostics

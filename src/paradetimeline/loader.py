@@ -62,19 +62,22 @@ class Project:
         return path.relative_to(self.root).as_posix()
 
 
-def load_timeline(root: Path | str, *, drafts: bool = False,
-                  results: ResultCache | None = None, jobs: int = 1) -> tuple[Timeline, Diagnostics]:
+def load_timeline(root: Path | str, *, drafts: bool = False, results: ResultCache | None = None,
+                  jobs: int = 1, digests: dict[str, str] | None = None
+                  ) -> tuple[Timeline, Diagnostics]:
     """Read and check a whole project. Drafts are checked always, kept only with `drafts`.
 
     With `results`, event files, source metadata and seeds whose bytes were parsed before
     are not parsed again: the earlier result, and what it reported, are reused; so are the
     quotes found in an article (and, in `mentions`, its date phrases). Many event files
-    that need parsing are parsed in `jobs` forked processes."""
+    that need parsing are parsed in `jobs` forked processes. `digests` ({project path:
+    SHA-256}, say from the build record's fingerprint) spares reading a file whose parse
+    is kept under its digest."""
     project = Project(Path(root))
     if not project.root.is_dir():
         raise UsageError(f"project root '{root}' is not a folder")
     diagnostics = Diagnostics()
-    reader = _Reader(project, diagnostics, results or ResultCache(None), jobs)
+    reader = _Reader(project, diagnostics, results or ResultCache(None), jobs, digests or {})
 
     config = reader.site()
     sources = reader.sources()
@@ -96,11 +99,12 @@ class _Reader:
     """Reads each file kind, reporting unreadable files and duplicate ids."""
 
     def __init__(self, project: Project, diagnostics: Diagnostics, results: ResultCache,
-                 jobs: int = 1):
+                 jobs: int = 1, digests: dict[str, str] | None = None):
         self.project = project
         self.diagnostics = diagnostics
         self.results = results
         self.jobs = jobs
+        self.digests = digests or {}
         self._read_ahead: dict[str, bytes] = {}  # relpath -> bytes, read by _parse_in_parallel
         # Ids whose definition was reported as broken, per kind ('person', ...; '*' = all of
         # that kind). References to them are not reported again as unknown.
@@ -253,6 +257,8 @@ class _Reader:
             return
         todo = []
         for path, relpath, event_id in files:
+            if self._kept("event", relpath) is not None:
+                continue
             try:
                 data = path.read_bytes() if not self._via_symlink(relpath) else None
             except OSError:
@@ -278,6 +284,11 @@ class _Reader:
             "event", path, relpath, EVENT_HINT,
             lambda mapping, own: records.read_event(event_id, relpath, mapping, own))
 
+    def _kept(self, kind: str, relpath: str) -> Any:
+        """The kept parse of a file whose digest is known without reading it; else None."""
+        sha = self.digests.get(relpath)
+        return None if sha is None else self.results.get((kind, relpath, sha))
+
     def _parsed(self, kind: str, path: Path, relpath: str, empty_hint: str,
                 read: Callable[[Mapping, Diagnostics], Any]) -> Any:
         """`read(mapping, diagnostics)` of one YAML file whose content depends on nothing
@@ -285,15 +296,17 @@ class _Reader:
         changed since it was last read: the earlier result, and what it reported, are reused."""
         if not self._inside(path, relpath):
             return None
-        data = self._read_ahead.pop(relpath, None) or read_bytes(path, relpath, self.diagnostics,
-                                                                 MAX_BYTES)
-        if data is None:
-            return None
-        key = (kind, relpath, digest(data))
-        found = self.results.get(key)
+        found = self._kept(kind, relpath)
         if found is None:
-            found = _parse(data, relpath, empty_hint, read)
-            self.results.put(key, found)
+            data = self._read_ahead.pop(relpath, None) or read_bytes(path, relpath,
+                                                                     self.diagnostics, MAX_BYTES)
+            if data is None:
+                return None
+            key = (kind, relpath, digest(data))
+            found = self.results.get(key)
+            if found is None:
+                found = _parse(data, relpath, empty_hint, read)
+                self.results.put(key, found)
         value, reported = found
         self.diagnostics.items.extend(reported)
         return value
