@@ -162,13 +162,9 @@ def _render_and_write(root: Path, target: Path, results: ResultCache, record: di
         "pages": len(pages), "events": len(timeline.events), "files": files,
         "diagnostics": cache.dump_diagnostics(found), "skipped": list(skipped)},
         None if earlier is None else (record, rendered.paths, deleted))
-    answers = {**(reuse.answers if reuse else {}), **rendered.answers}
-    read = {q for p in pages.values() for q in p.queries}
-    ids = {i for p in pages.values() for i in p.events}
-    write_record(cache.pages_path(project.root, target), PageRecord(
-        inputs, shared, everything_digest(timeline, tracker.keys),
-        {i: tracker.keys[i] for i in ids if i in tracker.keys},
-        {q: answers[q] for q in read if q in answers}, pages, rendered.outputs))
+    write_record(cache.pages_path(project.root, target), PageRecord.of_build(
+        inputs, shared, everything_digest(timeline, tracker.keys), tracker.keys, pages,
+        {**(reuse.answers if reuse else {}), **rendered.answers}, rendered.outputs))
     return BuildResult(target, len(pages), len(timeline.events), files, found, skipped)
 
 

@@ -309,6 +309,16 @@ class PageRecord:
     pages: dict[str, PageReads]
     outputs: dict[str, str]  # every output file (pages, exports, static files): its digest
 
+    @classmethod
+    def of_build(cls, fingerprint: str, shared: str, everything: str, keys: dict[str, str],
+                 pages: dict[str, PageReads], answers: dict[Query, str],
+                 outputs: dict[str, str]) -> PageRecord:
+        """The record of a build: of its keys and answers, those its pages read."""
+        read = {q for p in pages.values() for q in p.queries}
+        ids = {i for p in pages.values() for i in p.events}
+        return cls(fingerprint, shared, everything, {i: keys[i] for i in ids if i in keys},
+                   {q: answers[q] for q in read if q in answers}, pages, outputs)
+
     def reusable(self, pages: Iterable[tuple[str, dict[str, Any]]], tracker: Tracker,
                  view: TimelineView, everything: str) -> set[str]:
         """The paths of `pages` ((path, context) pairs) that would render as they did."""
