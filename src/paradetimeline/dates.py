@@ -35,7 +35,7 @@ class DateError(ValueError):
         self.hint = hint
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PartialDate:
     """A calendar date known to the year, the month or the day."""
 
@@ -78,7 +78,7 @@ class PartialDate:
         return _qualify(self, _plain(self))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventDate:
     """A single partial date, or an interval whose ends may be open (None)."""
 

@@ -34,20 +34,20 @@ def normalize(text: str) -> str:
 # -- articles -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sentence:
     anchor: str  # 'p3-s2'
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Paragraph:
     anchor: str  # 'p3'
     text: str
     sentences: tuple[Sentence, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Caption:
     text: str
     credit: str | None = None
@@ -131,14 +131,14 @@ class Source:
 # -- curated records ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Role:
     title: str
     start: PartialDate | None = None
     end: PartialDate | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Person:
     id: str
     name: str
@@ -149,7 +149,7 @@ class Person:
     where: Where = field(default_factory=_where, compare=False, hash=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Place:
     id: str
     name: str
@@ -161,7 +161,7 @@ class Place:
     where: Where = field(default_factory=_where, compare=False, hash=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Citation:
     source: str
     quote: str
@@ -174,7 +174,7 @@ class Citation:
         return self.anchors[0] if self.anchors else ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Anniversary:
     """A reference event that commemorations count from (e.g. Victory Day, 9 May 1945)."""
 
@@ -186,7 +186,7 @@ class Anniversary:
     where: Where = field(default_factory=_where, compare=False, hash=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     id: str
     title: str
