@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import pickle
+
+import pytest
+
 from paradetimeline.errors import (
     ContentError,
     Diagnostic,
     Diagnostics,
     Location,
+    Where,
     did_you_mean,
     summary,
 )
@@ -62,3 +67,19 @@ def test_did_you_mean_only_when_close() -> None:
     assert did_you_mean("sorce", ["source", "quote"]) == "did you mean 'source'?"
     assert did_you_mean("colour", ["title", "date"]) is None
     assert did_you_mean("x", []) is None
+
+
+def test_where_is_a_mapping_of_field_to_location_that_survives_pickling() -> None:
+    locations = {"title": Location("content/events/a.yaml", 1, 8),
+                 "places.0": Location("content/events/a.yaml", 70000, 123456),
+                 "anniversary": Location("content/site.yaml", 4, 3)}
+    where = Where(locations)
+    assert dict(where) == locations and where == locations
+    assert list(where) == ["title", "places.0", "anniversary"] and len(where) == 3
+    assert where["places.0"] == Location("content/events/a.yaml", 70000, 123456)
+    assert where.get("anniversary") == Location("content/site.yaml", 4, 3)
+    assert where.get("tags") is None and "tags" not in where
+    with pytest.raises(KeyError):
+        where["tags"]
+    assert dict(pickle.loads(pickle.dumps(where))) == locations
+    assert dict(Where()) == {} and len(Where()) == 0 and Where().get("title") is None

@@ -11,17 +11,10 @@ from functools import cached_property
 from typing import Literal
 
 from .dates import EventDate, PartialDate, ordinal
-from .errors import Location
+from .errors import Where
 
 STATUSES = ("happened", "planned", "announced", "expected", "reported")
 Status = Literal["happened", "planned", "announced", "expected", "reported"]
-Where = dict[str, Location]
-
-
-def _where() -> Where:
-    return {}
-
-
 _TYPOGRAPHIC = str.maketrans({"‘": "'", "’": "'", "‛": "'", "“": '"', "”": '"', "„": '"',
                               "\u00a0": " "})
 
@@ -93,7 +86,7 @@ class SourceMeta:
     url: str | None = None
     boilerplate: tuple[str, ...] = ()
     notes: tuple[tuple[str, str], ...] = ()  # (field, why it is unknown or where it came from)
-    where: Where = field(default_factory=_where, compare=False, hash=False, repr=False)
+    where: Where = field(default_factory=Where, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -146,7 +139,7 @@ class Person:
     country: str | None = None
     roles: tuple[Role, ...] = ()
     description: str | None = None
-    where: Where = field(default_factory=_where, compare=False, hash=False, repr=False)
+    where: Where = field(default_factory=Where, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +151,7 @@ class Place:
     country: str | None = None
     lat: float | None = None
     lon: float | None = None
-    where: Where = field(default_factory=_where, compare=False, hash=False, repr=False)
+    where: Where = field(default_factory=Where, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +160,7 @@ class Citation:
     quote: str
     anchors: tuple[str, ...] = ()  # sentence anchors the quote spans, filled by the loader
     match: str = ""  # 'exact' or 'normalized', filled by the loader
-    where: Where = field(default_factory=_where, compare=False, hash=False, repr=False)
+    where: Where = field(default_factory=Where, compare=False, hash=False, repr=False)
 
     @property
     def anchor(self) -> str:
@@ -183,7 +176,7 @@ class Anniversary:
     date: PartialDate
     description: str | None = None
     sources: tuple[Citation, ...] = ()
-    where: Where = field(default_factory=_where, compare=False, hash=False, repr=False)
+    where: Where = field(default_factory=Where, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +195,7 @@ class Event:
     tags: tuple[str, ...] = ()
     sources: tuple[Citation, ...] = ()
     draft: bool = False
-    where: Where = field(default_factory=_where, compare=False, hash=False, repr=False)
+    where: Where = field(default_factory=Where, compare=False, hash=False, repr=False)
 
     @property
     def anniversary_label(self) -> str | None:
@@ -241,7 +234,7 @@ class SiteConfig:
     full_text: bool = False  # republish the articles' full text on source pages
     commemorations: tuple[tuple[int, str], ...] = ()  # (year, anniversary id)
     compare: tuple[CompareRow, ...] = ()
-    where: Where = field(default_factory=_where, compare=False, hash=False, repr=False)
+    where: Where = field(default_factory=Where, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)

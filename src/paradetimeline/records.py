@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from .dates import DateError, EventDate, PartialDate, parse_edtf, parse_partial
-from .errors import Diagnostics, Location, did_you_mean
+from .errors import Diagnostics, Location, Where, did_you_mean
 from .model import (
     STATUSES,
     Anniversary,
@@ -228,7 +228,7 @@ def read_event(event_id: str, path: str, mapping: Mapping, diagnostics: Diagnost
     if title is None or date is None or status is None:
         return None
     return Event(id=event_id, title=title, date=date, status=status, path=path,  # type: ignore[arg-type]
-                 where=f.where, **event)  # type: ignore[arg-type]
+                 where=Where(f.where), **event)  # type: ignore[arg-type]
 
 
 def read_citations(f: Fields, diagnostics: Diagnostics) -> list[Citation]:
@@ -237,7 +237,7 @@ def read_citations(f: Fields, diagnostics: Diagnostics) -> list[Citation]:
         c = Fields(item, diagnostics, ("source", "quote"))
         source, quote = c.ident("source", required=True), c.text("quote", required=True)
         if source and quote:
-            citations.append(Citation(source, quote, where=c.where))
+            citations.append(Citation(source, quote, where=Where(c.where)))
     return citations
 
 
@@ -255,7 +255,7 @@ def read_people(mapping: Mapping, diagnostics: Diagnostics) -> list[Person]:
         native = _native_names(f, diagnostics)
         if name:
             people.append(Person(person_id.value, name, native, f.text("country"), tuple(roles),
-                                 f.text("description"), where={"id": person_id.loc, **f.where}))
+                                 f.text("description"), where=Where({"id": person_id.loc, **f.where})))
     return people
 
 
@@ -289,7 +289,7 @@ def read_places(mapping: Mapping, diagnostics: Diagnostics) -> list[Place]:
         lat, lon = f.number("lat", -90, 90), f.number("lon", -180, 180)
         if name and kind:
             places.append(Place(place_id.value, name, kind, f.text("city"), f.text("country"),
-                                lat, lon, where={"id": place_id.loc, **f.where}))
+                                lat, lon, where=Where({"id": place_id.loc, **f.where})))
     return places
 
 
@@ -301,7 +301,7 @@ def read_anniversaries(mapping: Mapping, diagnostics: Diagnostics) -> list[Anniv
         description, sources = f.text("description"), tuple(read_citations(f, diagnostics))
         if title and date:
             out.append(Anniversary(anniversary_id.value, title, date, description, sources,
-                                   where={"id": anniversary_id.loc, **f.where}))
+                                   where=Where({"id": anniversary_id.loc, **f.where})))
     return out
 
 
@@ -339,7 +339,7 @@ def read_source_meta(source_id: str, mapping: Mapping, diagnostics: Diagnostics)
     elif node is not None:
         diagnostics.error(node.loc, "'notes' must map a field name to a note")
     return SourceMeta(source_id, f.text("headline"), f.text("publisher"), f.text("byline"),
-                      f.partial("published"), url, tuple(patterns), tuple(notes), where=f.where)
+                      f.partial("published"), url, tuple(patterns), tuple(notes), where=Where(f.where))
 
 
 SITE_KEYS = ("title", "description", "language", "base_url", "license", "full_text",
@@ -374,7 +374,7 @@ def read_site(mapping: Mapping, diagnostics: Diagnostics) -> SiteConfig:
         full_text=f.boolean("full_text"),
         commemorations=tuple(commemorations),
         compare=tuple(rows),
-        where=f.where,
+        where=Where(f.where),
     )
 
 
