@@ -315,3 +315,15 @@ def test_exports_do_not_depend_on_clock_zone_or_hash_seed(site, tmp_path):
     for name in ("events.json", "timeline.json", "events.ics", "feed.xml", "sitemap.xml",
                  "robots.txt"):
         assert (tmp_path / "again" / name).read_bytes() == (site / name).read_bytes(), name
+
+
+def test_json_text_writes_one_list_item_per_line_from_a_list_or_a_generator():
+    from paradetimeline.jsontext import json_text
+
+    expected = ('{\n  "title": "Парад «80»",\n  "events": [\n    {"id": "a", "n": 1},\n'
+                '    {"id": "b", "n": 2}\n  ],\n  "none": [],\n  "pair": [1, 2]\n}\n')
+    items = [{"id": "a", "n": 1}, {"id": "b", "n": 2}]
+    assert json_text({"title": "Парад «80»", "events": items, "none": [], "pair": (1, 2)}) == expected
+    assert json_text({"title": "Парад «80»", "events": (i for i in items),
+                      "none": (i for i in []), "pair": (1, 2)}) == expected
+    assert json.loads(expected)["events"] == items

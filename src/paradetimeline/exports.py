@@ -8,6 +8,7 @@ decides which files exist. docs/exports.md describes them all for users.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from .feeds import atom_feed, robots_txt, sitemap_xml
@@ -57,24 +58,22 @@ def _event(timeline: Timeline, event: Event) -> dict[str, Any]:
     }
 
 
-def export_files(timeline: Timeline) -> dict[str, str]:
-    """Every machine-readable file of the site: {path: text}.
+def export_files(timeline: Timeline) -> Iterator[tuple[str, str]]:
+    """Every machine-readable file of the site, as (path, text), made one at a time: at
+    10,000 events each is megabytes, and all of them at once would double a build's memory.
 
     feed.xml and sitemap.xml need absolute URLs: without a base URL they are left out
     (the names are in NEEDS_BASE_URL, so the CLI can say so).
     """
     stamp = content_timestamp(timeline)
-    files = {
-        "events.json": events_json(timeline),
-        "timeline.json": timeline_json(timeline),
-        "events.ics": events_ics(timeline, stamp),
-        "robots.txt": robots_txt(timeline.config.base_url),
-    }
+    yield "events.json", events_json(timeline)
+    yield "timeline.json", timeline_json(timeline)
+    yield "events.ics", events_ics(timeline, stamp)
+    yield "robots.txt", robots_txt(timeline.config.base_url)
     base = timeline.config.base_url
     if base:
-        files["feed.xml"] = atom_feed(timeline, base, stamp)
-        files["sitemap.xml"] = sitemap_xml(base, page_paths(timeline), stamp)
-    return files
+        yield "feed.xml", atom_feed(timeline, base, stamp)
+        yield "sitemap.xml", sitemap_xml(base, page_paths(timeline), stamp)
 
 
 def page_paths(timeline: Timeline) -> list[str]:
@@ -86,7 +85,7 @@ def events_json(timeline: Timeline) -> str:
     data = {
         "schema": SCHEMA,
         "title": timeline.config.title,
-        "events": [_event(timeline, e) for e in timeline.events],
+        "events": (_event(timeline, e) for e in timeline.events),
         "people": [
             {"id": p.id, "name": p.name, "native_names": dict(p.native_names),
              "country": p.country, "roles": [

@@ -8,19 +8,28 @@ timeline; this layout keeps the C encoder for every item and stays easy to read 
 from __future__ import annotations
 
 import json
+from types import GeneratorType
 from typing import Any
 
 
 def json_text(data: dict[str, Any], *, sort_keys: bool = False) -> str:
-    """`data` as JSON text ending in a newline; nested values are written on one line."""
+    """`data` as JSON text ending in a newline; nested values are written on one line.
+
+    A list, or a generator (so that 10,000 event dicts need not exist at once), is written
+    one item per line."""
     def dump(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, sort_keys=sort_keys)
 
-    lines = []
-    for key, value in (sorted(data.items()) if sort_keys else data.items()):
-        if isinstance(value, list) and value:
-            items = ",\n".join(f"    {dump(item)}" for item in value)
-            lines.append(f"  {dump(key)}: [\n{items}\n  ]")
+    parts = ["{\n"]
+    for n, (key, value) in enumerate(sorted(data.items()) if sort_keys else data.items()):
+        parts.append(f",\n  {dump(key)}: " if n else f"  {dump(key)}: ")
+        if isinstance(value, (list, GeneratorType)):
+            parts.append("[")
+            first = len(parts)
+            for item in value:
+                parts.append(f"{',' if len(parts) > first else ''}\n    {dump(item)}")
+            parts.append("\n  ]" if len(parts) > first else "]")
         else:
-            lines.append(f"  {dump(key)}: {dump(value)}")
-    return "{\n" + ",\n".join(lines) + "\n}\n"
+            parts.append(dump(value))
+    parts.append("\n}\n")
+    return "".join(parts)

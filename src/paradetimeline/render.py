@@ -398,8 +398,11 @@ def _render_task(env: TrackingEnvironment, view: TimelineView, pages: list[Page]
     tracker = job.tracker
     chunk = Chunk()
     if task == EXPORTS:
-        files = {path: text.encode("utf-8") for path, text in export_files(view.timeline).items()}
-        _write(job, files, chunk)
+        for path, text in export_files(view.timeline):
+            data = text.encode("utf-8")
+            del text  # one export in memory at a time
+            _write(job, {path: data}, chunk)
+            del data
         return chunk
     start, stop = task
     for page in pages[start:stop]:

@@ -26,8 +26,9 @@ def timeline_json(timeline: Timeline) -> str:
     data = {
         "title": {"text": {"headline": html.escape(config.title),
                            "text": f"<p>{html.escape(config.description)}</p>"}},
-        "events": ([_anniversary_slide(timeline, a) for a in timeline.anniversaries.values()]
-                   + [_event_slide(timeline, e) for e in timeline.events]),
+        "events": (slide for slides in (
+            (_anniversary_slide(timeline, a) for a in timeline.anniversaries.values()),
+            (_event_slide(timeline, e) for e in timeline.events)) for slide in slides),
         "eras": [
             {"start_date": {"year": c.year, "month": 1, "day": 1},
              "end_date": {"year": c.year, "month": 12, "day": 31},
