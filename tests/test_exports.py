@@ -317,13 +317,22 @@ def test_exports_do_not_depend_on_clock_zone_or_hash_seed(site, tmp_path):
         assert (tmp_path / "again" / name).read_bytes() == (site / name).read_bytes(), name
 
 
-def test_json_text_writes_one_list_item_per_line_from_a_list_or_a_generator():
-    from paradetimeline.jsontext import json_text
+def test_json_bytes_writes_one_list_item_per_line_from_a_list_or_a_generator():
+    from paradetimeline.jsontext import json_bytes
 
     expected = ('{\n  "title": "Парад «80»",\n  "events": [\n    {"id": "a", "n": 1},\n'
-                '    {"id": "b", "n": 2}\n  ],\n  "none": [],\n  "pair": [1, 2]\n}\n')
+                '    {"id": "b", "n": 2}\n  ],\n  "none": [],\n  "pair": [1, 2]\n}\n').encode()
     items = [{"id": "a", "n": 1}, {"id": "b", "n": 2}]
-    assert json_text({"title": "Парад «80»", "events": items, "none": [], "pair": (1, 2)}) == expected
-    assert json_text({"title": "Парад «80»", "events": (i for i in items),
+    assert json_bytes({"title": "Парад «80»", "events": items, "none": [], "pair": (1, 2)}) == expected
+    assert json_bytes({"title": "Парад «80»", "events": (i for i in items),
                       "none": (i for i in []), "pair": (1, 2)}) == expected
     assert json.loads(expected)["events"] == items
+
+
+def test_utf8_join_is_the_joined_text_encoded_whatever_the_batch():
+    from paradetimeline.jsontext import utf8_join
+
+    pieces = ["Парад", " «80»", "", " — ", "ok"] * 5
+    for batch in (1, 2, 3, 4096):
+        assert utf8_join(iter(pieces), batch) == "".join(pieces).encode("utf-8")
+    assert utf8_join([]) == b""

@@ -13,7 +13,7 @@ from typing import Any
 
 from .feeds import atom_feed, robots_txt, sitemap_xml
 from .ical import events_ics
-from .jsontext import json_text
+from .jsontext import json_bytes
 from .model import Citation, Event, Timeline
 from .pages import plan_pages
 from .stamps import content_timestamp
@@ -58,8 +58,8 @@ def _event(timeline: Timeline, event: Event) -> dict[str, Any]:
     }
 
 
-def export_files(timeline: Timeline) -> Iterator[tuple[str, str]]:
-    """Every machine-readable file of the site, as (path, text), made one at a time: at
+def export_files(timeline: Timeline) -> Iterator[tuple[str, bytes]]:
+    """Every machine-readable file of the site, as (path, UTF-8 bytes), made one at a time: at
     10,000 events each is megabytes, and all of them at once would double a build's memory.
 
     feed.xml and sitemap.xml need absolute URLs: without a base URL they are left out
@@ -69,7 +69,7 @@ def export_files(timeline: Timeline) -> Iterator[tuple[str, str]]:
     yield "events.json", events_json(timeline)
     yield "timeline.json", timeline_json(timeline)
     yield "events.ics", events_ics(timeline, stamp)
-    yield "robots.txt", robots_txt(timeline.config.base_url)
+    yield "robots.txt", robots_txt(timeline.config.base_url).encode("utf-8")
     base = timeline.config.base_url
     if base:
         yield "feed.xml", atom_feed(timeline, base, stamp)
@@ -81,7 +81,7 @@ def page_paths(timeline: Timeline) -> list[str]:
     return [page.path for page in plan_pages(timeline, TimelineView(timeline))]
 
 
-def events_json(timeline: Timeline) -> str:
+def events_json(timeline: Timeline) -> bytes:
     data = {
         "schema": SCHEMA,
         "title": timeline.config.title,
@@ -111,4 +111,4 @@ def events_json(timeline: Timeline) -> str:
             for s in timeline.sources.values()
         ],
     }
-    return json_text(data)
+    return json_bytes(data)

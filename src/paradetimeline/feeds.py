@@ -9,9 +9,10 @@ not emitted at all rather than emitted wrong. Their timestamps are the content t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from xml.sax.saxutils import escape, quoteattr
 
+from .jsontext import utf8_join
 from .model import Timeline
 from .stamps import rfc3339
 
@@ -20,10 +21,14 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NOT_IN_SITEMAP = ("404.html",)
 
 
-def atom_feed(timeline: Timeline, base: str, stamp: dt.datetime) -> str:
+def atom_feed(timeline: Timeline, base: str, stamp: dt.datetime) -> bytes:
     """One entry per published event, latest first; every `updated` is the content stamp."""
+    return utf8_join(line + "\n" for line in _feed_lines(timeline, base, stamp))
+
+
+def _feed_lines(timeline: Timeline, base: str, stamp: dt.datetime) -> Iterator[str]:
     config, updated = timeline.config, rfc3339(stamp)
-    lines = [
+    yield from (
         '<?xml version="1.0" encoding="utf-8"?>',
         f'<feed xmlns="{ATOM_NS}" xml:lang={quoteattr(config.language)}>',
         f"  <id>{escape(base)}</id>",
@@ -34,13 +39,13 @@ def atom_feed(timeline: Timeline, base: str, stamp: dt.datetime) -> str:
         f"  <updated>{updated}</updated>",
         f"  <author><name>{escape(config.title)}</name></author>",
         "  <generator>paradetimeline</generator>",
-    ]
+    )
     if config.license:
-        lines.append(f"  <rights>{escape(config.license)}</rights>")
+        yield f"  <rights>{escape(config.license)}</rights>"
     for event in reversed(timeline.events):
         url = f"{base}events/{event.id}.html"
         summary = f"{event.date.display()} ({event.status}). {event.summary or ''}".rstrip()
-        lines += [
+        yield from (
             "  <entry>",
             f"    <id>{escape(url)}</id>",
             f"    <title>{escape(event.title)}</title>",
@@ -49,12 +54,11 @@ def atom_feed(timeline: Timeline, base: str, stamp: dt.datetime) -> str:
             f"    <summary>{escape(summary)}</summary>",
             *(f"    <category term={quoteattr(tag)}/>" for tag in event.tags),
             "  </entry>",
-        ]
-    lines.append("</feed>")
-    return "\n".join(lines) + "\n"
+        )
+    yield "</feed>"
 
 
-def sitemap_xml(base: str, pages: Iterable[str], stamp: dt.datetime) -> str:
+def sitemap_xml(base: str, pages: Iterable[str], stamp: dt.datetime) -> bytes:
     """Every HTML page but the 404 page, in the order given, with the content date."""
     lastmod = stamp.astimezone(dt.UTC).date().isoformat()
     lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
@@ -63,7 +67,7 @@ def sitemap_xml(base: str, pages: Iterable[str], stamp: dt.datetime) -> str:
             lines.append(f"  <url><loc>{escape(base + path)}</loc>"
                          f"<lastmod>{lastmod}</lastmod></url>")
     lines.append("</urlset>")
-    return "\n".join(lines) + "\n"
+    return utf8_join(line + "\n" for line in lines)
 
 
 def robots_txt(base: str | None) -> str:

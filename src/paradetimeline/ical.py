@@ -15,8 +15,10 @@ docs/exports.md describes the same rules for readers.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 from .dates import PRECISION_RANK
+from .jsontext import utf8_join
 from .model import Event, Place, Timeline
 from .urls import absolute_url
 
@@ -29,15 +31,19 @@ ICS_STATUS = {"happened": "CONFIRMED", "reported": "CONFIRMED", "planned": "TENT
               "announced": "TENTATIVE", "expected": "TENTATIVE"}
 
 
-def events_ics(timeline: Timeline, stamp: dt.datetime) -> str:
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN",
-             "METHOD:PUBLISH", f"NAME:{escape(timeline.config.title)}",
-             f"X-WR-CALNAME:{escape(timeline.config.title)}"]
+def events_ics(timeline: Timeline, stamp: dt.datetime) -> bytes:
+    """The calendar as UTF-8, its lines folded and ended with CRLF."""
+    return utf8_join(fold(line) + CRLF for line in _calendar_lines(timeline, stamp))
+
+
+def _calendar_lines(timeline: Timeline, stamp: dt.datetime) -> Iterator[str]:
+    yield from ("BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN",
+                "METHOD:PUBLISH", f"NAME:{escape(timeline.config.title)}",
+                f"X-WR-CALNAME:{escape(timeline.config.title)}")
     dtstamp = stamp.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     for event in timeline.events:
-        lines += vevent(timeline, event, dtstamp)
-    lines.append("END:VCALENDAR")
-    return "".join(fold(line) + CRLF for line in lines)
+        yield from vevent(timeline, event, dtstamp)
+    yield "END:VCALENDAR"
 
 
 def vevent(timeline: Timeline, event: Event, dtstamp: str) -> list[str]:

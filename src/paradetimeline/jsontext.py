@@ -8,28 +8,48 @@ timeline; this layout keeps the C encoder for every item and stays easy to read 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from types import GeneratorType
 from typing import Any
 
 
-def json_text(data: dict[str, Any], *, sort_keys: bool = False) -> str:
-    """`data` as JSON text ending in a newline; nested values are written on one line.
+def utf8_join(pieces: Iterable[str], batch: int = 4096) -> bytes:
+    """The pieces joined, as UTF-8, encoded `batch` pieces at a time.
+
+    Joining megabytes of text first makes one string that takes two bytes a character as
+    soon as a single typographic quote is in it, and then its bytes as well: for a 12 MB
+    file, 36 MB at once. Batches keep that to the bytes and one batch."""
+    encoded, part = [], []
+    for piece in pieces:
+        part.append(piece)
+        if len(part) == batch:
+            encoded.append("".join(part).encode("utf-8"))
+            part.clear()
+    encoded.append("".join(part).encode("utf-8"))
+    return encoded[0] if len(encoded) == 1 else b"".join(encoded)
+
+
+def json_bytes(data: dict[str, Any], *, sort_keys: bool = False) -> bytes:
+    """`data` as UTF-8 JSON text ending in a newline; nested values are written on one line.
 
     A list, or a generator (so that 10,000 event dicts need not exist at once), is written
     one item per line."""
     def dump(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, sort_keys=sort_keys)
 
-    parts = ["{\n"]
+    return utf8_join(_json_pieces(data, dump, sort_keys))
+
+
+def _json_pieces(data: dict[str, Any], dump: Any, sort_keys: bool) -> Iterator[str]:
+    yield "{\n"
     for n, (key, value) in enumerate(sorted(data.items()) if sort_keys else data.items()):
-        parts.append(f",\n  {dump(key)}: " if n else f"  {dump(key)}: ")
+        yield f",\n  {dump(key)}: " if n else f"  {dump(key)}: "
         if isinstance(value, (list, GeneratorType)):
-            parts.append("[")
-            first = len(parts)
+            first = True
             for item in value:
-                parts.append(f"{',' if len(parts) > first else ''}\n    {dump(item)}")
-            parts.append("\n  ]" if len(parts) > first else "]")
+                yield f"{'[' if first else ','}\n    {dump(item)}"
+                first = False
+            yield "[]" if first else "\n  ]"
         else:
-            parts.append(dump(value))
-    parts.append("\n}\n")
-    return "".join(parts)
+            yield dump(value)
+    yield "\n}\n"

@@ -14,14 +14,14 @@ import html
 from typing import Any
 
 from .dates import EventDate, PartialDate
-from .jsontext import json_text
+from .jsontext import json_bytes
 from .model import Anniversary, Event, Timeline
 from .urls import site_url
 
 OTHER_GROUP = "Other"
 
 
-def timeline_json(timeline: Timeline) -> str:
+def timeline_json(timeline: Timeline) -> bytes:
     config = timeline.config
     data = {
         "title": {"text": {"headline": html.escape(config.title),
@@ -37,7 +37,7 @@ def timeline_json(timeline: Timeline) -> str:
         ],
         "scale": "human",
     }
-    return json_text(data, sort_keys=True)
+    return json_bytes(data, sort_keys=True)
 
 
 def date_object(point: PartialDate) -> dict[str, int]:
