@@ -12,7 +12,7 @@ import paradetimeline.markup as markup
 import paradetimeline.mentions as mentions
 from paradetimeline import build_site
 from paradetimeline.coverage import check_coverage
-from paradetimeline.filecache import NAME, ResultCache, derived, open_cache
+from paradetimeline.filecache import NAME, ResultCache, derived, ident, open_cache
 
 CACHE = ".paradetimeline-cache"
 
@@ -103,7 +103,7 @@ def test_values_round_trip_and_workers_report_what_they_used():
     assert cache.get(("k", 1)) == {"a": (1, 2)}
     assert cache.get(("missing",)) is None
     taken = cache.take()
-    assert list(taken) == [("k", 1)] and taken[("k", 1)] is not None
+    assert list(taken) == [ident(("k", 1))] and taken[ident(("k", 1))][0] == ("k", 1)
     parent = ResultCache(None, {})
     parent.update(taken)
     assert parent.get(("k", 1)) == {"a": (1, 2)}
@@ -236,7 +236,7 @@ def test_opening_a_cache_reads_only_its_index(tmp_path, monkeypatch):
     real = os.pread
     monkeypatch.setattr(os, "pread", lambda fd, n, at: reads.append(n) or real(fd, n, at))
     reopened = open_cache(tmp_path, CACHE)
-    assert len(reopened.entries) == 50 and reads == []
+    assert len(reopened.loaded) == 50 and reads == []  # not even the keys
     assert reopened.get(("k", 7)) == "x" * 10_000 and len(reads) == 1
     reopened.close()
 
@@ -294,4 +294,4 @@ def test_many_articles_are_scanned_the_same_in_parallel(make_project, monkeypatc
     in_parallel, results = found(2)
     assert pools == ["fork"]
     assert in_parallel == in_order and len(in_order) > 2 * filecache.PARALLEL_MIN_VALUES
-    assert sum(1 for k in results.made if k[0] == "mentions") == len(seeds) + 1
+    assert sum(1 for k, _ in results.made.values() if k[0] == "mentions") == len(seeds) + 1

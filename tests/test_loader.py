@@ -177,7 +177,7 @@ def test_many_event_files_parse_the_same_in_parallel(make_project, monkeypatch):
     assert in_parallel[0] == in_order[0]
     assert in_parallel[1].sorted() == in_order[1].sorted()
     assert len(in_order[1].errors) == len(range(0, PARALLEL_MIN_FILES + 20, 7))
-    assert sum(1 for k in results.made if k[0] == "event") == PARALLEL_MIN_FILES + 21
+    assert sum(1 for k, _ in results.made.values() if k[0] == "event") == PARALLEL_MIN_FILES + 21
 
 
 def test_a_file_whose_digest_is_known_and_kept_is_not_read(make_project, monkeypatch):

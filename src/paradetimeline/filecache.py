@@ -5,11 +5,12 @@ builds and looked up by the exact text they came from.
 and carries a SHA-256 of its input, so a changed byte is a different key and an entry can
 never be stale. Values are pickled model objects, and unpickling runs code, so nothing is
 unpickled unless this user's key vouches for it: the file is the pickled values one after
-another, then an index {key: (offset, length, SHA-256 of the value)}, its length, and an
-HMAC-SHA256 of the index under a key that lives outside the project
-(`$XDG_CACHE_HOME/paradetimeline/key`, made on first use, readable by its owner only).
-Opening the file reads and checks only the index; a value is read (and its digest checked)
-when a build asks for it, so memory holds only what the build uses. A file that is corrupt,
+another, then the pickled keys, then a lookup table (a 16-byte hash of each key, and the
+offset, length and SHA-256 of its value), and an HMAC-SHA256 of the table and of the keys'
+SHA-256 under a key that lives outside the project (`$XDG_CACHE_HOME/paradetimeline/key`,
+made on first use, readable by its owner only). Opening the file reads and checks only the
+table; the keys are read only by a save; a value is read (and its digest checked) when a
+build asks for it, so memory holds only what the build uses. A file that is corrupt,
 unsigned, signed elsewhere (say, committed to a repository) or written by another version
 of paradetimeline is ignored, never trusted; a value that does not match its digest is a
 miss; without a usable key nothing is cached and builds are only slower.
@@ -27,6 +28,7 @@ import multiprocessing
 import os
 import pickle
 import secrets
+import struct
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -37,70 +39,108 @@ try:
 except ImportError:  # not on Windows: there every save writes the file afresh
     fcntl = None  # type: ignore[assignment]
 
-FORMAT = b"paradetimeline/results@2"
+FORMAT = b"paradetimeline/results@3"
 NAME = "results.pickle"
 _CODE = Path(__file__).resolve().parent
 T = TypeVar("T")
+_ENTRY = struct.Struct("<QQ32s")  # offset, length, SHA-256 of the pickled value
+_IDENT = 16  # bytes of a key's ident
 
 
 def digest(data: bytes | str) -> str:
     return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
 
 
-Entry = tuple[int, int, bytes]  # offset, length, SHA-256 of the pickled value
+def ident(key: Any) -> bytes:
+    """A key's short name in the file's lookup table: a hash of its repr (keys are tuples
+    of strings and numbers, whose repr is exact)."""
+    return hashlib.blake2b(repr(key).encode("utf-8"), digest_size=_IDENT).digest()
 
 
 class ResultCache:
     """{key: value}: values are read from the file, and unpickled, only when asked for.
 
-    `index` holds the entries of the file it was opened from, `made` the values this build
-    (or a worker of it) pickled, `used` the keys this build asked for or made."""
+    `index` maps the ident of each key the opened file holds to its entry in `table`,
+    `made` holds the keys and values this build (or a worker of it) pickled, by ident, and
+    `used` the idents of the keys this build asked for or made. The keys themselves stay in the file
+    until a save needs them: 70,000 tuples of long strings were 31 MB of every build."""
 
-    def __init__(self, path: Path | None, made: dict[Any, bytes] | None = None,
-                 index: dict[Any, Entry] | None = None, file: BinaryIO | None = None):
+    def __init__(self, path: Path | None, made: dict[bytes, tuple[Any, bytes]] | None = None,
+                 index: dict[bytes, int] | None = None, file: BinaryIO | None = None,
+                 table: bytes = b"", keys: tuple[int, int, bytes] | None = None):
         self.path = path
         self.made = made or {}
         self.index = index or {}
+        self.table = table
+        self.keys_at = keys  # (offset, length, SHA-256) of the file's pickled {ident: key}
         self.file = file
-        self.loaded = frozenset(self.index)
-        self.used: set[Any] = set(self.made)
+        self.loaded = self.index.keys()
+        self.used: set[bytes] = set(self.made)
+        self.kept: list[Callable[[Any], bool]] = []
         self.derived: dict[Any, Any] = {}  # what `derived` returned, by key, in this build
 
     @property
     def entries(self) -> dict[Any, None]:
-        """Every key this cache holds, in order."""
-        return dict.fromkeys([*self.index, *self.made])
+        """Every key this cache holds, in order (read from the file: for tests and tools)."""
+        return dict.fromkeys([*self._file_keys().values(), *(k for k, _ in self.made.values())])
 
     def __contains__(self, key: Any) -> bool:
-        return key in self.made or key in self.index
+        name = ident(key)
+        return name in self.made or name in self.index
 
     def get(self, key: Any) -> Any:
-        blob = self.made.get(key)
+        name = ident(key)
+        made = self.made.get(name)
+        blob = made[1] if made is not None else self._read(name)
         if blob is None:
-            blob = self._read(key)
+            return None
             if blob is None:
                 return None
-        self.used.add(key)
+        self.used.add(name)
         return pickle.loads(blob)
 
-    def _read(self, key: Any) -> bytes | None:
-        entry = self.index.get(key)
-        if entry is None or self.file is None:
+    def _entry(self, name: bytes) -> tuple[int, int, bytes] | None:
+        n = self.index.get(name)
+        return None if n is None else _ENTRY.unpack_from(self.table, n * _ENTRY.size)
+
+    def _read(self, name: bytes) -> bytes | None:
+        entry = self._entry(name)
+        if entry is None:
             return None
         offset, length, sha = entry
+        blob = self._pread(offset, length)
+        return blob if blob is not None and hashlib.sha256(blob).digest() == sha else None
+
+    def _pread(self, offset: int, length: int) -> bytes | None:
+        if self.file is None:
+            return None
         try:
             if hasattr(os, "pread"):  # no shared file position: safe in forked workers
-                blob = os.pread(self.file.fileno(), length, offset)
-            else:  # Windows, where nothing forks
-                self.file.seek(offset)
-                blob = self.file.read(length)
+                return os.pread(self.file.fileno(), length, offset)
+            self.file.seek(offset)  # Windows, where nothing forks
+            return self.file.read(length)
         except (OSError, ValueError):
             return None
-        return blob if hashlib.sha256(blob).digest() == sha else None
+
+    def _file_keys(self) -> dict[bytes, Any]:
+        """{ident: key} of the opened file: read again, and checked, only when wanted."""
+        if self.keys_at is None:
+            return {}
+        offset, length, sha = self.keys_at
+        blob = self._pread(offset, length)
+        if blob is None or hashlib.sha256(blob).digest() != sha:
+            return {}
+        keys = pickle.loads(blob)
+        return {name: key for name, key in keys.items() if name in self.index}
 
     def put(self, key: Any, value: Any) -> None:
-        self.made[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        self.used.add(key)
+        self.put_pickled(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def put_pickled(self, key: Any, blob: bytes) -> None:
+        """Keep a value a worker pickled."""
+        name = ident(key)
+        self.made[name] = (key, blob)
+        self.used.add(name)
 
     def remember(self, value: Any, key: Any) -> None:
         """Note that `value` (which must allow weak references) is what this cache holds under
@@ -109,26 +149,26 @@ class ResultCache:
         _ORIGINS[ident] = (weakref.ref(value, lambda _: _ORIGINS.pop(ident, None)),
                            weakref.ref(self), key)
 
-    def take(self) -> dict[Any, bytes | None]:
-        """In a forked worker: the keys it used since the last `take`, with the values it
-        made (a value the file the parent opened holds is sent as None)."""
+    def take(self) -> dict[bytes, tuple[Any, bytes] | None]:
+        """In a forked worker: the idents of the keys it used since the last `take`, with
+        the keys and values it made (a value the file the parent opened holds is None)."""
         taken, self.used = self.used, set()
-        return {k: None if k in self.index else self.made[k] for k in taken}
+        return {name: None if name in self.index else self.made[name] for name in taken}
 
-    def update(self, used: dict[Any, bytes | None]) -> None:
+    def update(self, used: dict[bytes, tuple[Any, bytes] | None]) -> None:
         """What a worker used or made (see `take`)."""
-        for key, blob in used.items():
-            if blob is not None:
-                self.made[key] = blob
-                self.used.add(key)
-            elif key in self.index:
-                self.used.add(key)
+        for name, made in used.items():
+            if made is not None:
+                self.made[name] = made
+                self.used.add(name)
+            elif name in self.index:
+                self.used.add(name)
 
     def keep(self, wanted: Callable[[Any], bool]) -> None:
         """Keep the entries whose key is `wanted`, used or not, at the next `save`: a build
         that rendered only some pages did not ask for the results of the others, yet a
-        later one will."""
-        self.used.update(key for key in self.loaded - self.used if wanted(key))
+        later one will. (Decided at the save, which has the keys at hand.)"""
+        self.kept.append(wanted)
 
     def save(self) -> None:
         """Write what this build used (so deleted inputs drop out), if that changed.
@@ -138,19 +178,27 @@ class ResultCache:
         of the old index is not disturbed). Once more than half of the file is values no
         longer used, it is written afresh, one value at a time. A build killed while
         appending leaves a file whose signature does not match: it is ignored, not trusted."""
-        if self.path is None or self.used == self.loaded:
+        if self.path is None:
+            return
+        keys = self._file_keys() if self.kept or self.used != self.loaded else {}
+        if self.kept:
+            self.used.update(name for name, key in keys.items()
+                             if name not in self.used and any(w(key) for w in self.kept))
+            self.kept = []
+        if self.used == self.loaded:
             return  # a key's value never changes, so the same keys mean the same file
         secret = _secret()
         if secret is None:
             return
-        if not self._append(secret):
-            self._rewrite(secret)
+        keys.update((name, key) for name, (key, _) in self.made.items())
+        if not self._append(secret, keys):
+            self._rewrite(secret, keys)
 
-    def _append(self, secret: bytes) -> bool:
+    def _append(self, secret: bytes, keys: dict[bytes, Any]) -> bool:
         if self.file is None or fcntl is None:
             return False
-        kept = {k: self.index[k] for k in self.used if k in self.index}
-        live = sum(length for _, length, _ in kept.values())
+        kept = {name: self._entry(name) for name in self.used if name in self.index}
+        live = sum(entry[1] for entry in kept.values() if entry is not None)
         try:
             with self.path.open("r+b") as handle:  # type: ignore[union-attr]
                 fcntl.flock(handle, fcntl.LOCK_EX)
@@ -158,33 +206,34 @@ class ResultCache:
                 if (now.st_ino, now.st_size) != (then.st_ino, then.st_size) or live < now.st_size / 2:
                     return False  # changed since this build opened it, or mostly garbage
                 handle.seek(0, os.SEEK_END)
-                for key in self.used - kept.keys():
-                    blob = self.made[key]
-                    kept[key] = (handle.tell(), len(blob), hashlib.sha256(blob).digest())
+                for name in self.used - kept.keys():
+                    blob = self.made[name][1]
+                    kept[name] = (handle.tell(), len(blob), hashlib.sha256(blob).digest())
                     handle.write(blob)
-                _write_index(handle, kept, secret)
+                _write_index(handle, kept, keys, secret)  # type: ignore[arg-type]
             return True
         except OSError:
             return False
 
-    def _rewrite(self, secret: bytes) -> None:
+    def _rewrite(self, secret: bytes, keys: dict[bytes, Any]) -> None:
         assert self.path is not None
         temporary = self.path.with_suffix(f".tmp{os.getpid()}")
         try:
             self.path.parent.mkdir(exist_ok=True)
             with temporary.open("wb") as handle:
-                index: dict[Any, Entry] = {}
-                for key in self.used:
-                    blob = self.made.get(key)
+                index: dict[bytes, tuple[int, int, bytes]] = {}
+                for name in self.used:
+                    blob = self.made[name][1] if name in self.made else None
                     sha = hashlib.sha256(blob).digest() if blob is not None else None
                     if blob is None:
-                        blob = self._read(key)
-                        if blob is None:
+                        entry = self._entry(name)
+                        blob = self._read(name)
+                        if blob is None or entry is None:
                             continue
-                        sha = self.index[key][2]
-                    index[key] = (handle.tell(), len(blob), sha)  # type: ignore[assignment]
+                        sha = entry[2]
+                    index[name] = (handle.tell(), len(blob), sha)  # type: ignore[assignment]
                     handle.write(blob)
-                _write_index(handle, index, secret)
+                _write_index(handle, index, keys, secret)
             temporary.replace(self.path)
         except OSError:
             temporary.unlink(missing_ok=True)  # a cache that cannot be written is not kept
@@ -205,51 +254,63 @@ def open_cache(root: Path, cache_dir: str) -> ResultCache:
         file = path.open("rb")
     except OSError:
         return ResultCache(path)
-    index = _read_index(file, secret)
-    if not index:
+    found = _read_index(file, secret)
+    if found is None:
         file.close()
         return ResultCache(path)
-    return ResultCache(path, index=index, file=file)
+    index, table, keys = found
+    return ResultCache(path, index=index, file=file, table=table, keys=keys)
 
 
-def _read_index(file: BinaryIO, secret: bytes) -> dict[Any, Entry]:
-    """The index at the end of a cache file, if `secret` signed it; else {}."""
+def _read_index(file: BinaryIO, secret: bytes
+                ) -> tuple[dict[bytes, int], bytes, tuple[int, int, bytes]] | None:
+    """The lookup table at the end of a cache file, if `secret` signed it.
+
+    The end of the file is: the pickled {ident: key}, then the idents one after another,
+    then one packed entry (offset, length, SHA-256) per ident, then the three lengths, the
+    SHA-256 of the keys, and an HMAC of the lengths, that SHA-256 and the lookup table."""
     try:
         size = os.fstat(file.fileno()).st_size
-        if size < 40:
-            return {}
-        file.seek(size - 40)
-        tail = file.read(40)
-        length, signature = int.from_bytes(tail[:8], "big"), tail[8:]
-        if length > size - 40:
-            return {}
-        file.seek(size - 40 - length)
-        table = file.read(length)
+        tail_size = 24 + 32 + 32
+        if size < tail_size:
+            return None
+        file.seek(size - tail_size)
+        tail = file.read(tail_size)
+        lengths, keys_sha, signature = tail[:24], tail[24:56], tail[56:]
+        keys_length, idents_length, table_length = struct.unpack("<QQQ", lengths)
+        lookup_length = idents_length + table_length
+        if keys_length + lookup_length > size - tail_size or idents_length % _IDENT \
+                or table_length != idents_length // _IDENT * _ENTRY.size:
+            return None
+        lookup_start = size - tail_size - lookup_length
+        file.seek(lookup_start)
+        lookup = file.read(lookup_length)
     except OSError:
-        return {}
-    if not hmac.compare_digest(signature, _signature(secret, table)):
-        return {}
-    try:
-        index = pickle.loads(table)
-    except Exception:  # signed by us, yet unreadable: treat as absent
-        return {}
-    if not isinstance(index, dict):
-        return {}
-    return {k: v for k, v in index.items() if _entry(v, size - 40 - length)}
+        return None
+    if not hmac.compare_digest(signature, _signature(secret, lengths + keys_sha + lookup)):
+        return None
+    values_end = lookup_start - keys_length
+    idents, table = lookup[:idents_length], lookup[idents_length:]
+    index = {idents[n:n + _IDENT]: i for i, n in enumerate(range(0, idents_length, _IDENT))}
+    for offset, length, _ in _ENTRY.iter_unpack(table):
+        if offset + length > values_end:
+            return None  # signed by us, yet not what we write: treat as absent
+    return index, table, (values_end, keys_length, keys_sha)
 
 
-def _entry(value: Any, end: int) -> bool:
-    """Whether `value` is an (offset, length, sha) that lies before `end`."""
-    return (isinstance(value, tuple) and len(value) == 3 and type(value[0]) is int
-            and type(value[1]) is int and type(value[2]) is bytes
-            and value[0] >= 0 and value[1] >= 0 and value[0] + value[1] <= end)
-
-
-def _write_index(handle: BinaryIO, index: dict[Any, Entry], secret: bytes) -> None:
-    table = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
+def _write_index(handle: BinaryIO, entries: dict[bytes, tuple[int, int, bytes]],
+                 keys: dict[bytes, Any], secret: bytes) -> None:
+    names = list(entries)
+    key_blob = pickle.dumps({name: keys[name] for name in names}, protocol=pickle.HIGHEST_PROTOCOL)
+    idents = b"".join(names)
+    table = b"".join(_ENTRY.pack(*entries[name]) for name in names)
+    lengths = struct.pack("<QQQ", len(key_blob), len(idents), len(table))
+    keys_sha = hashlib.sha256(key_blob).digest()
+    handle.write(key_blob)
+    handle.write(idents)
     handle.write(table)
-    handle.write(len(table).to_bytes(8, "big"))
-    handle.write(_signature(secret, table))
+    handle.write(lengths + keys_sha)
+    handle.write(_signature(secret, lengths + keys_sha + idents + table))
 
 
 def _signature(secret: bytes, payload: bytes | memoryview) -> bytes:
@@ -317,7 +378,7 @@ def derive_many(values: list[Any], step: tuple[Any, ...], compute: Callable[[Any
                 for n, blob in enumerate(blobs, start):
                     if blob is not None:
                         _, results, key = todo[n]
-                        results.update({key: blob})
+                        results.put_pickled(key, blob)
     finally:
         _DERIVE = None
 

@@ -275,7 +275,8 @@ class _Reader:
         try:
             with multiprocessing.get_context("fork").Pool(self.jobs) as pool:
                 for made in pool.imap_unordered(_parse_events, slices):
-                    self.results.update(made)
+                    for key, blob in made.items():
+                        self.results.put_pickled(key, blob)
         finally:
             _PARSE = None
 
