@@ -155,6 +155,12 @@ class Memo:
             tracker.replay(found[2])
         return found[1]
 
+    def forget(self, kept: int) -> None:
+        """Drop all but the first `kept` outputs: a worker that rendered the index would
+        otherwise hold 10,000 list items no other page of its shows (24 MB)."""
+        for key in list(self.calls)[kept:]:
+            del self.calls[key]
+
     def _tracked(self, tracker: Tracker, macro: Any, args: tuple[Any, ...]) -> tuple[Any, Reads]:
         """The macro's output and reads: from the result cache if it holds them, still valid."""
         kept = self._kept_key(tracker, macro, args)
@@ -404,6 +410,7 @@ def _render_task(env: TrackingEnvironment, view: TimelineView, pages: list[Page]
             del data  # one export in memory at a time
         return chunk
     start, stop = task
+    memo, made_before = env.globals["memo"], len(env.globals["memo"].calls)
     for page in pages[start:stop]:
         context = {"site": view.timeline.config, "view": view, "root": "../" * page.path.count("/"),
                    "page_path": page.path, **page.context}
@@ -415,6 +422,8 @@ def _render_task(env: TrackingEnvironment, view: TimelineView, pages: list[Page]
             chunk.reads[page.path] = tracker.page(page.context, reads)
         _write(job, {page.path: html}, chunk)
         del html
+    if stop - start == 1 and "/" not in pages[start].path:
+        memo.forget(made_before)  # the index's list items are seen on no other page
     if tracker is not None:
         chunk.answers, tracker.answers = tracker.answers, {}
     return chunk
