@@ -4,6 +4,7 @@ same, and a cache file that is not this user's own is never read."""
 from __future__ import annotations
 
 import os
+import pickle
 
 from test_site import snapshot
 
@@ -295,3 +296,21 @@ def test_many_articles_are_scanned_the_same_in_parallel(make_project, monkeypatc
     assert pools == ["fork"]
     assert in_parallel == in_order and len(in_order) > 2 * filecache.PARALLEL_MIN_VALUES
     assert sum(1 for k, _ in results.made.values() if k[0] == "mentions") == len(seeds) + 1
+
+
+def test_a_save_drops_what_it_cannot_name_when_the_keys_were_damaged_since_opening(tmp_path):
+    path = tmp_path / CACHE / NAME
+    first = ResultCache(path)
+    first.put(("k", 1), "one")
+    first.save()
+    second = open_cache(tmp_path, CACHE)
+    assert second.get(("k", 1)) == "one"
+    data = bytearray(path.read_bytes())
+    value = len(pickle.dumps("one", protocol=pickle.HIGHEST_PROTOCOL))
+    data[value + 3] ^= 0xFF  # inside the pickled keys, which follow the value
+    path.write_bytes(bytes(data))
+    second.put(("k", 2), "two")
+    second.save()  # no error: the value it cannot name is dropped, the new one kept
+    second.close()
+    third = open_cache(tmp_path, CACHE)
+    assert third.get(("k", 2)) == "two" and third.get(("k", 1)) is None

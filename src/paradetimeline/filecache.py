@@ -191,6 +191,7 @@ class ResultCache:
         if secret is None:
             return
         keys.update((name, key) for name, (key, _) in self.made.items())
+        self.used &= keys.keys()  # keys the file no longer yields (damaged since): not kept
         if not self._append(secret, keys):
             self._rewrite(secret, keys)
 
