@@ -53,8 +53,8 @@ class Where(Mapping[str, Location]):
         keys = self._keys.split("\n")
         if key not in keys:
             raise KeyError(key)
-        numbers = array("I", self._positions)
-        path, line, column = numbers[3 * keys.index(key):3 * keys.index(key) + 3]
+        start = 3 * keys.index(key)
+        path, line, column = array("I", self._positions)[start:start + 3]
         return Location(self._paths.split("\n")[path], line, column)
 
     def __iter__(self) -> Iterator[str]:
