@@ -6,12 +6,13 @@ from __future__ import annotations
 import os
 import pickle
 
+import pytest
 from test_site import snapshot
 
 import paradetimeline.loader as loader
 import paradetimeline.markup as markup
 import paradetimeline.mentions as mentions
-from paradetimeline import build_site
+from paradetimeline import ContentError, build_site
 from paradetimeline.coverage import check_coverage
 from paradetimeline.filecache import NAME, ResultCache, derived, ident, open_cache
 
@@ -314,3 +315,41 @@ def test_a_save_drops_what_it_cannot_name_when_the_keys_were_damaged_since_openi
     second.close()
     third = open_cache(tmp_path, CACHE)
     assert third.get(("k", 2)) == "two" and third.get(("k", 1)) is None
+
+
+def test_a_rebuild_checks_only_the_changed_event_file(make_project, monkeypatch):
+    root = make_project(WITH_SECOND_SEED)
+    build_site(root, jobs=1)
+    talk = root / "content/events/talk.yaml"
+    talk.write_text(talk.read_text().replace("Putin on the parade", "Putin on Victory Day"))
+    checked = count_calls(monkeypatch, loader._Checker, "event")
+    quotes = count_calls(monkeypatch, loader, "find_quote")
+    build_site(root, jobs=1)
+    assert [event.id for _, event in checked] == ["talk"]
+    assert quotes == []  # the quote itself did not change
+    assert "Putin on Victory Day" in (root / "site/events/talk.html").read_text()
+
+
+def test_a_kept_check_is_not_used_once_what_it_was_checked_against_changed(make_project):
+    root = make_project()
+    build_site(root, jobs=1)
+    (root / "content/people.yaml").write_text("xi-jinpin:\n  name: Xi Jinping\n")
+    with pytest.raises(ContentError) as failed:
+        build_site(root, jobs=1)
+    assert [d.format() for d in failed.value.diagnostics] == [
+        "content/events/parade.yaml:6:10: error: unknown person 'xi-jinping'\n"
+        "    hint: did you mean 'xi-jinpin'?"]
+
+
+def test_a_kept_check_reports_again_what_it_reported(make_project):
+    root = make_project({"content/events/talk.yaml": "title: T\ndate: 2015-05-11\n"
+                                                     "status: happened\nplaces: [red-squar]\n"})
+    reported = []
+    for _ in range(2):
+        with pytest.raises(ContentError) as failed:
+            build_site(root, jobs=1)
+        reported.append([d.format() for d in failed.value.diagnostics])
+    assert reported[0] == reported[1] == [
+        "content/events/talk.yaml:4:10: error: unknown place 'red-squar'\n"
+        "    hint: did you mean 'red-square'?"]
+    assert any(k[0] == "checked" for k in open_cache(root, CACHE).entries)

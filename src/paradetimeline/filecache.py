@@ -133,6 +133,13 @@ class ResultCache:
         keys = pickle.loads(blob)
         return {name: key for name, key in keys.items() if name in self.index}
 
+    def touch(self, key: Any) -> None:
+        """Keep the entry under `key`, if there is one, as if it had been read: a build
+        that did not need it now may need it later."""
+        name = ident(key)
+        if name in self.made or name in self.index:
+            self.used.add(name)
+
     def put(self, key: Any, value: Any) -> None:
         self.put_pickled(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 

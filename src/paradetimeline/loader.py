@@ -7,6 +7,7 @@ diagnostic, and the caller decides whether errors stop the build.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import multiprocessing
 import os
@@ -71,24 +72,24 @@ def load_timeline(root: Path | str, *, drafts: bool = False, results: ResultCach
     are not parsed again: the earlier result, and what it reported, are reused; so are the
     quotes found in an article (and, in `mentions`, its date phrases). Many event files
     that need parsing are parsed in `jobs` forked processes. `digests` ({project path:
-    SHA-256}, say from the build record's fingerprint) spares reading a file whose parse
-    is kept under its digest."""
+    SHA-256} of every input, from the build's fingerprint) spares reading a file whose
+    parse is kept under its digest, and an event file whose check is kept: the check of
+    an event reads nothing but its file and the inputs that are not event files."""
     project = Project(Path(root))
     if not project.root.is_dir():
         raise UsageError(f"project root '{root}' is not a folder")
     diagnostics = Diagnostics()
     reader = _Reader(project, diagnostics, results or ResultCache(None), jobs, digests or {})
+    reader.context = check_context(digests or {})
 
     config = reader.site()
     sources = reader.sources()
     people = reader.keyed("people.yaml", "person", records.read_people)
     places = reader.keyed("places.yaml", "place", records.read_places)
     anniversaries = reader.keyed("anniversaries.yaml", "anniversary", records.read_anniversaries)
-    events = reader.events()
-
     check = _Checker(diagnostics, sources, people, places, anniversaries, reader.broken)
+    events = reader.events(check)
     anniversaries = {k: check.anniversary(a) for k, a in anniversaries.items()}
-    events = [check.event(e) for e in events]
     commemorations = check.commemorations(config)
     published = tuple(sorted((e for e in events if drafts or not e.draft), key=Event.sort_key))
     timeline = Timeline(config, published, people, places, sources, anniversaries, commemorations)
@@ -111,6 +112,7 @@ class _Reader:
         self.broken: dict[str, set[str]] = {}
         self.meta_paths: dict[str, str] = {}
         self._folders: dict[str, bool] = {}  # relpath -> whether a symlink is on its way
+        self.context: str | None = None  # see check_context
 
     def yaml(self, path: Path, empty_hint: str | None = None) -> Mapping | None:
         relpath = self.project.rel(path)
@@ -223,7 +225,9 @@ class _Reader:
             metas[path.stem] = meta or SourceMeta(path.stem)
         return metas
 
-    def events(self) -> list[Event]:
+    def events(self, check: _Checker) -> list[Event]:
+        """Every event file, read and checked; an event whose file and check context are
+        unchanged since a build that kept it is taken as it was checked then."""
         events: dict[str, Event] = {}
         first_seen: dict[str, str] = {}
         found: list[tuple[Path, str, str]] = []
@@ -240,12 +244,41 @@ class _Reader:
                 continue
             first_seen[event_id] = relpath
             found.append((path, relpath, event_id))
-        self._parse_in_parallel(found)
-        for path, relpath, event_id in found:
-            event = self._event(path, relpath, event_id)
-            if event:
-                events[event_id] = event
-        return list(events.values())
+        todo = [file for file in found if not self._checked_before(*file, events)]
+        self._parse_in_parallel(todo)
+        for path, relpath, event_id in todo:
+            own = Diagnostics()
+            parsed = self._parse_file("event", path, relpath, EVENT_HINT, own,
+                                      _event_reader(event_id, relpath))
+            if parsed is None:
+                continue  # unreadable: reported
+            sha, event = parsed
+            if event is not None:
+                event = events[event_id] = check.reporting_to(own).event(event)
+            self.diagnostics.items.extend(own.items)
+            if self.context is not None:
+                self.results.put(("checked", relpath, sha, self.context), (event, tuple(own.items)))
+        return [events[event_id] for _, _, event_id in found if event_id in events]
+
+    def _checked_before(self, path: Path, relpath: str, event_id: str,
+                        events: dict[str, Event]) -> bool:
+        """Whether the event file is dealt with: it leads outside the project (reported),
+        or its check was kept by an earlier build (taken into `events`, with what it
+        reported) under the file's digest and this build's check context."""
+        if not self._inside(path, relpath):
+            return True
+        sha = self.digests.get(relpath)
+        if sha is None or self.context is None:
+            return False
+        kept = self.results.get(("checked", relpath, sha, self.context))
+        if kept is None:
+            return False
+        event, reported = kept
+        self.results.touch(("event", relpath, sha))  # its parse, for when the context changes
+        self.diagnostics.items.extend(reported)
+        if event is not None:
+            events[event_id] = event
+        return True
 
     def _parse_in_parallel(self, files: list[tuple[Path, str, str]]) -> None:
         """Parse the event files the result cache does not hold, in forked processes, into
@@ -257,8 +290,9 @@ class _Reader:
             return
         todo = []
         for path, relpath, event_id in files:
-            if self._kept("event", relpath) is not None:
-                continue
+            sha = self.digests.get(relpath)
+            if sha is not None and ("event", relpath, sha) in self.results:
+                continue  # kept: `_event` unpickles it, once
             try:
                 data = path.read_bytes() if not self._via_symlink(relpath) else None
             except OSError:
@@ -280,37 +314,44 @@ class _Reader:
         finally:
             _PARSE = None
 
-    def _event(self, path: Path, relpath: str, event_id: str) -> Event | None:
-        return self._parsed(  # type: ignore[no-any-return]
-            "event", path, relpath, EVENT_HINT,
-            lambda mapping, own: records.read_event(event_id, relpath, mapping, own))
-
-    def _kept(self, kind: str, relpath: str) -> Any:
-        """The kept parse of a file whose digest is known without reading it; else None."""
+    def _kept(self, kind: str, relpath: str) -> tuple[str, Any] | None:
+        """(digest, kept parse) of a file whose digest is known without reading it; else None."""
         sha = self.digests.get(relpath)
-        return None if sha is None else self.results.get((kind, relpath, sha))
+        found = None if sha is None else self.results.get((kind, relpath, sha))
+        return None if found is None else (sha, found)  # type: ignore[return-value]
 
     def _parsed(self, kind: str, path: Path, relpath: str, empty_hint: str,
                 read: Callable[[Mapping, Diagnostics], Any]) -> Any:
         """`read(mapping, diagnostics)` of one YAML file whose content depends on nothing
-        but its bytes and path; None if it cannot be read. Read again only if its bytes
-        changed since it was last read: the earlier result, and what it reported, are reused."""
+        but its bytes and path; None if it cannot be read (see `_parse_file`)."""
         if not self._inside(path, relpath):
             return None
-        found = self._kept(kind, relpath)
-        if found is None:
+        parsed = self._parse_file(kind, path, relpath, empty_hint, self.diagnostics, read)
+        return None if parsed is None else parsed[1]
+
+    def _parse_file(self, kind: str, path: Path, relpath: str, empty_hint: str,
+                    diagnostics: Diagnostics, read: Callable[[Mapping, Diagnostics], Any]
+                    ) -> tuple[str, Any] | None:
+        """(SHA-256 of the bytes, what `read` made of them) for a file inside the project;
+        None if it cannot be read (reported). Read again only if its bytes changed since
+        it was last read: the earlier result, and what it reported, are reused."""
+        kept = self._kept(kind, relpath)
+        if kept is not None:
+            sha, found = kept
+        else:
             data = self._read_ahead.pop(relpath, None) or read_bytes(path, relpath,
-                                                                     self.diagnostics, MAX_BYTES)
+                                                                     diagnostics, MAX_BYTES)
             if data is None:
                 return None
-            key = (kind, relpath, digest(data))
+            sha = digest(data)
+            key = (kind, relpath, sha)
             found = self.results.get(key)
             if found is None:
                 found = _parse(data, relpath, empty_hint, read)
                 self.results.put(key, found)
         value, reported = found
-        self.diagnostics.items.extend(reported)
-        return value
+        diagnostics.items.extend(reported)
+        return sha, value
 
 
 def _parse(data: bytes, relpath: str, empty_hint: str,
@@ -329,14 +370,17 @@ _PARSE: list[tuple[str, str, bytes]] | None = None
 
 def _parse_events(part: tuple[int, int]) -> dict[Any, bytes]:
     """In a forked worker: parse a slice of `_PARSE`, as result cache entries (see
-    ResultCache.update), keyed as `_Reader._parsed` keys them."""
+    ResultCache.update), keyed as `_Reader._parse_file` keys them."""
     assert _PARSE is not None
     made = {}
     for relpath, event_id, data in _PARSE[part[0]:part[1]]:
-        found = _parse(data, relpath, EVENT_HINT, lambda mapping, own, i=event_id, r=relpath:
-                       records.read_event(i, r, mapping, own))
+        found = _parse(data, relpath, EVENT_HINT, _event_reader(event_id, relpath))
         made["event", relpath, digest(data)] = pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
     return made
+
+
+def _event_reader(event_id: str, relpath: str) -> Callable[[Mapping, Diagnostics], Event | None]:
+    return lambda mapping, own: records.read_event(event_id, relpath, mapping, own)
 
 
 def _files(folder: Path, suffixes: tuple[str, ...], recursive: bool = False) -> list[Path]:
@@ -382,6 +426,17 @@ def _merge(article, meta: SourceMeta, diagnostics: Diagnostics) -> Source:  # ty
                   values["published"], values["url"], tuple(origin), meta.notes)
 
 
+def check_context(digests: dict[str, str]) -> str | None:
+    """A digest of every input the check of an event reads besides its own file: the
+    project's other content and seeds, and the package's code (`digests` holds the
+    fingerprint's {path: SHA-256}, code included); None when they are not known."""
+    if not digests:
+        return None
+    shared = sorted((name, sha) for name, sha in digests.items()
+                    if not name.startswith(("content/events/", "templates/")))
+    return digest(repr(shared))
+
+
 class _Checker:
     """Resolves references and quotes against everything that was read."""
 
@@ -392,6 +447,12 @@ class _Checker:
         self.sources, self.people, self.places = sources, people, places
         self.anniversaries = anniversaries
         self.broken = broken
+
+    def reporting_to(self, diagnostics: Diagnostics) -> _Checker:
+        """The same checker, reporting into `diagnostics`."""
+        other = copy.copy(self)
+        other.d = diagnostics
+        return other
 
     def ref(self, kind: str, value: str, known, loc: Location | None) -> bool:  # type: ignore[no-untyped-def]
         """Whether `value` names a known record; reports it if not (once, with a hint)."""

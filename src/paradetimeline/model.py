@@ -12,6 +12,7 @@ from typing import Literal
 
 from .dates import EventDate, PartialDate, ordinal
 from .errors import Where
+from .frozen import pickled_by_fields
 
 STATUSES = ("happened", "planned", "announced", "expected", "reported")
 Status = Literal["happened", "planned", "announced", "expected", "reported"]
@@ -27,12 +28,14 @@ def normalize(text: str) -> str:
 # -- articles -----------------------------------------------------------------------------
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Sentence:
     anchor: str  # 'p3-s2'
     text: str
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Paragraph:
     anchor: str  # 'p3'
@@ -40,6 +43,7 @@ class Paragraph:
     sentences: tuple[Sentence, ...]
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Caption:
     text: str
@@ -124,6 +128,7 @@ class Source:
 # -- curated records ----------------------------------------------------------------------
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Role:
     title: str
@@ -131,6 +136,7 @@ class Role:
     end: PartialDate | None = None
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Person:
     id: str
@@ -142,6 +148,7 @@ class Person:
     where: Where = field(default_factory=Where, compare=False, hash=False, repr=False)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Place:
     id: str
@@ -154,6 +161,7 @@ class Place:
     where: Where = field(default_factory=Where, compare=False, hash=False, repr=False)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Citation:
     source: str
@@ -167,6 +175,7 @@ class Citation:
         return self.anchors[0] if self.anchors else ""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Anniversary:
     """A reference event that commemorations count from (e.g. Victory Day, 9 May 1945)."""
@@ -179,6 +188,7 @@ class Anniversary:
     where: Where = field(default_factory=Where, compare=False, hash=False, repr=False)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Event:
     id: str
