@@ -12,7 +12,17 @@ from test_site import snapshot
 
 from paradetimeline import build_site, load_timeline
 from paradetimeline.render import make_environment
-from paradetimeline.tracking import PageReads, PageRecord, Ref, Tracker, canon, reference, resolve
+from paradetimeline.tracking import (
+    PageReads,
+    PageRecord,
+    Ref,
+    Tracker,
+    canon,
+    read_record,
+    reference,
+    resolve,
+    write_record,
+)
 from paradetimeline.views import TimelineView
 
 
@@ -96,12 +106,19 @@ def test_canon_names_events_by_key_and_refuses_what_it_cannot_describe(timeline)
         canon(event, {})  # an event without a key
 
 
-def test_a_record_survives_its_json_form(timeline):
+def test_a_record_is_read_back_as_written_and_a_damaged_one_not_at_all(timeline, tmp_path):
     query = ("related", (Ref("event", timeline.events[0].id),))
     record = PageRecord("f", "s", "e", {timeline.events[0].id: "k"}, {query: "a"},
                         {"p.html": PageReads("c", (timeline.events[0].id,), (query,), False)},
                         {"p.html": "d1", "events.json": "d2"})
-    assert PageRecord.load(record.dump()) == record
+    path = tmp_path / "pages.pickle"
+    write_record(path, record)
+    assert read_record(path) == record
+    data = path.read_bytes()
+    path.write_bytes(data[:40] + bytes([data[40] ^ 1]) + data[41:])  # one bit flipped
+    assert read_record(path) is None
+    path.write_bytes(data[:-1])
+    assert read_record(path) is None
 
 
 def test_a_template_that_reads_every_event_is_rendered_again_on_any_change(make_project, tmp_path):

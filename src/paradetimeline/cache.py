@@ -127,7 +127,7 @@ def intact(record: dict[str, Any], root: Path, out: Path) -> bool:
 
 def pages_path(root: Path, out: Path) -> Path:
     """Where the record of what each page of a build read is kept (see tracking.py)."""
-    return record_path(root, out).with_suffix(".pages.json")
+    return record_path(root, out).with_suffix(".pages.pickle")
 
 
 def store(root: Path, out: Path, print_: str, inputs: dict[str, list[Any]],

@@ -321,11 +321,45 @@ def _write_index(handle: BinaryIO, entries: dict[bytes, tuple[int, int, bytes]],
     handle.write(_signature(secret, lengths + keys_sha + idents + table))
 
 
-def _signature(secret: bytes, payload: bytes | memoryview) -> bytes:
-    """HMAC-SHA256 of this format, this code and the payload (fed in, not concatenated)."""
-    mac = hmac.new(secret, FORMAT + _code_digest(), "sha256")
+def _signature(secret: bytes, payload: bytes | memoryview, kind: bytes = FORMAT) -> bytes:
+    """HMAC-SHA256 of a format, this code and the payload (fed in, not concatenated)."""
+    mac = hmac.new(secret, kind + _code_digest(), "sha256")
     mac.update(payload)
     return mac.digest()
+
+
+def write_signed(path: Path, kind: bytes, value: Any) -> None:
+    """Keep `value` in `path`, pickled and signed as `kind` (see `read_signed`); a value
+    that cannot be signed or written is simply not kept."""
+    secret = _secret()
+    temporary = path.with_suffix(f".tmp{os.getpid()}")
+    try:
+        if secret is None:
+            path.unlink(missing_ok=True)  # an older value would no longer be the latest
+            return
+        blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        with temporary.open("wb") as handle:
+            handle.write(blob)
+            handle.write(_signature(secret, blob, kind))
+        temporary.replace(path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+
+
+def read_signed(path: Path, kind: bytes) -> Any:
+    """The value `write_signed` kept in `path` as `kind`, with this code and this user's
+    key; None for anything else (missing, cut, tampered, another kind, other code)."""
+    secret = _secret()
+    if secret is None:
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    blob, signature = data[:-32], data[-32:]
+    if len(data) < 32 or not hmac.compare_digest(signature, _signature(secret, blob, kind)):
+        return None
+    return pickle.loads(blob)
 
 
 # id(value) -> (value, the cache it came from, its key there), both weakly: an entry goes
