@@ -353,3 +353,18 @@ def test_a_kept_check_reports_again_what_it_reported(make_project):
         "content/events/talk.yaml:4:10: error: unknown place 'red-squar'\n"
         "    hint: did you mean 'red-square'?"]
     assert any(k[0] == "checked" for k in open_cache(root, CACHE).entries)
+
+
+def test_quotes_found_once_stay_kept_while_checks_are_kept(make_project, monkeypatch):
+    root = make_project(WITH_SECOND_SEED)
+    build_site(root, jobs=1)
+    talk = root / "content/events/talk.yaml"
+    talk.write_text(talk.read_text().replace("Putin on the parade", "Putin on Victory Day"))
+    build_site(root, jobs=1)  # the parade's check is kept: its quote is not looked up
+    people = root / "content/people.yaml"
+    people.write_text(people.read_text() + "vladimir-putin:\n  name: Vladimir Putin\n")
+    quotes = count_calls(monkeypatch, loader, "find_quote")
+    checked = count_calls(monkeypatch, loader._Checker, "event")
+    build_site(root, jobs=1)
+    assert sorted(event.id for _, event in checked) == ["parade", "talk"]
+    assert quotes == []

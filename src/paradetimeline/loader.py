@@ -89,6 +89,7 @@ def load_timeline(root: Path | str, *, drafts: bool = False, results: ResultCach
     anniversaries = reader.keyed("anniversaries.yaml", "anniversary", records.read_anniversaries)
     check = _Checker(diagnostics, sources, people, places, anniversaries, reader.broken)
     events = reader.events(check)
+    reader.keep_quotes(events)
     anniversaries = {k: check.anniversary(a) for k, a in anniversaries.items()}
     commemorations = check.commemorations(config)
     published = tuple(sorted((e for e in events if drafts or not e.draft), key=Event.sort_key))
@@ -113,6 +114,7 @@ class _Reader:
         self.meta_paths: dict[str, str] = {}
         self._folders: dict[str, bool] = {}  # relpath -> whether a symlink is on its way
         self.context: str | None = None  # see check_context
+        self.article_keys: dict[str, Any] = {}  # source id -> its article's key in `results`
 
     def yaml(self, path: Path, empty_hint: str | None = None) -> Mapping | None:
         relpath = self.project.rel(path)
@@ -200,6 +202,7 @@ class _Reader:
                 article = parse_article(path.stem, text, meta.boilerplate)
                 self.results.put(key, article)
             self.results.remember(article, key)  # what is derived from it is kept with it
+            self.article_keys[path.stem] = key
             sources[path.stem] = _merge(article, meta, self.diagnostics)
         for source_id in metas:
             self.diagnostics.error(Location(self.meta_paths[source_id]),
@@ -259,6 +262,14 @@ class _Reader:
             if self.context is not None:
                 self.results.put(("checked", relpath, sha, self.context), (event, tuple(own.items)))
         return [events[event_id] for _, _, event_id in found if event_id in events]
+
+    def keep_quotes(self, events: list[Event]) -> None:
+        """Keep where each quote of `events` was found in its article: an event whose check
+        was kept did not look its quotes up, yet once the check context changes every
+        event is checked again."""
+        live = {("quote", c.quote, self.article_keys[c.source])
+                for event in events for c in event.sources if c.source in self.article_keys}
+        self.results.keep(live.__contains__)
 
     def _checked_before(self, path: Path, relpath: str, event_id: str,
                         events: dict[str, Event]) -> bool:
