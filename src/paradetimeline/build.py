@@ -102,8 +102,9 @@ def _build(root: Path, out: Path | str | None, base_url: str | None, drafts: boo
 def _render_and_write(root: Path, target: Path, results: ResultCache, record: dict[str, Any],
                       inputs: str, input_files: dict[str, list[Any]], base_url: str | None,
                       drafts: bool, strict: bool, jobs: int | None) -> BuildResult:
-    from .exports import NEEDS_BASE_URL
+    from .exports import NEEDS_BASE_URL, piece_context
     from .loader import Project
+    from .pieces import PieceStore
     from .render import TemplateError, write_rendered
     from .site import replace_site, update_site
     from .tracking import (
@@ -126,13 +127,16 @@ def _render_and_write(root: Path, target: Path, results: ResultCache, record: di
     options = json.dumps({"base_url": base_url, "drafts": drafts,
                           "epoch": os.environ.get("SOURCE_DATE_EPOCH", "")}, sort_keys=True)
     shared = shared_digest(input_files, options)
-    tracker = Tracker(event_keys(timeline, input_files, secrets.token_hex(8)), shared,
-                      shared_digest(input_files, options, templates=False))
+    data = shared_digest(input_files, options, templates=False)
+    tracker = Tracker(event_keys(timeline, input_files, secrets.token_hex(8)), shared, data)
     earlier = _earlier_pages(project.root, target, record)
     reuse = earlier if earlier is not None and earlier.shared == shared else None
+    pieces = PieceStore(tracker.keys, piece_context(timeline, data),
+                        earlier.pieces if earlier is not None else None, target,
+                        earlier.outputs if earlier is not None else None)
     render = partial(write_rendered, timeline, project.templates, jobs=jobs or usable_cores(),
                      results=results, tracker=tracker, earlier=reuse,
-                     previous=earlier.outputs if earlier is not None else None)
+                     previous=earlier.outputs if earlier is not None else None, pieces=pieces)
     deleted: set[str] = set()
     try:
         if earlier is None:
@@ -164,7 +168,8 @@ def _render_and_write(root: Path, target: Path, results: ResultCache, record: di
         None if earlier is None else (record, rendered.paths, deleted))
     write_record(cache.pages_path(project.root, target), PageRecord.of_build(
         inputs, shared, everything_digest(timeline, tracker.keys), tracker.keys, pages,
-        {**(reuse.answers if reuse else {}), **rendered.answers}, rendered.outputs))
+        {**(reuse.answers if reuse else {}), **rendered.answers}, rendered.outputs,
+        rendered.pieces or (reuse.pieces if reuse else None)))
     return BuildResult(target, len(pages), len(timeline.events), files, found, skipped)
 
 

@@ -9,13 +9,15 @@ decides which files exist. docs/exports.md describes them all for users.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from .feeds import atom_feed, robots_txt, sitemap_xml
 from .ical import events_ics
-from .jsontext import json_bytes
+from .jsontext import dump, json_parts
 from .model import Citation, Event, Timeline
 from .pages import plan_pages
+from .pieces import Piece, PieceStore
 from .stamps import content_timestamp
 from .timelinejs import timeline_json
 from .urls import site_url
@@ -58,22 +60,32 @@ def _event(timeline: Timeline, event: Event) -> dict[str, Any]:
     }
 
 
-def export_files(timeline: Timeline) -> Iterator[tuple[str, bytes]]:
+def export_files(timeline: Timeline, store: PieceStore | None = None
+                 ) -> Iterator[tuple[str, bytes]]:
     """Every machine-readable file of the site, as (path, UTF-8 bytes), made one at a time: at
     10,000 events each is megabytes, and all of them at once would double a build's memory.
+    `store` keeps each event's piece of them between builds (pieces.py).
 
     feed.xml and sitemap.xml need absolute URLs: without a base URL they are left out
     (the names are in NEEDS_BASE_URL, so the CLI can say so).
     """
+    store = store or PieceStore()
     stamp = content_timestamp(timeline)
-    yield "events.json", events_json(timeline)
-    yield "timeline.json", timeline_json(timeline)
-    yield "events.ics", events_ics(timeline, stamp)
+    yield "events.json", events_json(timeline, store)
+    yield "timeline.json", timeline_json(timeline, store)
+    yield "events.ics", events_ics(timeline, stamp, store)
     yield "robots.txt", robots_txt(timeline.config.base_url).encode("utf-8")
     base = timeline.config.base_url
     if base:
-        yield "feed.xml", atom_feed(timeline, base, stamp)
+        yield "feed.xml", atom_feed(timeline, base, stamp, store)
         yield "sitemap.xml", sitemap_xml(base, page_paths(timeline), stamp)
+
+
+def piece_context(timeline: Timeline, shared: str) -> str:
+    """What an event's piece of an export shows besides the event: `shared`, a digest of
+    every input but the event files and the templates (options and code included), and
+    the content timestamp, which the pieces of events.ics and feed.xml carry."""
+    return f"{shared}/{content_timestamp(timeline).isoformat()}"
 
 
 def page_paths(timeline: Timeline) -> list[str]:
@@ -81,11 +93,11 @@ def page_paths(timeline: Timeline) -> list[str]:
     return [page.path for page in plan_pages(timeline, TimelineView(timeline))]
 
 
-def events_json(timeline: Timeline) -> bytes:
+def events_json(timeline: Timeline, store: PieceStore | None = None) -> bytes:
     data = {
         "schema": SCHEMA,
         "title": timeline.config.title,
-        "events": (_event(timeline, e) for e in timeline.events),
+        "events": (Piece(e.id, partial(_event_json, timeline, e)) for e in timeline.events),
         "people": [
             {"id": p.id, "name": p.name, "native_names": dict(p.native_names),
              "country": p.country, "roles": [
@@ -111,4 +123,8 @@ def events_json(timeline: Timeline) -> bytes:
             for s in timeline.sources.values()
         ],
     }
-    return json_bytes(data)
+    return (store or PieceStore()).assemble("events.json", json_parts(data))
+
+
+def _event_json(timeline: Timeline, event: Event) -> str:
+    return dump(_event(timeline, event))

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from functools import partial
 from xml.sax.saxutils import escape, quoteattr
 
 from .jsontext import utf8_join
-from .model import Timeline
+from .model import Event, Timeline
+from .pieces import Piece, PieceStore
 from .stamps import rfc3339
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -21,14 +23,15 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NOT_IN_SITEMAP = ("404.html",)
 
 
-def atom_feed(timeline: Timeline, base: str, stamp: dt.datetime) -> bytes:
+def atom_feed(timeline: Timeline, base: str, stamp: dt.datetime,
+              store: PieceStore | None = None) -> bytes:
     """One entry per published event, latest first; every `updated` is the content stamp."""
-    return utf8_join(line + "\n" for line in _feed_lines(timeline, base, stamp))
+    return (store or PieceStore()).assemble("feed.xml", _feed_parts(timeline, base, stamp))
 
 
-def _feed_lines(timeline: Timeline, base: str, stamp: dt.datetime) -> Iterator[str]:
+def _feed_parts(timeline: Timeline, base: str, stamp: dt.datetime) -> Iterator[str | Piece]:
     config, updated = timeline.config, rfc3339(stamp)
-    yield from (
+    yield _lines(
         '<?xml version="1.0" encoding="utf-8"?>',
         f'<feed xmlns="{ATOM_NS}" xml:lang={quoteattr(config.language)}>',
         f"  <id>{escape(base)}</id>",
@@ -41,21 +44,29 @@ def _feed_lines(timeline: Timeline, base: str, stamp: dt.datetime) -> Iterator[s
         "  <generator>paradetimeline</generator>",
     )
     if config.license:
-        yield f"  <rights>{escape(config.license)}</rights>"
+        yield _lines(f"  <rights>{escape(config.license)}</rights>")
     for event in reversed(timeline.events):
-        url = f"{base}events/{event.id}.html"
-        summary = f"{event.date.display()} ({event.status}). {event.summary or ''}".rstrip()
-        yield from (
-            "  <entry>",
-            f"    <id>{escape(url)}</id>",
-            f"    <title>{escape(event.title)}</title>",
-            f'    <link rel="alternate" type="text/html" href={quoteattr(url)}/>',
-            f"    <updated>{updated}</updated>",
-            f"    <summary>{escape(summary)}</summary>",
-            *(f"    <category term={quoteattr(tag)}/>" for tag in event.tags),
-            "  </entry>",
-        )
-    yield "</feed>"
+        yield Piece(event.id, partial(_entry, event, base, updated))
+    yield _lines("</feed>")
+
+
+def _entry(event: Event, base: str, updated: str) -> str:
+    url = f"{base}events/{event.id}.html"
+    summary = f"{event.date.display()} ({event.status}). {event.summary or ''}".rstrip()
+    return _lines(
+        "  <entry>",
+        f"    <id>{escape(url)}</id>",
+        f"    <title>{escape(event.title)}</title>",
+        f'    <link rel="alternate" type="text/html" href={quoteattr(url)}/>',
+        f"    <updated>{updated}</updated>",
+        f"    <summary>{escape(summary)}</summary>",
+        *(f"    <category term={quoteattr(tag)}/>" for tag in event.tags),
+        "  </entry>",
+    )
+
+
+def _lines(*lines: str) -> str:
+    return "".join(line + "\n" for line in lines)
 
 
 def sitemap_xml(base: str, pages: Iterable[str], stamp: dt.datetime) -> bytes:

@@ -18,8 +18,8 @@ import datetime as dt
 from collections.abc import Iterator
 
 from .dates import PRECISION_RANK
-from .jsontext import utf8_join
 from .model import Event, Place, Timeline
+from .pieces import Piece, PieceStore
 from .urls import absolute_url
 
 PRODID = "-//paradetimeline//events@1//EN"
@@ -31,19 +31,23 @@ ICS_STATUS = {"happened": "CONFIRMED", "reported": "CONFIRMED", "planned": "TENT
               "announced": "TENTATIVE", "expected": "TENTATIVE"}
 
 
-def events_ics(timeline: Timeline, stamp: dt.datetime) -> bytes:
+def events_ics(timeline: Timeline, stamp: dt.datetime, store: PieceStore | None = None) -> bytes:
     """The calendar as UTF-8, its lines folded and ended with CRLF."""
-    return utf8_join(fold(line) + CRLF for line in _calendar_lines(timeline, stamp))
+    return (store or PieceStore()).assemble("events.ics", _calendar_parts(timeline, stamp))
 
 
-def _calendar_lines(timeline: Timeline, stamp: dt.datetime) -> Iterator[str]:
-    yield from ("BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN",
-                "METHOD:PUBLISH", f"NAME:{escape(timeline.config.title)}",
-                f"X-WR-CALNAME:{escape(timeline.config.title)}")
+def _calendar_parts(timeline: Timeline, stamp: dt.datetime) -> Iterator[str | Piece]:
+    yield _lines("BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN",
+                 "METHOD:PUBLISH", f"NAME:{escape(timeline.config.title)}",
+                 f"X-WR-CALNAME:{escape(timeline.config.title)}")
     dtstamp = stamp.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     for event in timeline.events:
-        yield from vevent(timeline, event, dtstamp)
-    yield "END:VCALENDAR"
+        yield Piece(event.id, lambda event=event: _lines(*vevent(timeline, event, dtstamp)))
+    yield _lines("END:VCALENDAR")
+
+
+def _lines(*lines: str) -> str:
+    return "".join(fold(line) + CRLF for line in lines)
 
 
 def vevent(timeline: Timeline, event: Event, dtstamp: str) -> list[str]:

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator
 from types import GeneratorType
 from typing import Any
 
+from .pieces import Piece
+
 
 def utf8_join(pieces: Iterable[str], batch: int = 4096) -> bytes:
     """The pieces joined, as UTF-8, encoded `batch` pieces at a time.
@@ -34,22 +36,27 @@ def json_bytes(data: dict[str, Any], *, sort_keys: bool = False) -> bytes:
 
     A list, or a generator (so that 10,000 event dicts need not exist at once), is written
     one item per line."""
-    def dump(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False, sort_keys=sort_keys)
-
-    return utf8_join(_json_pieces(data, dump, sort_keys))
+    return utf8_join(json_parts(data, sort_keys=sort_keys))  # type: ignore[arg-type]
 
 
-def _json_pieces(data: dict[str, Any], dump: Any, sort_keys: bool) -> Iterator[str]:
+def json_parts(data: dict[str, Any], *, sort_keys: bool = False) -> Iterator[str | Piece]:
+    """The text of `json_bytes(data)` in parts, for `PieceStore.assemble`: a list item that
+    is a `Piece` (whose `make` returns the item's JSON, see `dump`) is passed on as it is."""
     yield "{\n"
     for n, (key, value) in enumerate(sorted(data.items()) if sort_keys else data.items()):
         yield f",\n  {dump(key)}: " if n else f"  {dump(key)}: "
         if isinstance(value, (list, GeneratorType)):
             first = True
             for item in value:
-                yield f"{'[' if first else ','}\n    {dump(item)}"
+                yield "[\n    " if first else ",\n    "
+                yield item if isinstance(item, Piece) else dump(item, sort_keys=sort_keys)
                 first = False
             yield "[]" if first else "\n  ]"
         else:
-            yield dump(value)
+            yield dump(value, sort_keys=sort_keys)
     yield "\n}\n"
+
+
+def dump(value: Any, *, sort_keys: bool = False) -> str:
+    """One value on one line, as these files write it."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=sort_keys)

@@ -10,7 +10,6 @@ a sub-path such as '/paradetimeline/'.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import multiprocessing
 import os
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from .jsontext import utf8_join
 from .markup import render_markdown
 from .model import Event, Timeline
 from .pages import Page, plan_pages
+from .pieces import KeptPieces, PieceStore, output_digest
 from .site import safe_relpath
 from .structured import event_jsonld, jsonld_script, source_jsonld
 from .tracking import (
@@ -267,27 +267,30 @@ class Rendered:
     reused: set[str] = field(default_factory=set)  # pages left as the earlier build wrote them
     reads: dict[str, PageReads] = field(default_factory=dict)
     answers: dict[Query, str] = field(default_factory=dict)
+    pieces: KeptPieces | None = None  # where each event's piece of the exports lies
 
 
 def write_rendered(timeline: Timeline, templates: Path, folder: Path, *, jobs: int = 1,
                    results: ResultCache | None = None, tracker: Tracker | None = None,
-                   earlier: PageRecord | None = None, previous: dict[str, str] | None = None
-                   ) -> Rendered:
+                   earlier: PageRecord | None = None, previous: dict[str, str] | None = None,
+                   pieces: PieceStore | None = None) -> Rendered:
     """Render the output files straight into `folder` (a staging folder, see site.py).
 
     With the `earlier` build's record (whose shared inputs were the same as now), only what
     changed is rendered: pages the record cannot vouch for, and the export files if the event
     list changed. With `previous` ({path: digest} of the files in the output folder), a file
     whose bytes it already holds is not written again. Each file is written by the process
-    that rendered it, so the site is never held in memory whole."""
+    that rendered it, so the site is never held in memory whole. `pieces` keeps the
+    exports' pieces of unchanged events (pieces.py)."""
     job = Job(timeline, templates, folder, results or ResultCache(None), tracker, earlier,
-              previous)
+              previous, pieces)
     done = Rendered()
     for chunk in _run(job, jobs, done.reused):
         done.paths.extend(chunk.files)
         done.outputs.update(chunk.outputs)
         done.reads.update(chunk.reads)
         done.answers.update(chunk.answers)
+        done.pieces = chunk.pieces or done.pieces
     return done
 
 
@@ -300,6 +303,7 @@ class Job:
     tracker: Tracker | None
     earlier: PageRecord | None = None
     previous: dict[str, str] | None = None
+    pieces: PieceStore | None = None
 
 
 @dataclass
@@ -308,6 +312,7 @@ class Chunk:
     outputs: dict[str, str] = field(default_factory=dict)  # with a tracker: every file's digest
     reads: dict[str, PageReads] = field(default_factory=dict)
     answers: dict[Query, str] = field(default_factory=dict)
+    pieces: KeptPieces | None = None
 
 
 PARALLEL_MIN_PAGES = 400  # below this, starting processes costs more than it saves
@@ -405,9 +410,11 @@ def _render_task(env: TrackingEnvironment, view: TimelineView, pages: list[Page]
     tracker = job.tracker
     chunk = Chunk()
     if task == EXPORTS:
-        for path, data in export_files(view.timeline):
+        store = job.pieces or PieceStore()
+        for path, data in export_files(view.timeline, store):
             _write(job, {path: data}, chunk)
             del data  # one export in memory at a time
+        chunk.pieces = store.made
         return chunk
     start, stop = task
     memo, made_before = env.globals["memo"], len(env.globals["memo"].calls)
@@ -453,10 +460,6 @@ def _write(job: Job, files: dict[str, bytes], chunk: Chunk) -> None:
         finally:
             os.close(descriptor)
         chunk.files[relpath] = b""
-
-
-def output_digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> bytes:

@@ -11,24 +11,27 @@ start_date, with no end_date, and display_date says which side is unknown.
 from __future__ import annotations
 
 import html
+from functools import partial
 from typing import Any
 
 from .dates import EventDate, PartialDate
-from .jsontext import json_bytes
+from .jsontext import dump, json_parts
 from .model import Anniversary, Event, Timeline
+from .pieces import Piece, PieceStore
 from .urls import site_url
 
 OTHER_GROUP = "Other"
 
 
-def timeline_json(timeline: Timeline) -> bytes:
+def timeline_json(timeline: Timeline, store: PieceStore | None = None) -> bytes:
     config = timeline.config
     data = {
         "title": {"text": {"headline": html.escape(config.title),
                            "text": f"<p>{html.escape(config.description)}</p>"}},
         "events": (slide for slides in (
             (_anniversary_slide(timeline, a) for a in timeline.anniversaries.values()),
-            (_event_slide(timeline, e) for e in timeline.events)) for slide in slides),
+            (Piece(e.id, partial(_event_slide_json, timeline, e)) for e in timeline.events))
+            for slide in slides),
         "eras": [
             {"start_date": {"year": c.year, "month": 1, "day": 1},
              "end_date": {"year": c.year, "month": 12, "day": 31},
@@ -37,7 +40,7 @@ def timeline_json(timeline: Timeline) -> bytes:
         ],
         "scale": "human",
     }
-    return json_bytes(data, sort_keys=True)
+    return (store or PieceStore()).assemble("timeline.json", json_parts(data, sort_keys=True))
 
 
 def date_object(point: PartialDate) -> dict[str, int]:
@@ -73,6 +76,10 @@ def _event_slide(timeline: Timeline, event: Event) -> dict[str, Any]:
         "group": group_of(timeline, event),
         "unique_id": event.id,
     }
+
+
+def _event_slide_json(timeline: Timeline, event: Event) -> str:
+    return dump(_event_slide(timeline, event), sort_keys=True)
 
 
 def _anniversary_slide(timeline: Timeline, anniversary: Anniversary) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from typing import Any
 
 from .filecache import read_signed, write_signed
 from .model import Anniversary, Article, Commemoration, Event, Person, Place, SiteConfig, Source, Timeline
+from .pieces import KeptPieces
 from .views import TimelineView
 
 FORMAT = b"paradetimeline/page-record@3"
@@ -308,16 +309,17 @@ class PageRecord:
     answers: dict[Query, str]
     pages: dict[str, PageReads]
     outputs: dict[str, str]  # every output file (pages, exports, static files): its digest
+    pieces: KeptPieces | None = None  # where the exports hold each event (pieces.py)
 
     @classmethod
     def of_build(cls, fingerprint: str, shared: str, everything: str, keys: dict[str, str],
                  pages: dict[str, PageReads], answers: dict[Query, str],
-                 outputs: dict[str, str]) -> PageRecord:
+                 outputs: dict[str, str], pieces: KeptPieces | None = None) -> PageRecord:
         """The record of a build: of its keys and answers, those its pages read."""
         read = {q for p in pages.values() for q in p.queries}
         ids = {i for p in pages.values() for i in p.events}
         return cls(fingerprint, shared, everything, {i: keys[i] for i in ids if i in keys},
-                   {q: answers[q] for q in read if q in answers}, pages, outputs)
+                   {q: answers[q] for q in read if q in answers}, pages, outputs, pieces)
 
     def reusable(self, pages: Iterable[tuple[str, dict[str, Any]]], tracker: Tracker,
                  view: TimelineView, everything: str) -> set[str]:

@@ -1,0 +1,63 @@
+"""pieces.py: an export is made of kept pieces only where they are exactly what would be
+made again, and an incremental build's exports equal a clean build's."""
+
+from __future__ import annotations
+
+from test_cache import clean_build
+from test_filecache import count_calls
+from test_site import snapshot
+
+import paradetimeline.exports as exports
+import paradetimeline.ical as ical
+from paradetimeline import build_site
+from paradetimeline.pieces import Piece, PieceStore, output_digest
+
+
+def made(store, path, items, calls):
+    def piece(event, text):
+        def make():
+            calls.append(event)
+            return text
+        return Piece(event, make)
+
+    return store.assemble(path, ["[", *(piece(e, t) for e, t in items), "]"])
+
+
+def test_pieces_are_copied_from_the_old_file_only_while_their_keys_hold(tmp_path):
+    first = PieceStore({"a": "ka", "b": "kb"}, "context", folder=tmp_path)
+    calls = []
+    data = made(first, "x.json", [("a", "«a»"), ("b", "b")], calls)
+    assert data == "[«a»b]".encode() and calls == ["a", "b"]
+    (tmp_path / "x.json").write_bytes(data)
+    digests = {"x.json": output_digest(data)}
+
+    def again(keys, context="context", digests=digests):
+        calls.clear()
+        store = PieceStore(keys, context, first.made, tmp_path, digests)
+        out = made(store, "x.json", [("c", "c"), ("a", "new a"), ("b", "new b")], calls)
+        return out, list(calls)
+
+    assert again({"a": "ka", "b": "kb", "c": "kc"}) == ("[c«a»b]".encode(), ["c"])
+    assert again({"a": "ka", "b": "kb2", "c": "kc"}) == ("[c«a»new b]".encode(), ["c", "b"])
+    assert again({"a": "ka", "b": "kb"}, context="other")[1] == ["c", "a", "b"]
+    assert again({"a": "ka", "b": "kb"}, digests={"x.json": "edited"})[1] == ["c", "a", "b"]
+    (tmp_path / "x.json").write_bytes(data.replace(b"b", b"B"))  # edited since, same size
+    assert again({"a": "ka", "b": "kb"})[1] == ["c", "a", "b"]
+
+
+def test_adding_an_event_makes_only_its_pieces_and_the_exports_equal_a_clean_build(
+        make_project, tmp_path, monkeypatch):
+    root = make_project({"content/site.yaml": (
+        "title: Test timeline\ndescription: A test.\nbase_url: https://example.org/t/\n")})
+    build_site(root, jobs=1)
+    (root / "content/events/new.yaml").write_text(
+        "title: A new event\ndate: 2015-05-10\nstatus: planned\ntags: [parade]\n")
+    as_json = count_calls(monkeypatch, exports, "_event")
+    as_ics = count_calls(monkeypatch, ical, "vevent")
+    build_site(root, jobs=1)
+    assert [event.id for _, event in as_json] == ["new"]
+    assert [event.id for _, event, _ in as_ics] == ["new"]
+    site = snapshot(root / "site")
+    clean = clean_build(root, tmp_path, "clean")
+    for name in ("events.json", "timeline.json", "events.ics", "feed.xml"):
+        assert site[name] == clean[name], name
