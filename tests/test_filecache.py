@@ -368,3 +368,24 @@ def test_quotes_found_once_stay_kept_while_checks_are_kept(make_project, monkeyp
     build_site(root, jobs=1)
     assert sorted(event.id for _, event in checked) == ["parade", "talk"]
     assert quotes == []
+
+
+def test_a_save_keeps_whole_steps_on_request_and_reads_no_entry_to_append(tmp_path, monkeypatch):
+    path = tmp_path / CACHE / NAME
+    first = ResultCache(path)
+    for n in range(3):
+        first.put(("markdown", n), f"<p>{n}</p>" * 100)
+        first.put(("event", n), n)
+    first.save()
+    second = open_cache(tmp_path, CACHE)
+    reads = []
+    real = os.pread
+    monkeypatch.setattr(os, "pread", lambda fd, n, at: reads.append(n) or real(fd, n, at))
+    assert second.get(("event", 1)) == 1 and len(reads) == 1
+    second.keep("markdown")
+    second.put(("event", 9), 9)
+    second.save()  # appended (most of the file is still used): nothing is read again
+    second.close()
+    assert len(reads) == 1
+    assert sorted(open_cache(tmp_path, CACHE).entries) == [
+        ("event", 1), ("event", 9), ("markdown", 0), ("markdown", 1), ("markdown", 2)]

@@ -155,7 +155,7 @@ def _render_and_write(root: Path, target: Path, results: ResultCache, record: di
             if reuse is not None:
                 # The pages not rendered will want their Markdown and list items again; parsed
                 # files need no keeping, as every build parses (or looks up) every file.
-                results.keep(lambda key: key[0] in ("markdown", "fragment"))
+                results.keep("markdown", "fragment")
     except TemplateError as exc:
         raise ContentError([*found, exc.diagnostic]) from exc
     pages = {**{p: earlier.pages[p] for p in rendered.reused}, **rendered.reads} if reuse \

@@ -4,16 +4,17 @@ builds and looked up by the exact text they came from.
 `ROOT/.paradetimeline-cache/results.pickle` holds {key: value}, where a key names the step
 and carries a SHA-256 of its input, so a changed byte is a different key and an entry can
 never be stale. Values are pickled model objects, and unpickling runs code, so nothing is
-unpickled unless this user's key vouches for it: the file is the pickled values one after
-another, then the pickled keys, then a lookup table (a 16-byte hash of each key, and the
-offset, length and SHA-256 of its value), and an HMAC-SHA256 of the table and of the keys'
-SHA-256 under a key that lives outside the project (`$XDG_CACHE_HOME/paradetimeline/key`,
-made on first use, readable by its owner only). Opening the file reads and checks only the
-table; the keys are read only by a save; a value is read (and its digest checked) when a
-build asks for it, so memory holds only what the build uses. A file that is corrupt,
-unsigned, signed elsewhere (say, committed to a repository) or written by another version
-of paradetimeline is ignored, never trusted; a value that does not match its digest is a
-miss; without a usable key nothing is cached and builds are only slower.
+unpickled unless this user's key vouches for it: the file is its entries one after another
+(each the pickled key, then the pickled value), then a lookup table (a 16-byte hash of each
+key, and the offset, lengths and SHA-256 of its entry, and a byte naming its step), and an
+HMAC-SHA256 of the table under a key that lives outside the project
+(`$XDG_CACHE_HOME/paradetimeline/key`, made on first use, readable by its owner only).
+Opening the file reads and checks only the table; an entry is read (and its digest
+checked) when a build asks for it, so memory holds only what the build uses, and a save
+appends the new entries and a new table without reading the others. A file that is
+corrupt, unsigned, signed elsewhere (say, committed to a repository) or written by another
+version of paradetimeline is ignored, never trusted; an entry that does not match its
+digest is a miss; without a usable key nothing is cached and builds are only slower.
 
 Some steps are handed only a value that came from the cache (coverage gets an article, not
 its seed): `ResultCache.remember` notes the key a value came from, and `derived` keeps what
@@ -30,7 +31,8 @@ import pickle
 import secrets
 import struct
 import weakref
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
@@ -39,12 +41,16 @@ try:
 except ImportError:  # not on Windows: there every save writes the file afresh
     fcntl = None  # type: ignore[assignment]
 
-FORMAT = b"paradetimeline/results@3"
+FORMAT = b"paradetimeline/results@4"
 NAME = "results.pickle"
 _CODE = Path(__file__).resolve().parent
 T = TypeVar("T")
-_ENTRY = struct.Struct("<QQ32s")  # offset, length, SHA-256 of the pickled value
+# Offset of the entry, length of its pickled key, length of its pickled value, SHA-256 of
+# both, and the code of its step (see `step_code`).
+_ENTRY = struct.Struct("<QIQ32sB")
+_STEP_AT = _ENTRY.size - 1
 _IDENT = 16  # bytes of a key's ident
+_TAIL = struct.Struct("<QQ")  # lengths of the idents and of the table, before the HMAC
 
 
 def digest(data: bytes | str) -> str:
@@ -57,32 +63,43 @@ def ident(key: Any) -> bytes:
     return hashlib.blake2b(repr(key).encode("utf-8"), digest_size=_IDENT).digest()
 
 
+def step_code(key: Any) -> int:
+    """A byte for the step a key names (its first item), so that a save can keep all the
+    entries of some steps without reading their keys (see `ResultCache.keep`). Two steps
+    may share a code; then keeping one keeps the other too, which costs only space."""
+    step = key[0] if isinstance(key, tuple) and key and isinstance(key[0], str) else ""
+    return zlib.crc32(step.encode("utf-8")) % 255 + 1 if step else 0
+
+
 class ResultCache:
     """{key: value}: values are read from the file, and unpickled, only when asked for.
 
-    `index` maps the ident of each key the opened file holds to its entry in `table`,
-    `made` holds the keys and values this build (or a worker of it) pickled, by ident, and
-    `used` the idents of the keys this build asked for or made. The keys themselves stay in the file
-    until a save needs them: 70,000 tuples of long strings were 31 MB of every build."""
+    `index` maps the ident of each key the opened file holds to its number in the file's
+    lookup table (`idents`, `table`), `made` holds the keys and values this build (or a
+    worker of it) pickled, by ident, and `used` the idents of the keys this build asked
+    for or made. Keys stay in the file: 70,000 tuples of long strings would be 31 MB of
+    every build."""
 
     def __init__(self, path: Path | None, made: dict[bytes, tuple[Any, bytes]] | None = None,
                  index: dict[bytes, int] | None = None, file: BinaryIO | None = None,
-                 table: bytes = b"", keys: tuple[int, int, bytes] | None = None):
+                 idents: bytes = b"", table: bytes = b""):
         self.path = path
         self.made = made or {}
         self.index = index or {}
+        self.idents = idents
         self.table = table
-        self.keys_at = keys  # (offset, length, SHA-256) of the file's pickled {ident: key}
         self.file = file
         self.loaded = self.index.keys()
         self.used: set[bytes] = set(self.made)
-        self.kept: list[Callable[[Any], bool]] = []
+        self.kept: set[int] = set()  # step codes to keep whole at the next save
         self.derived: dict[Any, Any] = {}  # what `derived` returned, by key, in this build
 
     @property
     def entries(self) -> dict[Any, None]:
         """Every key this cache holds, in order (read from the file: for tests and tools)."""
-        return dict.fromkeys([*self._file_keys().values(), *(k for k, _ in self.made.values())])
+        found = (self._read_entry(n) for n in sorted(self.index.values()))
+        return dict.fromkeys([*(pickle.loads(e[0]) for e in found if e is not None),
+                              *(k for k, _ in self.made.values())])
 
     def __contains__(self, key: Any) -> bool:
         name = ident(key)
@@ -91,25 +108,25 @@ class ResultCache:
     def get(self, key: Any) -> Any:
         name = ident(key)
         made = self.made.get(name)
-        blob = made[1] if made is not None else self._read(name)
-        if blob is None:
-            return None
-            if blob is None:
+        if made is not None:
+            blob: bytes | memoryview = made[1]
+        else:
+            n = self.index.get(name)
+            entry = None if n is None else self._read_entry(n)
+            if entry is None:
                 return None
+            blob = entry[1]
         self.used.add(name)
         return pickle.loads(blob)
 
-    def _entry(self, name: bytes) -> tuple[int, int, bytes] | None:
-        n = self.index.get(name)
-        return None if n is None else _ENTRY.unpack_from(self.table, n * _ENTRY.size)
-
-    def _read(self, name: bytes) -> bytes | None:
-        entry = self._entry(name)
-        if entry is None:
+    def _read_entry(self, n: int) -> tuple[memoryview, memoryview] | None:
+        """(pickled key, pickled value) of entry `n` of the file, if it matches its digest."""
+        offset, key_length, value_length, sha, _ = _ENTRY.unpack_from(self.table, n * _ENTRY.size)
+        blob = self._pread(offset, key_length + value_length)
+        if blob is None or hashlib.sha256(blob).digest() != sha:
             return None
-        offset, length, sha = entry
-        blob = self._pread(offset, length)
-        return blob if blob is not None and hashlib.sha256(blob).digest() == sha else None
+        view = memoryview(blob)
+        return view[:key_length], view[key_length:]
 
     def _pread(self, offset: int, length: int) -> bytes | None:
         if self.file is None:
@@ -122,23 +139,16 @@ class ResultCache:
         except (OSError, ValueError):
             return None
 
-    def _file_keys(self) -> dict[bytes, Any]:
-        """{ident: key} of the opened file: read again, and checked, only when wanted."""
-        if self.keys_at is None:
-            return {}
-        offset, length, sha = self.keys_at
-        blob = self._pread(offset, length)
-        if blob is None or hashlib.sha256(blob).digest() != sha:
-            return {}
-        keys = pickle.loads(blob)
-        return {name: key for name, key in keys.items() if name in self.index}
-
     def touch(self, key: Any) -> None:
         """Keep the entry under `key`, if there is one, as if it had been read: a build
         that did not need it now may need it later."""
         name = ident(key)
         if name in self.made or name in self.index:
             self.used.add(name)
+
+    def touch_idents(self, names: Iterable[bytes]) -> None:
+        """`touch` for keys known by their idents."""
+        self.used.update(name for name in names if name in self.index or name in self.made)
 
     def put(self, key: Any, value: Any) -> None:
         self.put_pickled(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
@@ -171,42 +181,39 @@ class ResultCache:
             elif name in self.index:
                 self.used.add(name)
 
-    def keep(self, wanted: Callable[[Any], bool]) -> None:
-        """Keep the entries whose key is `wanted`, used or not, at the next `save`: a build
-        that rendered only some pages did not ask for the results of the others, yet a
-        later one will. (Decided at the save, which has the keys at hand.)"""
-        self.kept.append(wanted)
+    def keep(self, *steps: str) -> None:
+        """Keep the entries of these steps (the first item of their keys), used or not, at
+        the next `save`: a build that rendered only some pages did not ask for the results
+        of the others, yet a later one will."""
+        self.kept.update(step_code((step,)) for step in steps)
 
     def save(self) -> None:
         """Write what this build used (so deleted inputs drop out), if that changed.
 
-        Usually only the new values and a new index are appended to the file the build
-        opened (under a lock; the values already there stay where they are, so a reader
-        of the old index is not disturbed). Once more than half of the file is values no
-        longer used, it is written afresh, one value at a time. A build killed while
+        Usually only the new entries and a new table are appended to the file the build
+        opened (under a lock; the entries already there stay where they are, so a reader
+        of the old table is not disturbed). Once more than half of the file is entries no
+        longer used, it is written afresh, one entry at a time. A build killed while
         appending leaves a file whose signature does not match: it is ignored, not trusted."""
         if self.path is None:
             return
-        keys = self._file_keys() if self.kept or self.used != self.loaded else {}
         if self.kept:
-            self.used.update(name for name, key in keys.items()
-                             if name not in self.used and any(w(key) for w in self.kept))
-            self.kept = []
+            steps = self.table[_STEP_AT::_ENTRY.size]
+            self.used.update(name for name, n in self.index.items() if steps[n] in self.kept)
+            self.kept = set()
         if self.used == self.loaded:
             return  # a key's value never changes, so the same keys mean the same file
         secret = _secret()
         if secret is None:
             return
-        keys.update((name, key) for name, (key, _) in self.made.items())
-        self.used &= keys.keys()  # keys the file no longer yields (damaged since): not kept
-        if not self._append(secret, keys):
-            self._rewrite(secret, keys)
+        if not self._append(secret):
+            self._rewrite(secret)
 
-    def _append(self, secret: bytes, keys: dict[bytes, Any]) -> bool:
+    def _append(self, secret: bytes) -> bool:
         if self.file is None or fcntl is None:
             return False
-        kept = {name: self._entry(name) for name in self.used if name in self.index}
-        live = sum(entry[1] for entry in kept.values() if entry is not None)
+        kept = sorted(self.index[name] for name in self.used if name in self.index)
+        live = _live_bytes(self.table, kept)
         try:
             with self.path.open("r+b") as handle:  # type: ignore[union-attr]
                 fcntl.flock(handle, fcntl.LOCK_EX)
@@ -214,34 +221,40 @@ class ResultCache:
                 if (now.st_ino, now.st_size) != (then.st_ino, then.st_size) or live < now.st_size / 2:
                     return False  # changed since this build opened it, or mostly garbage
                 handle.seek(0, os.SEEK_END)
-                for name in self.used - kept.keys():
-                    blob = self.made[name][1]
-                    kept[name] = (handle.tell(), len(blob), hashlib.sha256(blob).digest())
-                    handle.write(blob)
-                _write_index(handle, kept, keys, secret)  # type: ignore[arg-type]
+                if len(kept) == len(self.index):
+                    idents, table = [self.idents], [self.table]
+                else:
+                    idents = [self.idents[n * _IDENT:(n + 1) * _IDENT] for n in kept]
+                    table = [self.table[n * _ENTRY.size:(n + 1) * _ENTRY.size] for n in kept]
+                for name in self.used - self.index.keys():
+                    key, blob = self.made[name]
+                    idents.append(name)
+                    table.append(_write_entry(handle, key, blob))
+                _write_table(handle, b"".join(idents), b"".join(table), secret)
             return True
         except OSError:
             return False
 
-    def _rewrite(self, secret: bytes, keys: dict[bytes, Any]) -> None:
+    def _rewrite(self, secret: bytes) -> None:
         assert self.path is not None
         temporary = self.path.with_suffix(f".tmp{os.getpid()}")
         try:
             self.path.parent.mkdir(exist_ok=True)
             with temporary.open("wb") as handle:
-                index: dict[bytes, tuple[int, int, bytes]] = {}
+                idents, table = [], []
                 for name in self.used:
-                    blob = self.made[name][1] if name in self.made else None
-                    sha = hashlib.sha256(blob).digest() if blob is not None else None
-                    if blob is None:
-                        entry = self._entry(name)
-                        blob = self._read(name)
-                        if blob is None or entry is None:
-                            continue
-                        sha = entry[2]
-                    index[name] = (handle.tell(), len(blob), sha)  # type: ignore[assignment]
-                    handle.write(blob)
-                _write_index(handle, index, keys, secret)
+                    if name in self.made:
+                        key, blob = self.made[name]
+                        table.append(_write_entry(handle, key, blob))
+                    else:
+                        n = self.index[name]
+                        entry = self._read_entry(n)
+                        if entry is None:
+                            continue  # damaged since this build opened the file: not kept
+                        step = self.table[n * _ENTRY.size + _STEP_AT]
+                        table.append(_write_entry(handle, None, entry[1], entry[0], step))
+                    idents.append(name)
+                _write_table(handle, b"".join(idents), b"".join(table), secret)
             temporary.replace(self.path)
         except OSError:
             temporary.unlink(missing_ok=True)  # a cache that cannot be written is not kept
@@ -250,6 +263,37 @@ class ResultCache:
         if self.file is not None:
             self.file.close()
             self.file = None
+
+
+def _live_bytes(table: bytes, numbers: list[int]) -> int:
+    """The bytes the entries `numbers` of `table` take in the file."""
+    total = 0
+    for n in numbers:
+        _, key_length, value_length, _, _ = _ENTRY.unpack_from(table, n * _ENTRY.size)
+        total += key_length + value_length
+    return total
+
+
+def _write_entry(handle: BinaryIO, key: Any, value: bytes | memoryview,
+                 pickled_key: bytes | memoryview | None = None, step: int | None = None) -> bytes:
+    """Write one entry at the end of `handle`; its row of the lookup table."""
+    if pickled_key is None:
+        pickled_key = pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL)
+    sha = hashlib.sha256(pickled_key)
+    sha.update(value)
+    offset = handle.tell()
+    handle.write(pickled_key)
+    handle.write(value)
+    return _ENTRY.pack(offset, len(pickled_key), len(value), sha.digest(),
+                       step_code(key) if step is None else step)
+
+
+def _write_table(handle: BinaryIO, idents: bytes, table: bytes, secret: bytes) -> None:
+    lengths = _TAIL.pack(len(idents), len(table))
+    handle.write(idents)
+    handle.write(table)
+    handle.write(lengths)
+    handle.write(_signature(secret, idents + table + lengths))
 
 
 def open_cache(root: Path, cache_dir: str) -> ResultCache:
@@ -262,63 +306,39 @@ def open_cache(root: Path, cache_dir: str) -> ResultCache:
         file = path.open("rb")
     except OSError:
         return ResultCache(path)
-    found = _read_index(file, secret)
+    found = _read_table(file, secret)
     if found is None:
         file.close()
         return ResultCache(path)
-    index, table, keys = found
-    return ResultCache(path, index=index, file=file, table=table, keys=keys)
+    index, idents, table = found
+    return ResultCache(path, index=index, file=file, idents=idents, table=table)
 
 
-def _read_index(file: BinaryIO, secret: bytes
-                ) -> tuple[dict[bytes, int], bytes, tuple[int, int, bytes]] | None:
-    """The lookup table at the end of a cache file, if `secret` signed it.
-
-    The end of the file is: the pickled {ident: key}, then the idents one after another,
-    then one packed entry (offset, length, SHA-256) per ident, then the three lengths, the
-    SHA-256 of the keys, and an HMAC of the lengths, that SHA-256 and the lookup table."""
+def _read_table(file: BinaryIO, secret: bytes) -> tuple[dict[bytes, int], bytes, bytes] | None:
+    """The lookup table at the end of a cache file, if `secret` signed it: the idents one
+    after another, then one row (see `_ENTRY`) per ident, then their two lengths and an
+    HMAC of all three."""
     try:
         size = os.fstat(file.fileno()).st_size
-        tail_size = 24 + 32 + 32
+        tail_size = _TAIL.size + 32
         if size < tail_size:
             return None
         file.seek(size - tail_size)
         tail = file.read(tail_size)
-        lengths, keys_sha, signature = tail[:24], tail[24:56], tail[56:]
-        keys_length, idents_length, table_length = struct.unpack("<QQQ", lengths)
-        lookup_length = idents_length + table_length
-        if keys_length + lookup_length > size - tail_size or idents_length % _IDENT \
+        idents_length, table_length = _TAIL.unpack(tail[:_TAIL.size])
+        if idents_length + table_length > size - tail_size or idents_length % _IDENT \
                 or table_length != idents_length // _IDENT * _ENTRY.size:
             return None
-        lookup_start = size - tail_size - lookup_length
-        file.seek(lookup_start)
-        lookup = file.read(lookup_length)
+        file.seek(size - tail_size - idents_length - table_length)
+        lookup = file.read(idents_length + table_length)
     except OSError:
         return None
-    if not hmac.compare_digest(signature, _signature(secret, lengths + keys_sha + lookup)):
+    signed = lookup + tail[:_TAIL.size]
+    if not hmac.compare_digest(tail[_TAIL.size:], _signature(secret, signed)):
         return None
-    values_end = lookup_start - keys_length
     idents, table = lookup[:idents_length], lookup[idents_length:]
     index = {idents[n:n + _IDENT]: i for i, n in enumerate(range(0, idents_length, _IDENT))}
-    for offset, length, _ in _ENTRY.iter_unpack(table):
-        if offset + length > values_end:
-            return None  # signed by us, yet not what we write: treat as absent
-    return index, table, (values_end, keys_length, keys_sha)
-
-
-def _write_index(handle: BinaryIO, entries: dict[bytes, tuple[int, int, bytes]],
-                 keys: dict[bytes, Any], secret: bytes) -> None:
-    names = list(entries)
-    key_blob = pickle.dumps({name: keys[name] for name in names}, protocol=pickle.HIGHEST_PROTOCOL)
-    idents = b"".join(names)
-    table = b"".join(_ENTRY.pack(*entries[name]) for name in names)
-    lengths = struct.pack("<QQQ", len(key_blob), len(idents), len(table))
-    keys_sha = hashlib.sha256(key_blob).digest()
-    handle.write(key_blob)
-    handle.write(idents)
-    handle.write(table)
-    handle.write(lengths + keys_sha)
-    handle.write(_signature(secret, lengths + keys_sha + idents + table))
+    return index, idents, table
 
 
 def _signature(secret: bytes, payload: bytes | memoryview, kind: bytes = FORMAT) -> bytes:
@@ -388,6 +408,15 @@ def derived(value: Any, step: tuple[Any, ...], compute: Callable[[], T]) -> T:
                 results.put(key, found)
         results.derived[key] = found
     return found
+
+
+def derived_ident(value: Any, step: tuple[Any, ...]) -> bytes | None:
+    """The ident of the key `derived(value, step, ...)` keeps its result under; None when
+    `value` did not come from a result cache."""
+    origin = _ORIGINS.get(id(value))
+    if origin is None or origin[0]() is not value:
+        return None
+    return ident((*step, origin[2]))
 
 
 PARALLEL_MIN_VALUES = 200  # fewer results to compute: starting processes costs more than it saves

@@ -29,5 +29,5 @@ def pickled_by_fields(cls: T) -> T:
     def __reduce__(self: Any) -> tuple[Any, tuple[Any, ...]]:
         return (type(self), values(self))
 
-    cls.__reduce__ = __reduce__  # type: ignore[method-assign]
+    cls.__reduce__ = __reduce__  # type: ignore[method-assign,assignment]
     return cls

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import partial
 
 from .dates import PRECISION_RANK
 from .model import Event, Place, Timeline
@@ -42,8 +43,12 @@ def _calendar_parts(timeline: Timeline, stamp: dt.datetime) -> Iterator[str | Pi
                  f"X-WR-CALNAME:{escape(timeline.config.title)}")
     dtstamp = stamp.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     for event in timeline.events:
-        yield Piece(event.id, lambda event=event: _lines(*vevent(timeline, event, dtstamp)))
+        yield Piece(event.id, partial(_vevent_text, timeline, event, dtstamp))
     yield _lines("END:VCALENDAR")
+
+
+def _vevent_text(timeline: Timeline, event: Event, dtstamp: str) -> str:
+    return _lines(*vevent(timeline, event, dtstamp))
 
 
 def _lines(*lines: str) -> str:

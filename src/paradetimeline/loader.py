@@ -20,7 +20,7 @@ from . import records
 from .articles import find_quote, nearest_sentence, parse_article
 from .dates import anniversary_number
 from .errors import Diagnostics, Location, UsageError, did_you_mean
-from .filecache import ResultCache, derived, digest
+from .filecache import ResultCache, derived, derived_ident, digest
 from .model import (
     Anniversary,
     Citation,
@@ -89,7 +89,6 @@ def load_timeline(root: Path | str, *, drafts: bool = False, results: ResultCach
     anniversaries = reader.keyed("anniversaries.yaml", "anniversary", records.read_anniversaries)
     check = _Checker(diagnostics, sources, people, places, anniversaries, reader.broken)
     events = reader.events(check)
-    reader.keep_quotes(events)
     anniversaries = {k: check.anniversary(a) for k, a in anniversaries.items()}
     commemorations = check.commemorations(config)
     published = tuple(sorted((e for e in events if drafts or not e.draft), key=Event.sort_key))
@@ -114,7 +113,6 @@ class _Reader:
         self.meta_paths: dict[str, str] = {}
         self._folders: dict[str, bool] = {}  # relpath -> whether a symlink is on its way
         self.context: str | None = None  # see check_context
-        self.article_keys: dict[str, Any] = {}  # source id -> its article's key in `results`
 
     def yaml(self, path: Path, empty_hint: str | None = None) -> Mapping | None:
         relpath = self.project.rel(path)
@@ -202,7 +200,6 @@ class _Reader:
                 article = parse_article(path.stem, text, meta.boilerplate)
                 self.results.put(key, article)
             self.results.remember(article, key)  # what is derived from it is kept with it
-            self.article_keys[path.stem] = key
             sources[path.stem] = _merge(article, meta, self.diagnostics)
         for source_id in metas:
             self.diagnostics.error(Location(self.meta_paths[source_id]),
@@ -260,16 +257,9 @@ class _Reader:
                 event = events[event_id] = check.reporting_to(own).event(event)
             self.diagnostics.items.extend(own.items)
             if self.context is not None:
-                self.results.put(("checked", relpath, sha, self.context), (event, tuple(own.items)))
+                self.results.put(("checked", relpath, sha, self.context),
+                                 (event, tuple(own.items), _quote_idents(event, check.sources)))
         return [events[event_id] for _, _, event_id in found if event_id in events]
-
-    def keep_quotes(self, events: list[Event]) -> None:
-        """Keep where each quote of `events` was found in its article: an event whose check
-        was kept did not look its quotes up, yet once the check context changes every
-        event is checked again."""
-        live = {("quote", c.quote, self.article_keys[c.source])
-                for event in events for c in event.sources if c.source in self.article_keys}
-        self.results.keep(live.__contains__)
 
     def _checked_before(self, path: Path, relpath: str, event_id: str,
                         events: dict[str, Event]) -> bool:
@@ -284,8 +274,10 @@ class _Reader:
         kept = self.results.get(("checked", relpath, sha, self.context))
         if kept is None:
             return False
-        event, reported = kept
-        self.results.touch(("event", relpath, sha))  # its parse, for when the context changes
+        event, reported, quotes = kept
+        # Its parse, and where its quotes were found, for a build whose context changes.
+        self.results.touch(("event", relpath, sha))
+        self.results.touch_idents(quotes)
         self.diagnostics.items.extend(reported)
         if event is not None:
             events[event_id] = event
@@ -435,6 +427,15 @@ def _merge(article, meta: SourceMeta, diagnostics: Diagnostics) -> Source:  # ty
         origin.append(("publisher", "metadata"))
     return Source(meta.id, article, values["headline"], meta.publisher, values["byline"],
                   values["published"], values["url"], tuple(origin), meta.notes)
+
+
+def _quote_idents(event: Event | None, sources: dict[str, Source]) -> tuple[bytes, ...]:
+    """Where the result cache keeps the quotes of `event`, as found in their articles."""
+    if event is None:
+        return ()
+    found = (derived_ident(sources[c.source].article, ("quote", c.quote))
+             for c in event.sources if c.source in sources)
+    return tuple(name for name in found if name is not None)
 
 
 def check_context(digests: dict[str, str]) -> str | None:
