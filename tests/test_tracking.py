@@ -3,6 +3,7 @@ unchanged; whatever the record cannot vouch for is rendered again."""
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -184,4 +185,30 @@ def test_kept_fragments_survive_an_edit_to_a_template_they_do_not_use(tmp_path):
     build_site(root)
     assert fragments().isdisjoint(first)  # every list item was rendered again
     assert 'class="summary edited"' in (root / "site/index.html").read_text()
+    assert snapshot(root / "site") == clean_build(root, tmp_path, "clean")
+
+
+def test_an_answer_is_asked_again_when_a_changed_event_left_or_joined_it(make_project, tmp_path):
+    """A tag page that only counts its events reads none of them: it must still change
+    when an event of the tag goes, and when an event gains the tag."""
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    (templates / "tag.html").write_text(
+        '{% extends "base.html" %}{% block main %}<p id="count">'
+        '{{ view.events_with("tag", tag)|length }} with {{ tag }}</p>{% endblock %}')
+    events = {f"content/events/e{n}.yaml": f"title: E{n}\ndate: 2020-01-0{n}\nstatus: planned\n"
+              f"tags: [{'parade, ' if n < 3 else ''}rally]\n" for n in (1, 2, 3)}
+    root = make_project(events)
+    (root / "templates").unlink()
+    (root / "templates").symlink_to(templates)
+    count = lambda: re.search(r'<p id="count">(.*?)</p>', (root / "site/tags/rally.html").read_text())[1]
+    build_site(root)
+    assert count() == "3 with rally"
+    (root / "content/events/e1.yaml").unlink()  # was in the answer, is gone
+    build_site(root)
+    assert count() == "2 with rally"
+    (root / "content/events/e4.yaml").write_text(  # was in no answer, joins one
+        "title: E4\ndate: 2020-01-04\nstatus: planned\ntags: [rally]\n")
+    build_site(root)
+    assert count() == "3 with rally"
     assert snapshot(root / "site") == clean_build(root, tmp_path, "clean")

@@ -32,6 +32,7 @@ from .pieces import KeptPieces, PieceStore, output_digest
 from .site import safe_relpath
 from .structured import event_jsonld, jsonld_script, source_jsonld
 from .tracking import (
+    Answer,
     PageReads,
     PageRecord,
     Query,
@@ -266,7 +267,7 @@ class Rendered:
     outputs: dict[str, str] = field(default_factory=dict)  # every file rendered: its digest
     reused: set[str] = field(default_factory=set)  # pages left as the earlier build wrote them
     reads: dict[str, PageReads] = field(default_factory=dict)
-    answers: dict[Query, str] = field(default_factory=dict)
+    answers: dict[Query, Answer] = field(default_factory=dict)
     pieces: KeptPieces | None = None  # where each event's piece of the exports lies
 
 
@@ -311,7 +312,7 @@ class Chunk:
     files: dict[str, bytes] = field(default_factory=dict)  # with a folder: names written, b""
     outputs: dict[str, str] = field(default_factory=dict)  # with a tracker: every file's digest
     reads: dict[str, PageReads] = field(default_factory=dict)
-    answers: dict[Query, str] = field(default_factory=dict)
+    answers: dict[Query, Answer] = field(default_factory=dict)
     pieces: KeptPieces | None = None
 
 

@@ -35,7 +35,7 @@ from .model import Anniversary, Article, Commemoration, Event, Person, Place, Si
 from .pieces import KeptPieces
 from .views import TimelineView
 
-FORMAT = b"paradetimeline/page-record@3"
+FORMAT = b"paradetimeline/page-record@4"
 EVENT_FOLDER = "content/events/"
 EVENT_SUFFIXES = (".yaml", ".yml")
 # Whole-timeline lookups: an answer's digest would cost as much as the answer.
@@ -46,7 +46,16 @@ NOT_A_QUESTION = frozenset({"timeline"})  # the Timeline itself: its `events` ar
 # that asks one depends on the events it passes, which is cheaper to note than the question.
 OF_ARGUMENTS_ONLY = frozenset({"href", "countries_of", "role_at", "year_of", "people_in"})
 
+# Lookups whose answer is the events that each, by itself, meet a condition on the
+# arguments (and the shared records): an event that did not change, and was not in the
+# answer, cannot be in it now. So when only some events changed, such an answer is still
+# the same if none of them was in it and none of them is in the answer asked of a view of
+# just them (see PageRecord.reusable); any other answer is asked again of the whole view.
+FILTERS = frozenset({"events_with", "related", "compare_cell", "events_in_year",
+                     "cited_sentences"})
+
 Query = tuple[str, tuple[Any, ...]]  # (view attribute, its arguments as `Ref`s and plain values)
+Answer = tuple[str, frozenset[str] | None]  # digest, and for a FILTERS lookup its events' ids
 
 
 class Unknown(Exception):
@@ -121,7 +130,7 @@ class Tracker:
         self.shared = shared  # digest of the shared inputs, if known
         self.data = data  # the same without the templates, if known: see render.Memo
         self.frames: list[Reads] = []
-        self.answers: dict[Query, str] = {}
+        self.answers: dict[Query, Answer] = {}
 
     @contextmanager
     def frame(self) -> Iterator[Reads]:
@@ -183,7 +192,7 @@ class Tracker:
     def _note(self, query: Query, answer: Any) -> None:
         if query not in self.answers:
             try:
-                self.answers[query] = digest(repr(canon(answer, self.keys)))
+                self.answers[query] = describe(query[0], answer, self.keys)
             except Unknown:
                 self.read_all()
                 return
@@ -234,9 +243,17 @@ def _event_ids(arguments: tuple[Any, ...]) -> Iterator[str]:
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
-def canon(value: Any, keys: dict[str, str]) -> Any:
+def describe(name: str, answer: Any, keys: dict[str, str]) -> Answer:
+    """What the record keeps of the answer to a lookup: its digest, and for a FILTERS
+    lookup the ids of the events in it."""
+    ids: set[str] | None = set() if name in FILTERS else None
+    return digest(repr(canon(answer, keys, ids))), None if ids is None else frozenset(ids)
+
+
+def canon(value: Any, keys: dict[str, str], ids: set[str] | None = None) -> Any:
     """A value as nested tuples of plain values, for a digest: events by their key (see
-    `event_keys`), shared records by id (their content is covered by the shared digest)."""
+    `event_keys`), shared records by id (their content is covered by the shared digest).
+    The ids of the events met are added to `ids`."""
     kind = type(value)
     if kind in _PLAIN:
         return value
@@ -244,23 +261,25 @@ def canon(value: Any, keys: dict[str, str]) -> Any:
         key = keys.get(value.id)
         if key is None:
             raise Unknown(value.id)
+        if ids is not None:
+            ids.add(value.id)
         return key
     if kind is tuple or kind is list:
-        return tuple(v if type(v) in _PLAIN else canon(v, keys) for v in value)
+        return tuple(v if type(v) in _PLAIN else canon(v, keys, ids) for v in value)
     if kind in _SHARED:
         name, attribute = _SHARED[kind]
         return (name, getattr(value, attribute))
     if kind is SiteConfig:
         return ("site",)
     if kind is dict:
-        return ("dict", *((canon(k, keys), canon(v, keys)) for k, v in value.items()))
+        return ("dict", *((canon(k, keys, ids), canon(v, keys, ids)) for k, v in value.items()))
     if kind is set or kind is frozenset:
-        return ("set", *sorted((canon(v, keys) for v in value), key=repr))
+        return ("set", *sorted((canon(v, keys, ids) for v in value), key=repr))
     if isinstance(value, str):  # Markup
         return str(value)
     if dataclasses.is_dataclass(value):
         fields = _fields(kind)(value)
-        return (kind.__name__, *(v if type(v) in _PLAIN else canon(v, keys) for v in fields))
+        return (kind.__name__, *(v if type(v) in _PLAIN else canon(v, keys, ids) for v in fields))
     raise Unknown(kind.__name__)
 
 
@@ -305,33 +324,40 @@ class PageRecord:
     fingerprint: str  # of the build this describes
     shared: str
     everything: str  # digest of the whole event list
-    keys: dict[str, str]  # event id -> key, for every event a page read
-    answers: dict[Query, str]
+    keys: dict[str, str]  # event id -> key, for every published event
+    answers: dict[Query, Answer]
     pages: dict[str, PageReads]
     outputs: dict[str, str]  # every output file (pages, exports, static files): its digest
     pieces: KeptPieces | None = None  # where the exports hold each event (pieces.py)
 
     @classmethod
     def of_build(cls, fingerprint: str, shared: str, everything: str, keys: dict[str, str],
-                 pages: dict[str, PageReads], answers: dict[Query, str],
+                 pages: dict[str, PageReads], answers: dict[Query, Answer],
                  outputs: dict[str, str], pieces: KeptPieces | None = None) -> PageRecord:
-        """The record of a build: of its keys and answers, those its pages read."""
+        """The record of a build: every event's key (what changed next time is told by
+        them), and the answers its pages read."""
         read = {q for p in pages.values() for q in p.queries}
-        ids = {i for p in pages.values() for i in p.events}
-        return cls(fingerprint, shared, everything, {i: keys[i] for i in ids if i in keys},
+        return cls(fingerprint, shared, everything, dict(keys),
                    {q: answers[q] for q in read if q in answers}, pages, outputs, pieces)
 
     def reusable(self, pages: Iterable[tuple[str, dict[str, Any]]], tracker: Tracker,
                  view: TimelineView, everything: str) -> set[str]:
-        """The paths of `pages` ((path, context) pairs) that would render as they did."""
+        """The paths of `pages` ((path, context) pairs) that would render as they did.
+
+        The work follows what changed: pages that read none of the changed events, and
+        answers that cannot have changed (see FILTERS), are taken as they were."""
         timeline = view.timeline
         events = {e.id: e for e in timeline.events}
+        changed = {i for i in self.keys.keys() | tracker.keys.keys()
+                   if self.keys.get(i) != tracker.keys.get(i)}
+        only_changed = TimelineView(dataclasses.replace(
+            timeline, events=tuple(e for e in timeline.events if e.id in changed)))
         same_answer: dict[Query, bool] = {}
 
         def still(query: Query) -> bool:
             if query not in same_answer:
-                same_answer[query] = self._answer_now(query, view, timeline, events, tracker) \
-                    == self.answers.get(query)
+                same_answer[query] = self._same_answer(query, view, only_changed, events,
+                                                       changed, tracker)
             return same_answer[query]
 
         found = set()
@@ -343,23 +369,43 @@ class PageRecord:
                 continue
             if earlier.context != tracker.page(context, Reads()).context:
                 continue
-            if any(tracker.keys.get(i) != self.keys.get(i) for i in earlier.events):
+            if not changed.isdisjoint(earlier.events):
                 continue
             if all(still(q) for q in earlier.queries):
                 found.add(path)
         return found
 
-    @staticmethod
-    def _answer_now(query: Query, view: TimelineView, timeline: Timeline,
-                    events: dict[str, Event], tracker: Tracker) -> str | None:
+    def _same_answer(self, query: Query, view: TimelineView, only_changed: TimelineView,
+                     events: dict[str, Event], changed: set[str], tracker: Tracker) -> bool:
+        """Whether `query` would get the answer it got then."""
         name, arguments = query
-        try:
-            value = getattr(view, name)
-            if callable(value):
-                value = value(*resolve(arguments, timeline, events))
-            return digest(repr(canon(value, tracker.keys)))
-        except Exception:  # a record gone, a view that changed: cannot vouch for it
-            return None
+        recorded = self.answers.get(query)
+        if recorded is None:
+            return False
+        members = recorded[1]
+        if name in FILTERS and members is not None and members.isdisjoint(changed) \
+                and changed.isdisjoint(_event_ids(arguments)):
+            try:  # asked of a view of the changed events alone: does any of them come in?
+                value = getattr(only_changed, name)(*resolve(arguments, view.timeline, events))
+                newcomers = set()
+                canon(value, tracker.keys, newcomers)
+            except Exception:
+                newcomers = {"?"}
+            if not newcomers:
+                return True
+        return _answer(query, view, events, tracker) == recorded
+
+def _answer(query: Query, view: TimelineView, events: dict[str, Event],
+            tracker: Tracker) -> Answer | None:
+    """What the record would keep of `query`'s answer now; None if it cannot be told."""
+    name, arguments = query
+    try:
+        value = getattr(view, name)
+        if callable(value):
+            value = value(*resolve(arguments, view.timeline, events))
+        return describe(name, value, tracker.keys)
+    except Exception:  # a record gone, a view that changed: cannot vouch for it
+        return None
 
 
 def read_record(path: Path) -> PageRecord | None:
