@@ -226,7 +226,9 @@ class ResultCache:
                 else:
                     idents = [self.idents[n * _IDENT:(n + 1) * _IDENT] for n in kept]
                     table = [self.table[n * _ENTRY.size:(n + 1) * _ENTRY.size] for n in kept]
-                for name in self.used - self.index.keys():
+                for name in self.made:  # in the order they were made: related ones together
+                    if name not in self.used or name in self.index:
+                        continue
                     key, blob = self.made[name]
                     idents.append(name)
                     table.append(_write_entry(handle, key, blob))
@@ -242,7 +244,10 @@ class ResultCache:
             self.path.parent.mkdir(exist_ok=True)
             with temporary.open("wb") as handle:
                 idents, table = [], []
-                for name in self.used:
+                old = sorted((n, name) for name, n in self.index.items() if name in self.used)
+                order = [name for _, name in old] + [name for name in self.made
+                                                     if name in self.used and name not in self.index]
+                for name in order:  # in file order, then in the order they were made
                     if name in self.made:
                         key, blob = self.made[name]
                         table.append(_write_entry(handle, key, blob))

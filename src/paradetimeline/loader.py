@@ -112,19 +112,21 @@ class _Reader:
         self.broken: dict[str, set[str]] = {}
         self.meta_paths: dict[str, str] = {}
         self._folders: dict[str, bool] = {}  # relpath -> whether a symlink is on its way
+        self._links: dict[str, bool] = {}  # relpath of a listed file -> whether it is a symlink
         self.context: str | None = None  # see check_context
 
     def yaml(self, path: Path, empty_hint: str | None = None) -> Mapping | None:
         relpath = self.project.rel(path)
-        if not self._inside(path, relpath):
+        if not self._inside(relpath):
             return None
         return read_yaml(path, relpath, self.diagnostics, empty_hint=empty_hint)
 
-    def _inside(self, path: Path, relpath: str) -> bool:
-        """Whether `path` really lies in the project. Only a symlink on the way can lead out,
-        so a path without one (nearly every path) is not resolved."""
+    def _inside(self, relpath: str) -> bool:
+        """Whether the file really lies in the project. Only a symlink on the way can lead
+        out, so a path without one (nearly every path) is not resolved."""
         if not self._via_symlink(relpath):
             return True
+        path = self.project.root / relpath
         try:
             path.resolve().relative_to(self.project.root.resolve())
             return True
@@ -137,7 +139,7 @@ class _Reader:
 
     def _via_symlink(self, relpath: str) -> bool:
         """Whether `relpath`, or a folder on the way to it, is a symlink (or '..'); each
-        folder is asked once."""
+        folder is asked once, and a file listed by `_listed` not at all."""
         folder, _, name = relpath.rpartition("/")
         if folder:
             linked = self._folders.get(folder)
@@ -145,7 +147,17 @@ class _Reader:
                 linked = self._folders[folder] = self._via_symlink(folder)
             if linked:
                 return True
+        listed = self._links.get(relpath)
+        if listed is not None:
+            return listed
         return name == ".." or os.path.islink(os.path.join(self.project.root, relpath))
+
+    def _listed(self, folder: str, suffixes: tuple[str, ...], recursive: bool = False
+                ) -> list[str]:
+        """The files `_files` finds, noting which are symlinks."""
+        found = _files(self.project.root, folder, suffixes, recursive)
+        self._links.update(found)
+        return [relpath for relpath, _ in found]
 
     def _broken(self, kind: str, ids: set[str]) -> None:
         self.broken.setdefault(kind, set()).update(ids)
@@ -179,8 +191,8 @@ class _Reader:
     def sources(self) -> dict[str, Source]:
         metas = self._source_metas()
         sources: dict[str, Source] = {}
-        for path in _files(self.project.seeds, (".txt",)):
-            relpath = self.project.rel(path)
+        for relpath in self._listed("seeds", (".txt",)):
+            path = self.project.root / relpath
             meta = metas.pop(path.stem, None)
             if not records.is_id(path.stem):
                 self.diagnostics.error(Location(relpath), f"'{path.stem}' is not a valid source id "
@@ -209,15 +221,16 @@ class _Reader:
         return sources
 
     def _seed_text(self, path: Path, relpath: str) -> str | None:
-        if not self._inside(path, relpath):
+        if not self._inside(relpath):
             return None
         data = read_bytes(path, relpath, self.diagnostics, MAX_SEED_BYTES)
         return None if data is None else decode_utf8(data, relpath, self.diagnostics)
 
     def _source_metas(self) -> dict[str, SourceMeta]:
         metas = {}
-        for path in _files(self.project.content / "sources", YAML_SUFFIXES):
-            relpath = self.meta_paths[path.stem] = self.project.rel(path)
+        for relpath in self._listed("content/sources", YAML_SUFFIXES):
+            path = self.project.root / relpath
+            self.meta_paths[path.stem] = relpath
             meta = self._parsed(
                 "meta", path, relpath, "an empty file is not needed: delete it, or add 'publisher:'",
                 lambda mapping, own, stem=path.stem: records.read_source_meta(stem, mapping, own))
@@ -230,10 +243,9 @@ class _Reader:
         unchanged since a build that kept it is taken as it was checked then."""
         events: dict[str, Event] = {}
         first_seen: dict[str, str] = {}
-        found: list[tuple[Path, str, str]] = []
-        for path in _files(self.project.content / "events", YAML_SUFFIXES, recursive=True):
-            relpath = self.project.rel(path)
-            event_id = path.stem
+        found: list[tuple[str, str]] = []
+        for relpath in self._listed("content/events", YAML_SUFFIXES, recursive=True):
+            event_id = _stem(relpath)
             if not records.is_id(event_id):
                 self.diagnostics.error(Location(relpath), f"'{event_id}' is not a valid event id "
                                        "(the file name is the id)", records.id_hint(event_id))
@@ -243,13 +255,13 @@ class _Reader:
                                        f"(also {first_seen[event_id]})", "rename one of the files")
                 continue
             first_seen[event_id] = relpath
-            found.append((path, relpath, event_id))
-        todo = [file for file in found if not self._checked_before(*file, events)]
+            found.append((relpath, event_id))
+        todo = self._checked_before(found, events)
         self._parse_in_parallel(todo)
-        for path, relpath, event_id in todo:
+        for relpath, event_id in todo:
             own = Diagnostics()
-            parsed = self._parse_file("event", path, relpath, EVENT_HINT, own,
-                                      _event_reader(event_id, relpath))
+            parsed = self._parse_file("event", self.project.root / relpath, relpath, EVENT_HINT,
+                                      own, _event_reader(event_id, relpath))
             if parsed is None:
                 continue  # unreadable: reported
             sha, event = parsed
@@ -259,31 +271,34 @@ class _Reader:
             if self.context is not None:
                 self.results.put(("checked", relpath, sha, self.context),
                                  (event, tuple(own.items), _quote_idents(event, check.sources)))
-        return [events[event_id] for _, _, event_id in found if event_id in events]
+        return [events[event_id] for _, event_id in found if event_id in events]
 
-    def _checked_before(self, path: Path, relpath: str, event_id: str,
-                        events: dict[str, Event]) -> bool:
-        """Whether the event file is dealt with: it leads outside the project (reported),
-        or its check was kept by an earlier build (taken into `events`, with what it
-        reported) under the file's digest and this build's check context."""
-        if not self._inside(path, relpath):
-            return True
-        sha = self.digests.get(relpath)
-        if sha is None or self.context is None:
-            return False
-        kept = self.results.get(("checked", relpath, sha, self.context))
-        if kept is None:
-            return False
-        event, reported, quotes = kept
-        # Its parse, and where its quotes were found, for a build whose context changes.
-        self.results.touch(("event", relpath, sha))
-        self.results.touch_idents(quotes)
-        self.diagnostics.items.extend(reported)
-        if event is not None:
-            events[event_id] = event
-        return True
+    def _checked_before(self, files: list[tuple[str, str]], events: dict[str, Event]
+                        ) -> list[tuple[str, str]]:
+        """The event files (relpath, id) still to be read and checked. The others lead
+        outside the project (reported), or their check was kept by an earlier build under
+        the file's digest and this build's check context: those are taken into `events`,
+        with what they reported."""
+        inside = [(r, i) for r, i in files if self._inside(r)]
+        if self.context is None:
+            return inside
+        todo = []
+        for relpath, event_id in inside:
+            key = ("checked", relpath, self.digests.get(relpath, ""), self.context)
+            kept = self.results.get(key)
+            if kept is None:
+                todo.append((relpath, event_id))
+                continue
+            event, reported, quotes = kept
+            # Its parse, and where its quotes were found, for a build whose context changes.
+            self.results.touch(("event", relpath, key[2]))
+            self.results.touch_idents(quotes)
+            self.diagnostics.items.extend(reported)
+            if event is not None:
+                events[event_id] = event
+        return todo
 
-    def _parse_in_parallel(self, files: list[tuple[Path, str, str]]) -> None:
+    def _parse_in_parallel(self, files: list[tuple[str, str]]) -> None:
         """Parse the event files the result cache does not hold, in forked processes, into
         the cache, when there are enough of them to be worth it; `_event` then finds them
         there. Files that cannot be read, or lead outside, are left to `_event` to report."""
@@ -292,12 +307,13 @@ class _Reader:
                 or "fork" not in multiprocessing.get_all_start_methods():
             return
         todo = []
-        for path, relpath, event_id in files:
+        for relpath, event_id in files:
             sha = self.digests.get(relpath)
             if sha is not None and ("event", relpath, sha) in self.results:
-                continue  # kept: `_event` unpickles it, once
+                continue  # kept: `_parse_file` unpickles it, once
             try:
-                data = path.read_bytes() if not self._via_symlink(relpath) else None
+                data = (self.project.root / relpath).read_bytes() \
+                    if not self._via_symlink(relpath) else None
             except OSError:
                 data = None
             if data is not None and len(data) <= MAX_BYTES:
@@ -327,7 +343,7 @@ class _Reader:
                 read: Callable[[Mapping, Diagnostics], Any]) -> Any:
         """`read(mapping, diagnostics)` of one YAML file whose content depends on nothing
         but its bytes and path; None if it cannot be read (see `_parse_file`)."""
-        if not self._inside(path, relpath):
+        if not self._inside(relpath):
             return None
         parsed = self._parse_file(kind, path, relpath, empty_hint, self.diagnostics, read)
         return None if parsed is None else parsed[1]
@@ -386,13 +402,15 @@ def _event_reader(event_id: str, relpath: str) -> Callable[[Mapping, Diagnostics
     return lambda mapping, own: records.read_event(event_id, relpath, mapping, own)
 
 
-def _files(folder: Path, suffixes: tuple[str, ...], recursive: bool = False) -> list[Path]:
-    """Files in sorted order, skipping names that start with '.' (editor and OS droppings).
-    Symlinks to files are followed, symlinked folders are not (as Path.rglob does); one
-    os.scandir per folder, so a file costs no system call of its own."""
-    found: list[Path] = []
+def _files(root: Path, folder: str, suffixes: tuple[str, ...], recursive: bool = False
+           ) -> list[tuple[str, bool]]:
+    """(path from `root` with '/', whether it is a symlink) of the files in `folder`, in
+    sorted order, skipping names that start with '.' (editor and OS droppings). Symlinks to
+    files are followed, symlinked folders are not (as Path.rglob does); one os.scandir per
+    folder, so a file costs no system call of its own, nor a Path object."""
+    found: list[tuple[str, bool]] = []
 
-    def visit(where: str) -> None:
+    def visit(where: str, prefix: str) -> None:
         try:
             entries = list(os.scandir(where))
         except OSError:
@@ -402,13 +420,17 @@ def _files(folder: Path, suffixes: tuple[str, ...], recursive: bool = False) -> 
                 continue
             if entry.is_dir(follow_symlinks=False):
                 if recursive:
-                    visit(entry.path)
+                    visit(entry.path, f"{prefix}{entry.name}/")
             elif entry.name.endswith(suffixes) and entry.is_file():
-                found.append(Path(entry.path))
+                found.append((prefix + entry.name, entry.is_symlink()))
 
-    if folder.is_dir():
-        visit(str(folder))
-    return sorted(found)
+    if (root / folder).is_dir():
+        visit(str(root / folder), f"{folder}/")
+    return sorted(found, key=lambda file: file[0].split("/"))  # as Path objects sort
+
+
+def _stem(relpath: str) -> str:
+    return relpath.rpartition("/")[2].rpartition(".")[0]
 
 
 def _merge(article, meta: SourceMeta, diagnostics: Diagnostics) -> Source:  # type: ignore[no-untyped-def]
