@@ -212,3 +212,32 @@ def test_an_answer_is_asked_again_when_a_changed_event_left_or_joined_it(make_pr
     build_site(root)
     assert count() == "3 with rally"
     assert snapshot(root / "site") == clean_build(root, tmp_path, "clean")
+
+
+def test_a_kept_fragment_that_asked_the_view_is_reused_only_while_the_answer_holds(timeline, tmp_path):
+    from dataclasses import replace
+
+    from paradetimeline.filecache import ResultCache
+
+    results = ResultCache(None)
+    calls = []
+    (tmp_path / "page.html").write_text(
+        '{% macro count(tag, view) %}{{ view.events_with("tag", tag)|length }} {{ note() }}'
+        '{% endmacro %}{{ memo(count, "parade", view) }}')
+
+    def render_count(timeline, keys):
+        tracker = Tracker(keys, shared="shared", data="data")
+        tracker.view = view = TimelineView(timeline)
+        env = make_environment(tmp_path, results, tracker)
+        env.globals["note"] = lambda: calls.append(1) or "rendered"
+        with tracker.frame() as reads:
+            html = env.get_template("page.html").render(view=view)
+        return html, reads
+
+    keys = keys_of(timeline)
+    first, _ = render_count(timeline, keys)
+    again, reads = render_count(timeline, keys)  # a later build, the same answer: kept
+    assert again == first == "2 rendered" and len(calls) == 1
+    assert reads.queries == {("events_with", ("tag", "parade"))}
+    fewer = replace(timeline, events=timeline.events[:1])
+    assert render_count(fewer, keys)[0] == "1 rendered" and len(calls) == 2

@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from .errors import Diagnostic, Location
 from .exports import export_files
-from .filecache import ResultCache, digest
+from .filecache import ResultCache, digest, ident
 from .jsontext import utf8_join
 from .markup import render_markdown
 from .model import Event, Timeline
@@ -131,17 +131,22 @@ class Memo:
     memo keeps them alive, so an identity is never reused within a build. What the macro
     read counts for every page that uses its output.
 
-    With a tracker, an output that read nothing but some events is also kept in the result
-    cache, under a digest of the shared inputs but the templates, the source of the macro's
-    template and every template it refers to, the macro's name and its arguments; a later
-    build uses it while those events are unchanged (an unchanged event's list item is not
-    rendered again, even after an edit to base.html)."""
+    With a tracker, an output that did not read the whole timeline is also kept in the
+    result cache, under a digest of the shared inputs but the templates, the source of the
+    macro's template and every template it refers to, the macro's name and its arguments;
+    a later build uses it while the events it read are unchanged and the view's questions
+    it asked get the same answers (an unchanged event's list item is not rendered again,
+    even after an edit to base.html). A kept output remembers the kept outputs it holds
+    (a year of the index holds its events' list items), so that those stay kept too."""
 
     def __init__(self, env: TrackingEnvironment, results: ResultCache | None) -> None:
         self.env = env
         self.results = results
-        self.calls: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any, Reads | None]] = {}
+        # key -> (the arguments, kept alive; output; reads; idents of the kept outputs in it)
+        self.calls: dict[tuple[Any, ...],
+                         tuple[tuple[Any, ...], Any, Reads | None, frozenset[bytes]]] = {}
         self.sources: dict[str, str | None] = {}  # template file -> digest of what it uses
+        self.holding: list[set[bytes]] = []  # per macro being rendered: the kept outputs in it
 
     def __call__(self, macro: Any, *args: Any) -> Any:
         key = (id(macro), *(a if isinstance(a, (str, int, type(None))) else id(a) for a in args))
@@ -149,11 +154,13 @@ class Memo:
         found = self.calls.get(key)
         if found is None:
             if tracker is None:
-                found = self.calls[key] = ((macro, *args), macro(*args), None)
+                found = self.calls[key] = ((macro, *args), macro(*args), None, frozenset())
             else:
                 found = self.calls[key] = ((macro, *args), *self._tracked(tracker, macro, args))
         elif tracker is not None and found[2] is not None:
             tracker.replay(found[2])
+        if self.holding:
+            self.holding[-1].update(found[3])
         return found[1]
 
     def forget(self, kept: int) -> None:
@@ -162,23 +169,34 @@ class Memo:
         for key in list(self.calls)[kept:]:
             del self.calls[key]
 
-    def _tracked(self, tracker: Tracker, macro: Any, args: tuple[Any, ...]) -> tuple[Any, Reads]:
-        """The macro's output and reads: from the result cache if it holds them, still valid."""
-        kept = self._kept_key(tracker, macro, args)
+    def _tracked(self, tracker: Tracker, macro: Any, args: tuple[Any, ...]
+                 ) -> tuple[Any, Reads, frozenset[bytes]]:
+        """The macro's output, reads and the kept outputs it holds: from the result cache if
+        it holds them, still valid."""
+        kept = self._kept_key(tracker, macro, args) if self.results is not None else None
         if kept is not None and self.results is not None:
             earlier = self.results.get(kept)
             if earlier is not None:
-                output, events = earlier
-                if all(tracker.keys.get(i) == k for i, k in events):
-                    reads = Reads(events={i for i, _ in events})
+                output, events, queries, inner = earlier
+                if all(tracker.keys.get(i) == k for i, k in events) \
+                        and all(tracker.answer_now(q) == a for q, a in queries):
+                    reads = Reads(events={i for i, _ in events}, queries={q for q, _ in queries})
                     tracker.replay(reads)
-                    return Markup(output), reads
-        with tracker.frame() as reads:
-            output = macro(*args)
-        if kept is not None and self.results is not None and not reads.queries \
-                and not reads.everything:
-            self.results.put(kept, (str(output), tuple((i, tracker.keys[i]) for i in sorted(reads.events))))
-        return output, reads
+                    self.results.touch_idents(inner)
+                    return Markup(output), reads, frozenset({ident(kept), *inner})
+        self.holding.append(set())
+        try:
+            with tracker.frame() as reads:
+                output = macro(*args)
+        finally:
+            inner = self.holding.pop()
+        if kept is None or self.results is None or reads.everything:
+            return output, reads, frozenset(inner)
+        self.results.put(kept, (str(output),
+                                tuple((i, tracker.keys[i]) for i in sorted(reads.events)),
+                                tuple((q, tracker.answers[q]) for q in sorted(reads.queries, key=repr)),
+                                tuple(sorted(inner))))
+        return output, reads, frozenset({ident(kept), *inner})
 
     def _kept_key(self, tracker: Tracker, macro: Any, args: tuple[Any, ...]) -> tuple[str, str] | None:
         code = getattr(getattr(macro, "_func", None), "__code__", None)
@@ -328,6 +346,8 @@ def _run(job: Job, jobs: int, reused: set[str] | None = None) -> list[Chunk]:
     global _WORK
     env = make_environment(job.templates, job.results, job.tracker)
     view = TimelineView(job.timeline)
+    if job.tracker is not None:
+        job.tracker.view = view
     plan = list(plan_pages(job.timeline, view))
     exports = static = True
     if job.earlier is not None and job.tracker is not None:

@@ -40,7 +40,7 @@ EVENT_FOLDER = "content/events/"
 EVENT_SUFFIXES = (".yaml", ".yml")
 # Whole-timeline lookups: an answer's digest would cost as much as the answer.
 WHOLE_TIMELINE = frozenset({"years", "mentions", "events_by_id", "_index", "_citations",
-                            "_by_commemoration_and_tag", "warm"})
+                            "_by_commemoration_and_tag", "_years_by_number", "warm"})
 NOT_A_QUESTION = frozenset({"timeline"})  # the Timeline itself: its `events` are watched
 # Lookups whose answer depends on nothing but their arguments (and the shared inputs): a page
 # that asks one depends on the events it passes, which is cheaper to note than the question.
@@ -52,7 +52,7 @@ OF_ARGUMENTS_ONLY = frozenset({"href", "countries_of", "role_at", "year_of", "pe
 # the same if none of them was in it and none of them is in the answer asked of a view of
 # just them (see PageRecord.reusable); any other answer is asked again of the whole view.
 FILTERS = frozenset({"events_with", "related", "compare_cell", "events_in_year",
-                     "cited_sentences"})
+                     "cited_sentences", "year_group", "events_named"})
 
 Query = tuple[str, tuple[Any, ...]]  # (view attribute, its arguments as `Ref`s and plain values)
 Answer = tuple[str, frozenset[str] | None]  # digest, and for a FILTERS lookup its events' ids
@@ -131,6 +131,19 @@ class Tracker:
         self.data = data  # the same without the templates, if known: see render.Memo
         self.frames: list[Reads] = []
         self.answers: dict[Query, Answer] = {}
+        self.view: TimelineView | None = None  # the view pages are rendered with
+
+    def answer_now(self, query: Query) -> Answer | None:
+        """What the record keeps of `query`'s answer in this build (see `describe`), noted
+        as if a template had asked it; None if it cannot be told."""
+        if query not in self.answers:
+            if self.view is None:
+                return None
+            found = _answer(query, self.view, self.view.events_by_id, self)
+            if found is None:
+                return None
+            self.answers[query] = found
+        return self.answers[query]
 
     @contextmanager
     def frame(self) -> Iterator[Reads]:

@@ -38,8 +38,8 @@ class TimelineView:
     def warm(self) -> None:
         """Compute the lookups many pages share now, before pages are rendered in forked
         workers. `mentions` is left to the one worker that renders provenance.html."""
-        for name in ("years", "tags", "_index", "_citations", "_by_commemoration_and_tag",
-                     "countries", "events_by_id"):
+        for name in ("years", "_years_by_number", "tags", "_index", "_citations",
+                     "_by_commemoration_and_tag", "countries", "events_by_id"):
             getattr(self, name)
 
     # -- grouping ---------------------------------------------------------------------------
@@ -58,6 +58,15 @@ class TimelineView:
         eras = {c.year: c for c in self.timeline.commemorations}
         return tuple(YearGroup(y, eras.get(y), tuple(v)) for y, v in sorted(by_year.items()))
 
+    @cached_property
+    def _years_by_number(self) -> dict[int, YearGroup]:
+        return {group.year: group for group in self.years}
+
+    def year_group(self, year: int) -> YearGroup | None:
+        """One year of `years`: a question of its own, so that a page section showing one
+        year depends on that year alone."""
+        return self._years_by_number.get(year)
+
     @staticmethod
     def year_of(item: Event | Anniversary) -> int:
         return item.date.year
@@ -70,9 +79,17 @@ class TimelineView:
         """Each source's date phrases, resolved, with who cites them (provenance.html)."""
         return mentions_by_source(self.timeline)
 
+    def mentions_of(self, source_id: str) -> tuple[Mention, ...]:
+        """One source's date phrases (see `mentions`), for a page section about it."""
+        return tuple(self.mentions.get(source_id, ()))
+
     @cached_property
     def events_by_id(self) -> dict[str, Event]:
         return {e.id: e for e in self.timeline.events}
+
+    def events_named(self, ids: tuple[str, ...]) -> tuple[Event, ...]:
+        """The published events among `ids`, in that order."""
+        return tuple(self.events_by_id[i] for i in ids if i in self.events_by_id)
 
     @cached_property
     def tags(self) -> tuple[str, ...]:
