@@ -98,7 +98,7 @@ def run() -> NoReturn:
     the interpreter freeing, one by one, the million objects of a large build, which takes
     half a second and changes nothing. So the streams are flushed and the process ends
     there, as Instagram's web servers do (os._exit)."""
-    code = main()
+    code = main(ending=True)
     try:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -107,14 +107,15 @@ def run() -> NoReturn:
     os._exit(code)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, ending: bool = False) -> int:
+    """Run one command; `ending`: the process ends right after (see `run`)."""
     parser = make_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
     try:
-        return _run(args)
+        return _run(args, ending)
     except UsageError as exc:
         print(f"paradetimeline: error: {exc}", file=sys.stderr)
         return 2
@@ -131,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 70
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, ending: bool = False) -> int:
     root = Path(args.root)
     if not root.is_dir():
         raise UsageError(f"--root '{args.root}' is not a folder")
@@ -143,9 +144,8 @@ def _run(args: argparse.Namespace) -> int:
         return _new(root, args)
     if args.command == "mentions":
         return _mentions(root, args.source)
-    # This process ends after one build: a cyclic collection of its million objects, once
-    # build_site turned the collector back on, would take half a second for nothing.
-    gc.disable()
+    if ending:  # a cyclic collection of a build's million objects, once build_site turned
+        gc.disable()  # the collector back on, would take half a second for nothing
     started = time.perf_counter()
     verb = "Build" if args.command == "build" else "Check"
     try:
