@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 import jinja2
+import jinja2.bccache
 import jinja2.meta
 from markupsafe import Markup
 
@@ -99,10 +100,28 @@ class TrackingEnvironment(jinja2.Environment):
 _WATCHED = frozenset({Event, TimelineView, Timeline})
 
 
+class KeptBytecode(jinja2.BytecodeCache):
+    """Compiled templates kept in the result cache, by template and source checksum, so a
+    build compiles only the templates that changed. (Jinja's FileSystemBytecodeCache would
+    load code from a file anyone could have written; the result cache signs what it holds.)"""
+
+    def __init__(self, results: ResultCache):
+        self.results = results
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.results.get(("template", bucket.key, bucket.checksum))
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.results.put(("template", bucket.key, bucket.checksum), bucket.bytecode_to_string())
+
+
 def make_environment(templates: Path, results: ResultCache | None = None,
                      tracker: Tracker | None = None) -> TrackingEnvironment:
     env = TrackingEnvironment(
         loader=jinja2.FileSystemLoader(str(templates)),
+        bytecode_cache=KeptBytecode(results) if results is not None else None,
         auto_reload=False,  # templates do not change during a build: no stat per page
         autoescape=True,
         undefined=jinja2.StrictUndefined,
