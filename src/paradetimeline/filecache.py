@@ -362,10 +362,10 @@ def write_signed(path: Path, kind: bytes, value: Any) -> None:
         if secret is None:
             path.unlink(missing_ok=True)  # an older value would no longer be the latest
             return
-        blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         with temporary.open("wb") as handle:
-            handle.write(blob)
-            handle.write(_signature(secret, blob, kind))
+            signed = _Signing(handle, hmac.new(secret, kind + _code_digest(), "sha256"))
+            pickle.dump(value, signed, protocol=pickle.HIGHEST_PROTOCOL)  # not all at once
+            handle.write(signed.mac.digest())
         temporary.replace(path)
     except OSError:
         temporary.unlink(missing_ok=True)
@@ -381,10 +381,22 @@ def read_signed(path: Path, kind: bytes) -> Any:
         data = path.read_bytes()
     except OSError:
         return None
-    blob, signature = data[:-32], data[-32:]
+    blob, signature = memoryview(data)[:-32], data[-32:]
     if len(data) < 32 or not hmac.compare_digest(signature, _signature(secret, blob, kind)):
         return None
     return pickle.loads(blob)
+
+
+class _Signing:
+    """A file to pickle into that signs what is written through it."""
+
+    def __init__(self, handle: BinaryIO, mac: hmac.HMAC):
+        self.handle = handle
+        self.mac = mac
+
+    def write(self, data: bytes) -> int:
+        self.mac.update(data)
+        return self.handle.write(data)
 
 
 # id(value) -> (value, the cache it came from, its key there), both weakly: an entry goes

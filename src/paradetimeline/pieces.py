@@ -68,8 +68,9 @@ class PieceStore:
 
     def assemble(self, path: str, parts: Iterable[str | Piece]) -> bytes:
         """`parts` joined as UTF-8: text as it is, each piece kept or made."""
-        old, spans = self._old(path)
-        chunks: list[bytes] = []
+        old_bytes, spans = self._old(path)
+        old = memoryview(old_bytes)  # pieces are copied once, into the new file, not twice
+        chunks: list[bytes | memoryview] = []
         ids: list[str] = []
         keys: list[str] = []
         bounds = array("Q")
@@ -78,6 +79,7 @@ class PieceStore:
             if isinstance(part, Piece):
                 key = self.keys.get(part.event)
                 found = spans.get(part.event) if key is not None else None
+                data: bytes | memoryview
                 if found is not None and found[0] == key:
                     data = old[found[1]:found[2]]
                     self.reused += 1

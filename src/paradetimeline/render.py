@@ -141,6 +141,9 @@ def make_environment(templates: Path, results: ResultCache | None = None,
     return env
 
 
+HELD_OUTPUT = 64 * 1024  # longer outputs (a year of the index) are not held for the build
+
+
 class Memo:
     """`{{ memo(event_item, event, view, root) }}` calls a macro once per distinct arguments.
 
@@ -148,7 +151,8 @@ class Memo:
     rendering its list item once per build instead of once per list saves most of the time
     those pages take. Arguments compare by identity (strings and numbers by value); the
     memo keeps them alive, so an identity is never reused within a build. What the macro
-    read counts for every page that uses its output.
+    read counts for every page that uses its output. Outputs longer than HELD_OUTPUT are
+    not held in memory: they are the sections of one page, asked for once.
 
     With a tracker, an output that did not read the whole timeline is also kept in the
     result cache, under a digest of the shared inputs but the templates, the source of the
@@ -173,9 +177,11 @@ class Memo:
         found = self.calls.get(key)
         if found is None:
             if tracker is None:
-                found = self.calls[key] = ((macro, *args), macro(*args), None, frozenset())
+                found = ((macro, *args), macro(*args), None, frozenset())
             else:
-                found = self.calls[key] = ((macro, *args), *self._tracked(tracker, macro, args))
+                found = ((macro, *args), *self._tracked(tracker, macro, args))
+            if len(found[1]) <= HELD_OUTPUT:
+                self.calls[key] = found
         elif tracker is not None and found[2] is not None:
             tracker.replay(found[2])
         if self.holding:

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from .filecache import read_signed, write_signed
+from .frozen import pickled_by_fields
 from .model import Anniversary, Article, Commemoration, Event, Person, Place, SiteConfig, Source, Timeline
 from .pieces import KeptPieces
 from .views import TimelineView
@@ -55,14 +56,15 @@ FILTERS = frozenset({"events_with", "related", "compare_cell", "events_in_year",
                      "cited_sentences", "year_group", "events_named"})
 
 Query = tuple[str, tuple[Any, ...]]  # (view attribute, its arguments as `Ref`s and plain values)
-Answer = tuple[str, frozenset[str] | None]  # digest, and for a FILTERS lookup its events' ids
+Answer = tuple[str, tuple[str, ...] | None]  # digest, and for a FILTERS lookup its events' ids
 
 
 class Unknown(Exception):
     """A value the record cannot describe: whatever read it depends on everything."""
 
 
-@dataclass(frozen=True)
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class Ref:
     """An argument that names a record, so that it can be looked up again next build."""
 
@@ -82,7 +84,8 @@ class Reads:
         self.everything = self.everything or other.everything
 
 
-@dataclass(frozen=True)
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class PageReads:
     context: str  # digest of the page's own context
     events: tuple[str, ...]
@@ -260,7 +263,7 @@ def describe(name: str, answer: Any, keys: dict[str, str]) -> Answer:
     """What the record keeps of the answer to a lookup: its digest, and for a FILTERS
     lookup the ids of the events in it."""
     ids: set[str] | None = set() if name in FILTERS else None
-    return digest(repr(canon(answer, keys, ids))), None if ids is None else frozenset(ids)
+    return digest(repr(canon(answer, keys, ids))), None if ids is None else tuple(sorted(ids))
 
 
 def canon(value: Any, keys: dict[str, str], ids: set[str] | None = None) -> Any:
@@ -396,7 +399,7 @@ class PageRecord:
         if recorded is None:
             return False
         members = recorded[1]
-        if name in FILTERS and members is not None and members.isdisjoint(changed) \
+        if name in FILTERS and members is not None and changed.isdisjoint(members) \
                 and changed.isdisjoint(_event_ids(arguments)):
             try:  # asked of a view of the changed events alone: does any of them come in?
                 value = getattr(only_changed, name)(*resolve(arguments, view.timeline, events))
