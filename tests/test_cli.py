@@ -221,3 +221,10 @@ def test_mentions_lists_resolved_phrases_and_the_events_citing_them(make_project
 def test_mentions_of_an_unknown_source_is_a_usage_error(make_project, capsys):
     code, _, err = run(capsys, "mentions", "nope", "--root", str(make_project()))
     assert code == 2 and err.startswith("paradetimeline: error: ")
+
+
+def test_the_status_choices_are_the_model_statuses():
+    from paradetimeline.cli import STATUS_CHOICES
+    from paradetimeline.model import STATUSES
+
+    assert STATUS_CHOICES == STATUSES

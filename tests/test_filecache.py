@@ -282,7 +282,7 @@ def test_many_articles_are_scanned_the_same_in_parallel(make_project, monkeypatc
     root = make_project(seeds)
     pools = []
     real = multiprocessing.get_context
-    monkeypatch.setattr(filecache.multiprocessing, "get_context",
+    monkeypatch.setattr(multiprocessing, "get_context",
                         lambda method: pools.append(method) or real(method))
 
     def found(jobs):

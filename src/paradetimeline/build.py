@@ -15,7 +15,6 @@ import gc
 import json
 import os
 import re
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import partial
@@ -128,7 +127,7 @@ def _render_and_write(root: Path, target: Path, results: ResultCache, record: di
                           "epoch": os.environ.get("SOURCE_DATE_EPOCH", "")}, sort_keys=True)
     shared = shared_digest(input_files, options)
     data = shared_digest(input_files, options, templates=False)
-    tracker = Tracker(event_keys(timeline, input_files, secrets.token_hex(8)), shared, data)
+    tracker = Tracker(event_keys(timeline, input_files, os.urandom(8).hex()), shared, data)
     earlier = _earlier_pages(project.root, target, record)
     reuse = earlier if earlier is not None and earlier.shared == shared else None
     pieces = PieceStore(tracker.keys, piece_context(timeline, data),

@@ -25,10 +25,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import multiprocessing
 import os
 import pickle
-import secrets
 import struct
 import weakref
 import zlib
@@ -446,6 +444,8 @@ def derive_many(values: list[Any], step: tuple[Any, ...], compute: Callable[[Any
     `jobs` forked processes, when enough of them are not kept yet; `derived` then finds
     them kept. `compute` must be a pure function of its value, as for `derived`."""
     global _DERIVE
+    import multiprocessing  # here: a rebuild with nothing to do never needs it
+
     todo: list[tuple[Any, ResultCache, Any]] = []
     for value in values:
         origin = _ORIGINS.get(id(value))
@@ -492,7 +492,7 @@ def _secret() -> bytes | None:
         pass
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_bytes(32)
+        key = os.urandom(32)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(key)
