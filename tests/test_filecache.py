@@ -380,12 +380,45 @@ def test_a_save_keeps_whole_steps_on_request_and_reads_no_entry_to_append(tmp_pa
     second = open_cache(tmp_path, CACHE)
     reads = []
     real = os.pread
-    monkeypatch.setattr(os, "pread", lambda fd, n, at: reads.append(n) or real(fd, n, at))
+    monkeypatch.setattr(os, "pread", lambda fd, n, at: reads.append(fd) or real(fd, n, at))
     assert second.get(("event", 1)) == 1 and len(reads) == 1
     second.keep("markdown")
     second.put(("event", 9), 9)
-    second.save()  # appended (most of the file is still used): nothing is read again
+    second.save()  # appended (most of the file is still used): no entry of it is read again
+    assert reads.count(second.file.fileno()) == 1
     second.close()
-    assert len(reads) == 1
     assert sorted(open_cache(tmp_path, CACHE).entries) == [
         ("event", 1), ("event", 9), ("markdown", 0), ("markdown", 1), ("markdown", 2)]
+
+
+def test_what_a_build_makes_waits_in_a_spill_file_that_becomes_the_cache(tmp_path):
+    path = tmp_path / CACHE / NAME
+    first = ResultCache(path)
+    for n in range(3):
+        first.put(("k", n), "x" * 1000)
+    assert first.made == {} and len(first.spilled) == 3  # not held in memory
+    assert first.get(("k", 1)) == "x" * 1000
+    first.save()
+    first.close()
+    assert sorted(p.name for p in path.parent.iterdir()) == [NAME]  # the spill, renamed
+    second = open_cache(tmp_path, CACHE)
+    assert [second.get(("k", n)) for n in range(3)] == ["x" * 1000] * 3
+    second.put(("k", 3), "y" * 1000)
+    second.save()  # appended from the spill, which is then removed
+    second.close()
+    assert sorted(p.name for p in path.parent.iterdir()) == [NAME]
+    assert open_cache(tmp_path, CACHE).get(("k", 3)) == "y" * 1000
+
+
+def test_the_spill_file_of_a_killed_build_is_removed(tmp_path):
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    folder = tmp_path / CACHE
+    folder.mkdir()
+    (folder / f"{NAME}.spill{gone}").write_bytes(b"left by a killed build")
+    (folder / f"{NAME}.spill{os.getpid()}").write_bytes(b"this process's own")
+    open_cache(tmp_path, CACHE)
+    assert sorted(p.name for p in folder.iterdir()) == [f"{NAME}.spill{os.getpid()}"]

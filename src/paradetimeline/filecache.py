@@ -91,17 +91,22 @@ class ResultCache:
         self.used: set[bytes] = set(self.made)
         self.kept: set[int] = set()  # step codes to keep whole at the next save
         self.derived: dict[Any, Any] = {}  # what `derived` returned, by key, in this build
+        self.spill: _Spill | None = None  # where this process keeps what it made, see _Spill
+        self.spilled: dict[bytes, bytes] = {}  # ident -> its row, at its offset in the spill
+        self.owner = os.getpid()
 
     @property
     def entries(self) -> dict[Any, None]:
         """Every key this cache holds, in order (read from the file: for tests and tools)."""
-        found = (self._read_entry(n) for n in sorted(self.index.values()))
+        found = [self._read_entry(n) for n in sorted(self.index.values())]
+        if self.spill is not None:
+            found += [self.spill.read(row) for row in self.spilled.values()]
         return dict.fromkeys([*(pickle.loads(e[0]) for e in found if e is not None),
                               *(k for k, _ in self.made.values())])
 
     def __contains__(self, key: Any) -> bool:
         name = ident(key)
-        return name in self.made or name in self.index
+        return name in self.made or name in self.index or name in self.spilled
 
     def get(self, key: Any) -> Any:
         name = ident(key)
@@ -111,6 +116,8 @@ class ResultCache:
         else:
             n = self.index.get(name)
             entry = None if n is None else self._read_entry(n)
+            if entry is None and name in self.spilled and self.spill is not None:
+                entry = self.spill.read(self.spilled[name])
             if entry is None:
                 return None
             blob = entry[1]
@@ -140,13 +147,12 @@ class ResultCache:
     def touch(self, key: Any) -> None:
         """Keep the entry under `key`, if there is one, as if it had been read: a build
         that did not need it now may need it later."""
-        name = ident(key)
-        if name in self.made or name in self.index:
-            self.used.add(name)
+        self.touch_idents((ident(key),))
 
     def touch_idents(self, names: Iterable[bytes]) -> None:
         """`touch` for keys known by their idents."""
-        self.used.update(name for name in names if name in self.index or name in self.made)
+        self.used.update(name for name in names
+                         if name in self.index or name in self.made or name in self.spilled)
 
     def put(self, key: Any, value: Any) -> None:
         self.put_pickled(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
@@ -154,8 +160,29 @@ class ResultCache:
     def put_pickled(self, key: Any, blob: bytes) -> None:
         """Keep a value a worker pickled."""
         name = ident(key)
-        self.made[name] = (key, blob)
+        spill = self._spill()
+        if spill is not None and name not in self.spilled:
+            try:
+                self.spilled[name] = spill.write(key, blob)
+            except OSError:  # a full disk, say: then it is held in memory
+                self.made[name] = (key, blob)
+        elif spill is None:
+            self.made[name] = (key, blob)
         self.used.add(name)
+
+    def _spill(self) -> _Spill | None:
+        """The spill file of the process that opened the cache (a forked worker hands what
+        it made to that process instead); None where there is none."""
+        if self.spill is None and self.path is not None and os.getpid() == self.owner:
+            if not hasattr(os, "pwrite"):  # Windows: values are held in memory
+                self.owner = -1
+                return None
+            try:
+                self.path.parent.mkdir(exist_ok=True)
+                self.spill = _Spill(self.path.with_name(f"{NAME}.spill{os.getpid()}"))
+            except OSError:
+                self.owner = -1  # cannot spill here: values are held in memory
+        return self.spill if os.getpid() == self.owner else None
 
     def remember(self, value: Any, key: Any) -> None:
         """Note that `value` (which must allow weak references) is what this cache holds under
@@ -168,15 +195,14 @@ class ResultCache:
         """In a forked worker: the idents of the keys it used since the last `take`, with
         the keys and values it made (a value the file the parent opened holds is None)."""
         taken, self.used = self.used, set()
-        return {name: None if name in self.index else self.made[name] for name in taken}
+        return {name: self.made.get(name) for name in taken}
 
     def update(self, used: dict[bytes, tuple[Any, bytes] | None]) -> None:
         """What a worker used or made (see `take`)."""
         for name, made in used.items():
             if made is not None:
-                self.made[name] = made
-                self.used.add(name)
-            elif name in self.index:
+                self.put_pickled(*made)
+            elif name in self.index or name in self.spilled:
                 self.used.add(name)
 
     def keep(self, *steps: str) -> None:
@@ -204,8 +230,60 @@ class ResultCache:
         secret = _secret()
         if secret is None:
             return
-        if not self._append(secret):
+        if not self._adopt_spill(secret) and not self._append(secret):
             self._rewrite(secret)
+
+    def _new_entries(self, handle: BinaryIO) -> tuple[list[bytes], list[bytes]]:
+        """Write the entries this build made and used at the end of `handle`, in the order
+        they were made (related ones together); their idents and rows."""
+        idents, table = [], []
+        for name, row in self.spilled.items():
+            if name in self.used and name not in self.index and self.spill is not None:
+                entry = self.spill.read(row)
+                if entry is not None:
+                    idents.append(name)
+                    table.append(_write_entry(handle, None, entry[1], entry[0], row[_STEP_AT]))
+        for name, (key, blob) in self.made.items():
+            if name in self.used and name not in self.index and name not in self.spilled:
+                idents.append(name)
+                table.append(_write_entry(handle, key, blob))
+        return idents, table
+
+    def _adopt_spill(self, secret: bytes) -> bool:
+        """With no cache file to add to (a first build), the spill file becomes the cache
+        file: a table of what was used goes at its end, and it is renamed into place."""
+        spill = self.spill
+        if self.file is not None or spill is None or self.path is None \
+                or os.getpid() != self.owner:
+            return False
+        try:
+            with open(spill.path, "ab") as handle:
+                for name, (key, blob) in self.made.items():
+                    if name in self.used and name not in self.spilled:
+                        self.spilled[name] = _write_entry(handle, key, blob)
+                names = [name for name in self.spilled if name in self.used]
+                _write_table(handle, b"".join(names),
+                             b"".join(self.spilled[name] for name in names), secret)
+            os.replace(spill.path, self.path)
+        except OSError:
+            return False
+        spill.close(remove=False)
+        self.spill, self.spilled, self.made = None, {}, {}
+        self._reopen(secret)  # what it holds now is that file
+        return True
+
+    def _reopen(self, secret: bytes) -> None:
+        assert self.path is not None
+        try:
+            file = self.path.open("rb")
+        except OSError:
+            return
+        found = _read_table(file, secret)
+        if found is None:
+            file.close()
+            return
+        self.index, self.idents, self.table = found
+        self.file, self.loaded = file, self.index.keys()
 
     def _append(self, secret: bytes) -> bool:
         if self.file is None or fcntl is None:
@@ -224,13 +302,9 @@ class ResultCache:
                 else:
                     idents = [self.idents[n * _IDENT:(n + 1) * _IDENT] for n in kept]
                     table = [self.table[n * _ENTRY.size:(n + 1) * _ENTRY.size] for n in kept]
-                for name in self.made:  # in the order they were made: related ones together
-                    if name not in self.used or name in self.index:
-                        continue
-                    key, blob = self.made[name]
-                    idents.append(name)
-                    table.append(_write_entry(handle, key, blob))
-                _write_table(handle, b"".join(idents), b"".join(table), secret)
+                new_idents, new_table = self._new_entries(handle)
+                _write_table(handle, b"".join(idents + new_idents), b"".join(table + new_table),
+                             secret)
             return True
         except OSError:
             return False
@@ -242,22 +316,17 @@ class ResultCache:
             self.path.parent.mkdir(exist_ok=True)
             with temporary.open("wb") as handle:
                 idents, table = [], []
-                old = sorted((n, name) for name, n in self.index.items() if name in self.used)
-                order = [name for _, name in old] + [name for name in self.made
-                                                     if name in self.used and name not in self.index]
-                for name in order:  # in file order, then in the order they were made
-                    if name in self.made:
-                        key, blob = self.made[name]
-                        table.append(_write_entry(handle, key, blob))
-                    else:
-                        n = self.index[name]
-                        entry = self._read_entry(n)
-                        if entry is None:
-                            continue  # damaged since this build opened the file: not kept
-                        step = self.table[n * _ENTRY.size + _STEP_AT]
-                        table.append(_write_entry(handle, None, entry[1], entry[0], step))
+                for n, name in sorted((n, name) for name, n in self.index.items()
+                                      if name in self.used):  # in file order
+                    entry = self._read_entry(n)
+                    if entry is None:
+                        continue  # damaged since this build opened the file: not kept
+                    step = self.table[n * _ENTRY.size + _STEP_AT]
+                    table.append(_write_entry(handle, None, entry[1], entry[0], step))
                     idents.append(name)
-                _write_table(handle, b"".join(idents), b"".join(table), secret)
+                new_idents, new_table = self._new_entries(handle)
+                _write_table(handle, b"".join(idents + new_idents), b"".join(table + new_table),
+                             secret)
             temporary.replace(self.path)
         except OSError:
             temporary.unlink(missing_ok=True)  # a cache that cannot be written is not kept
@@ -266,6 +335,50 @@ class ResultCache:
         if self.file is not None:
             self.file.close()
             self.file = None
+        if self.spill is not None and os.getpid() == self.owner:
+            self.spill.close()
+            self.spill, self.spilled = None, {}
+
+
+class _Spill:
+    """A file beside the cache where the process that opened it keeps the entries it makes
+    until the cache is saved: a first build makes some 150 MB of pickled values at 10,000
+    events, which would otherwise wait in memory. Its rows are those of the lookup table,
+    at offsets in this file; forked workers read it with pread too."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+        self.size = 0
+
+    def write(self, key: Any, blob: bytes) -> bytes:
+        pickled_key = pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL)
+        sha = hashlib.sha256(pickled_key)
+        sha.update(blob)
+        row = _ENTRY.pack(self.size, len(pickled_key), len(blob), sha.digest(), step_code(key))
+        for data in (pickled_key, blob):
+            view = memoryview(data)
+            while view:
+                written = os.pwrite(self.fd, view, self.size)
+                self.size += written
+                view = view[written:]
+        return row
+
+    def read(self, row: bytes) -> tuple[memoryview, memoryview] | None:
+        offset, key_length, value_length, sha, _ = _ENTRY.unpack(row)
+        try:
+            blob = os.pread(self.fd, key_length + value_length, offset)
+        except OSError:
+            return None
+        if hashlib.sha256(blob).digest() != sha:
+            return None
+        view = memoryview(blob)
+        return view[:key_length], view[key_length:]
+
+    def close(self, remove: bool = True) -> None:
+        os.close(self.fd)
+        if remove:
+            self.path.unlink(missing_ok=True)
 
 
 def _live_bytes(table: bytes, numbers: list[int]) -> int:
@@ -302,6 +415,7 @@ def _write_table(handle: BinaryIO, idents: bytes, table: bytes, secret: bytes) -
 def open_cache(root: Path, cache_dir: str) -> ResultCache:
     """The project's result cache; an empty one when there is none or it is not ours."""
     path = root / cache_dir / NAME
+    _remove_stale_spills(path)
     secret = _secret()
     if secret is None:
         return ResultCache(path)
@@ -315,6 +429,19 @@ def open_cache(root: Path, cache_dir: str) -> ResultCache:
         return ResultCache(path)
     index, idents, table = found
     return ResultCache(path, index=index, file=file, idents=idents, table=table)
+
+
+def _remove_stale_spills(path: Path) -> None:
+    """Delete the spill files of builds that were killed (see _Spill)."""
+    for spill in path.parent.glob(f"{NAME}.spill*"):
+        try:
+            pid = int(spill.name.rpartition(".spill")[2])
+            if pid != os.getpid():
+                os.kill(pid, 0)  # raises if that process is gone
+        except ProcessLookupError:
+            spill.unlink(missing_ok=True)
+        except (ValueError, OSError):
+            pass  # not ours, or a live build of another user's
 
 
 def _read_table(file: BinaryIO, secret: bytes) -> tuple[dict[bytes, int], bytes, bytes] | None:
