@@ -422,3 +422,16 @@ def test_the_spill_file_of_a_killed_build_is_removed(tmp_path):
     (folder / f"{NAME}.spill{os.getpid()}").write_bytes(b"this process's own")
     open_cache(tmp_path, CACHE)
     assert sorted(p.name for p in folder.iterdir()) == [f"{NAME}.spill{os.getpid()}"]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forked workers exist only where fork does")
+def test_a_forked_worker_reads_what_its_parent_had_not_written_out_yet(tmp_path):
+    cache = ResultCache(tmp_path / CACHE / NAME)
+    cache.put(("k", 1), "made before the fork")
+    assert cache.spill is not None and cache.spill.pending  # gathered, not yet written
+    pid = os.fork()
+    if pid == 0:  # the worker
+        os._exit(0 if cache.get(("k", 1)) == "made before the fork" else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    cache.close()
