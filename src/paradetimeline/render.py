@@ -400,9 +400,10 @@ def _run(job: Job, jobs: int, reused: set[str] | None = None) -> list[Chunk]:
         try:
             with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks))) as pool:
                 chunks = []
-                for chunk, used in pool.map(_worker_task, tasks, chunksize=1):
+                for chunk, used in pool.imap(_worker_task, tasks):  # each as it comes
                     chunks.append(chunk)
                     job.results.update(used)
+                    del used
         finally:
             _WORK = None
     for chunk in chunks:
