@@ -403,7 +403,7 @@ class PageRecord:
                 and changed.isdisjoint(_event_ids(arguments)):
             try:  # asked of a view of the changed events alone: does any of them come in?
                 value = getattr(only_changed, name)(*resolve(arguments, view.timeline, events))
-                newcomers = set()
+                newcomers: set[str] = set()
                 canon(value, tracker.keys, newcomers)
             except Exception:
                 newcomers = {"?"}
