@@ -7,8 +7,7 @@ never be stale. Values are pickled model objects, and unpickling runs code, so n
 unpickled unless this user's key vouches for it: the file is its entries one after another
 (each the pickled key, then the pickled value), then a lookup table (a 16-byte hash of each
 key, and the offset, lengths and SHA-256 of its entry, and a byte naming its step), and an
-HMAC-SHA256 of the table under a key that lives outside the project
-(`$XDG_CACHE_HOME/paradetimeline/key`, made on first use, readable by its owner only).
+HMAC-SHA256 of the table under this user's key and the package's code (signing.py).
 Opening the file reads and checks only the table; an entry is read (and its digest
 checked) when a build asks for it, so memory holds only what the build uses, and a save
 appends the new entries and a new table without reading the others. A file that is
@@ -35,6 +34,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
+from . import signing
+
 try:
     import fcntl
 except ImportError:  # not on Windows: there every save writes the file afresh
@@ -42,7 +43,6 @@ except ImportError:  # not on Windows: there every save writes the file afresh
 
 FORMAT = b"paradetimeline/results@4"
 NAME = "results.pickle"
-_CODE = Path(__file__).resolve().parent
 T = TypeVar("T")
 # Offset of the entry, length of its pickled key, length of its pickled value, SHA-256 of
 # both, and the code of its step (see `step_code`).
@@ -127,12 +127,9 @@ class ResultCache:
 
     def _read_entry(self, n: int) -> tuple[memoryview, memoryview] | None:
         """(pickled key, pickled value) of entry `n` of the file, if it matches its digest."""
-        offset, key_length, value_length, sha, _ = _ENTRY.unpack_from(self.table, n * _ENTRY.size)
-        blob = self._pread(offset, key_length + value_length)
-        if blob is None or hashlib.sha256(blob).digest() != sha:
-            return None
-        view = memoryview(blob)
-        return view[:key_length], view[key_length:]
+        row = self.table[n * _ENTRY.size:(n + 1) * _ENTRY.size]
+        offset, key_length, value_length, _, _ = _ENTRY.unpack(row)
+        return _checked(self._pread(offset, key_length + value_length), row)
 
     def _pread(self, offset: int, length: int) -> bytes | None:
         if self.file is None:
@@ -228,7 +225,7 @@ class ResultCache:
             self.kept = set()
         if self.used == self.loaded:
             return  # a key's value never changes, so the same keys mean the same file
-        secret = _secret()
+        secret = signing.secret()
         if secret is None:
             return
         if not self._adopt_spill(secret) and not self._append(secret):
@@ -362,9 +359,7 @@ class _Spill:
 
     def write(self, key: Any, blob: bytes) -> bytes:
         pickled_key = pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL)
-        sha = hashlib.sha256(pickled_key)
-        sha.update(blob)
-        row = _ENTRY.pack(self.size, len(pickled_key), len(blob), sha.digest(), step_code(key))
+        row = _row(self.size, pickled_key, blob, step_code(key))
         self.pending += (pickled_key, blob)
         self.pending_size += len(pickled_key) + len(blob)
         self.size += len(pickled_key) + len(blob)
@@ -382,16 +377,12 @@ class _Spill:
             data, at = data[written:], at + written
 
     def read(self, row: bytes) -> tuple[memoryview, memoryview] | None:
-        offset, key_length, value_length, sha, _ = _ENTRY.unpack(row)
+        offset, key_length, value_length, _, _ = _ENTRY.unpack(row)
         try:
             self.flush()
-            blob = os.pread(self.fd, key_length + value_length, offset)
+            return _checked(os.pread(self.fd, key_length + value_length, offset), row)
         except OSError:
             return None
-        if hashlib.sha256(blob).digest() != sha:
-            return None
-        view = memoryview(blob)
-        return view[:key_length], view[key_length:]
 
     def close(self, remove: bool = True) -> None:
         _SPILLS.discard(self)
@@ -428,13 +419,27 @@ def _write_entry(handle: BinaryIO, key: Any, value: bytes | memoryview,
     """Write one entry at the end of `handle`; its row of the lookup table."""
     if pickled_key is None:
         pickled_key = pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL)
-    sha = hashlib.sha256(pickled_key)
-    sha.update(value)
-    offset = handle.tell()
+    row = _row(handle.tell(), pickled_key, value, step_code(key) if step is None else step)
     handle.write(pickled_key)
     handle.write(value)
-    return _ENTRY.pack(offset, len(pickled_key), len(value), sha.digest(),
-                       step_code(key) if step is None else step)
+    return row
+
+
+def _row(offset: int, pickled_key: bytes | memoryview, value: bytes | memoryview,
+         step: int) -> bytes:
+    """The lookup table's row of an entry written at `offset`."""
+    sha = hashlib.sha256(pickled_key)
+    sha.update(value)
+    return _ENTRY.pack(offset, len(pickled_key), len(value), sha.digest(), step)
+
+
+def _checked(blob: bytes | None, row: bytes) -> tuple[memoryview, memoryview] | None:
+    """(pickled key, pickled value) of an entry read as `blob`, if it matches its row."""
+    _, key_length, _, sha, _ = _ENTRY.unpack(row)
+    if blob is None or hashlib.sha256(blob).digest() != sha:
+        return None
+    view = memoryview(blob)
+    return view[:key_length], view[key_length:]
 
 
 def _write_table(handle: BinaryIO, idents: bytes, table: bytes, secret: bytes) -> None:
@@ -442,14 +447,14 @@ def _write_table(handle: BinaryIO, idents: bytes, table: bytes, secret: bytes) -
     handle.write(idents)
     handle.write(table)
     handle.write(lengths)
-    handle.write(_signature(secret, idents + table + lengths))
+    handle.write(_sign(secret, idents + table + lengths))
 
 
 def open_cache(root: Path, cache_dir: str) -> ResultCache:
     """The project's result cache; an empty one when there is none or it is not ours."""
     path = root / cache_dir / NAME
     _remove_stale_spills(path)
-    secret = _secret()
+    secret = signing.secret()
     if secret is None:
         return ResultCache(path)
     try:
@@ -462,6 +467,10 @@ def open_cache(root: Path, cache_dir: str) -> ResultCache:
         return ResultCache(path)
     index, idents, table = found
     return ResultCache(path, index=index, file=file, idents=idents, table=table)
+
+
+def _sign(key: bytes, payload: bytes | memoryview) -> bytes:
+    return signing.signature(key, payload, FORMAT)
 
 
 def _remove_stale_spills(path: Path) -> None:
@@ -497,64 +506,11 @@ def _read_table(file: BinaryIO, secret: bytes) -> tuple[dict[bytes, int], bytes,
     except OSError:
         return None
     signed = lookup + tail[:_TAIL.size]
-    if not hmac.compare_digest(tail[_TAIL.size:], _signature(secret, signed)):
+    if not hmac.compare_digest(tail[_TAIL.size:], _sign(secret, signed)):
         return None
     idents, table = lookup[:idents_length], lookup[idents_length:]
     index = {idents[n:n + _IDENT]: i for i, n in enumerate(range(0, idents_length, _IDENT))}
     return index, idents, table
-
-
-def _signature(secret: bytes, payload: bytes | memoryview, kind: bytes = FORMAT) -> bytes:
-    """HMAC-SHA256 of a format, this code and the payload (fed in, not concatenated)."""
-    mac = hmac.new(secret, kind + _code_digest(), "sha256")
-    mac.update(payload)
-    return mac.digest()
-
-
-def write_signed(path: Path, kind: bytes, value: Any) -> None:
-    """Keep `value` in `path`, pickled and signed as `kind` (see `read_signed`); a value
-    that cannot be signed or written is simply not kept."""
-    secret = _secret()
-    temporary = path.with_suffix(f".tmp{os.getpid()}")
-    try:
-        if secret is None:
-            path.unlink(missing_ok=True)  # an older value would no longer be the latest
-            return
-        with temporary.open("wb") as handle:
-            signed = _Signing(handle, hmac.new(secret, kind + _code_digest(), "sha256"))
-            pickle.dump(value, signed, protocol=pickle.HIGHEST_PROTOCOL)  # not all at once
-            handle.write(signed.mac.digest())
-        temporary.replace(path)
-    except OSError:
-        temporary.unlink(missing_ok=True)
-
-
-def read_signed(path: Path, kind: bytes) -> Any:
-    """The value `write_signed` kept in `path` as `kind`, with this code and this user's
-    key; None for anything else (missing, cut, tampered, another kind, other code)."""
-    secret = _secret()
-    if secret is None:
-        return None
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    blob, signature = memoryview(data)[:-32], data[-32:]
-    if len(data) < 32 or not hmac.compare_digest(signature, _signature(secret, blob, kind)):
-        return None
-    return pickle.loads(blob)
-
-
-class _Signing:
-    """A file to pickle into that signs what is written through it."""
-
-    def __init__(self, handle: BinaryIO, mac: hmac.HMAC):
-        self.handle = handle
-        self.mac = mac
-
-    def write(self, data: bytes) -> int:
-        self.mac.update(data)
-        return self.handle.write(data)
 
 
 # id(value) -> (value, the cache it came from, its key there), both weakly: an entry goes
@@ -638,43 +594,3 @@ def _derive_slice(part: tuple[int, int]) -> tuple[int, list[bytes | None]]:
     found = [compute(value) for value in values[part[0]:part[1]]]
     return part[0], [None if v is None else pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)
                      for v in found]
-
-
-def _secret() -> bytes | None:
-    """This user's signing key, made on first use; None if it cannot be kept."""
-    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    path = Path(home) / "paradetimeline" / "key"
-    try:
-        key = path.read_bytes()
-        if len(key) == 32:
-            return key
-    except OSError:
-        pass
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        key = os.urandom(32)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(key)
-        return key
-    except FileExistsError:  # another build made it just now
-        try:
-            key = path.read_bytes()
-            return key if len(key) == 32 else None
-        except OSError:
-            return None
-    except OSError:
-        return None
-
-
-_CODE_DIGEST: list[bytes] = []
-
-
-def _code_digest() -> bytes:
-    """A hash of the package's own code: results made by other code are not reused."""
-    if not _CODE_DIGEST:
-        h = hashlib.sha256()
-        for path in sorted(_CODE.glob("*.py")):
-            h.update(path.name.encode() + b"\0" + path.read_bytes())
-        _CODE_DIGEST.append(h.digest())
-    return _CODE_DIGEST[0]

@@ -284,8 +284,9 @@ class _Reader:
             return inside
         todo = []
         for relpath, event_id in inside:
-            key = ("checked", relpath, self.digests.get(relpath, ""), self.context)
-            kept = self.results.get(key)
+            sha = self.digests.get(relpath)
+            key = ("checked", relpath, sha, self.context)
+            kept = None if sha is None else self.results.get(key)
             if kept is None:
                 todo.append((relpath, event_id))
                 continue
@@ -300,8 +301,8 @@ class _Reader:
 
     def _parse_in_parallel(self, files: list[tuple[str, str]]) -> None:
         """Parse the event files the result cache does not hold, in forked processes, into
-        the cache, when there are enough of them to be worth it; `_event` then finds them
-        there. Files that cannot be read, or lead outside, are left to `_event` to report."""
+        the cache, when there are enough of them to be worth it; `_parse_file` then finds
+        them there. Files that cannot be read, or lead outside, are left to it to report."""
         global _PARSE
         if self.jobs <= 1 or len(files) < PARALLEL_MIN_FILES \
                 or "fork" not in multiprocessing.get_all_start_methods():

@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .filecache import read_signed, write_signed
 from .frozen import pickled_by_fields
 from .model import Anniversary, Article, Commemoration, Event, Person, Place, SiteConfig, Source, Timeline
 from .pieces import KeptPieces
+from .signing import read_signed, write_signed
 from .views import TimelineView
 
 FORMAT = b"paradetimeline/page-record@4"
@@ -431,6 +431,6 @@ def read_record(path: Path) -> PageRecord | None:
 
 
 def write_record(path: Path, record: PageRecord) -> None:
-    """Keep `record`, pickled and signed like the result cache (filecache.py): it is read
+    """Keep `record`, pickled and signed like the result cache (signing.py): it is read
     back whole by every rebuild, and a pickle is a tenth of the time JSON was."""
     write_signed(path, FORMAT, record)

@@ -195,9 +195,6 @@ class TimelineView:
             for s in source.article.sentences() if s.anchor in by_anchor
         )
 
-    def cited_anchors(self, source_id: str) -> frozenset[str]:
-        return frozenset(c.anchor for c in self.cited_sentences(source_id))
-
     # -- compare ----------------------------------------------------------------------------
 
     def compare_cell(self, tag: str, year: int) -> tuple[Event, ...]:
