@@ -17,7 +17,7 @@ RANKS = {
     # foundations
     "errors": 0, "frozen": 0, "signing": 0, "dates": 1, "model": 2, "yamlfile": 1,
     # read and check
-    "articles": 3, "records": 3, "mentions": 4, "loader": 4, "coverage": 5,
+    "articles": 3, "records": 3, "mentions": 4, "loader": 5, "coverage": 5,
     # render
     "markup": 6, "jsontext": 6, "urls": 6, "stamps": 6, "views": 6, "pages": 7, "feeds": 7, "ical": 7,
     "timelinejs": 7, "structured": 7, "exports": 8, "tracking": 8, "render": 9,

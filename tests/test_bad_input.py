@@ -31,6 +31,7 @@ CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
 
 GENERATED = {
     "oversized-file": {"content/people.yaml": "# padding\n" * 110_000},
+    "oversized-event-file": {"content/events/long-read.yaml": "# padding\n" * 110_000},
 }
 
 

@@ -152,9 +152,24 @@ def test_metadata_and_article_disagree(make_project) -> None:  # type: ignore[no
     assert timeline.sources["s1"].headline == "A Test Headline"
 
 
-def test_many_event_files_parse_the_same_in_parallel(make_project, monkeypatch):
-    """Past PARALLEL_MIN_FILES unparsed event files, forked workers parse them into the
-    result cache; the timeline and every diagnostic are the same as parsing in order."""
+QUOTE = "Xi attended Moscow's Victory Day parade on Saturday marking 70 years since the end of the war in Europe."
+
+
+def _bulk_event(n: int) -> str:
+    """Event n of a bulk corpus: every seventh has a bad status, every eleventh an unknown
+    person, every thirteenth a quote the article does not hold."""
+    person = "xi-jinpin" if n % 11 == 0 else "xi-jinping"
+    quote = "Xi stayed at home." if n % 13 == 0 else QUOTE
+    return (f"title: Event {n}\ndate: 2015-05-{n % 28 + 1:02d}\n"
+            f"status: {'happened' if n % 7 else 'unknown-status'}\npeople: [{person}]\n"
+            f"sources:\n  - source: s1\n    quote: \"{quote}\"\n")
+
+
+def test_many_event_files_are_checked_the_same_in_parallel(make_project, monkeypatch):
+    """Past PARALLEL_MIN_FILES unparsed event files, forked workers parse and check them;
+    the timeline and every diagnostic are the same as in order, and what they kept (the
+    parses, the checks, the quotes they looked up) serves the next build."""
+    import hashlib
     import multiprocessing
 
     import paradetimeline.loader as loader
@@ -166,18 +181,66 @@ def test_many_event_files_parse_the_same_in_parallel(make_project, monkeypatch):
     monkeypatch.setattr(loader.multiprocessing, "get_context",
                         lambda method: pools.append(method) or real(method))
 
-    files = {f"content/events/bulk/e{n:04d}.yaml": f"title: Event {n}\ndate: 2015-05-{n % 28 + 1:02d}\n"
-             f"status: {'happened' if n % 7 else 'unknown-status'}\n"
-             for n in range(PARALLEL_MIN_FILES + 20)}
-    root = make_project(files)
+    count = PARALLEL_MIN_FILES + 20
+    root = make_project({f"content/events/bulk/e{n:04d}.yaml": _bulk_event(n)
+                         for n in range(count)})
+    digests = {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+               for p in root.rglob("*") if p.is_file()}
     in_order = load_timeline(root, drafts=True, results=ResultCache(None), jobs=1)
     results = ResultCache(None)
-    in_parallel = load_timeline(root, drafts=True, results=results, jobs=2)
+    in_parallel = load_timeline(root, drafts=True, results=results, jobs=2, digests=digests)
     assert pools == ["fork"]  # only the parallel load started processes
     assert in_parallel[0] == in_order[0]
     assert in_parallel[1].sorted() == in_order[1].sorted()
-    assert len(in_order[1].errors) == len(range(0, PARALLEL_MIN_FILES + 20, 7))
-    assert sum(1 for k, _ in results.made.values() if k[0] == "event") == PARALLEL_MIN_FILES + 21
+    bulk = [n for n in range(count) if n % 7]  # the others do not parse to an event
+    messages = [d.message for d in in_order[1].errors]
+    assert messages.count("unknown person 'xi-jinpin'") == sum(1 for n in bulk if n % 11 == 0)
+    assert messages.count("quote not found in source 's1'") == sum(1 for n in bulk if n % 13 == 0)
+    assert len(messages) == (count - len(bulk) + sum(1 for n in bulk if n % 11 == 0)
+                             + sum(1 for n in bulk if n % 13 == 0))
+    assert in_parallel[0].events[1].sources[0].anchors  # the quote was found
+    steps = [k[0] for k, _ in results.made.values()]
+    assert steps.count("event") == count + 1 and steps.count("checked") == count + 1
+    assert steps.count("quote") == 1  # where the quote was found (not finding it is not kept)
+    pools.clear()
+    again = load_timeline(root, drafts=True, results=results, jobs=2, digests=digests)
+    assert pools == [] and again[0] == in_order[0] and len(again[0].events) == len(bulk) + 1
+    assert again[1].sorted() == in_order[1].sorted()
+
+
+def test_many_seeds_are_parsed_the_same_in_parallel(make_project, monkeypatch):
+    """Past PARALLEL_MIN_SEEDS seeds not parsed before, forked workers parse them and find
+    their date phrases; the timeline, the diagnostics and the mentions are the same as in
+    one process, and coverage then has no article left to scan."""
+    import multiprocessing
+
+    import paradetimeline.loader as loader
+    from paradetimeline import mentions
+    from paradetimeline.filecache import ResultCache
+    from paradetimeline.loader import PARALLEL_MIN_SEEDS
+
+    pools = []
+    real = multiprocessing.get_context
+    monkeypatch.setattr(loader.multiprocessing, "get_context",
+                        lambda method: pools.append(method) or real(method))
+    seeds = {f"seeds/bulk{n:03d}.txt": f"# Headline {n}\n\nMay 11, 2015\n\nThe parade was on "
+             f"Saturday, and {n} veterans marched in 1945.\n" for n in range(PARALLEL_MIN_SEEDS + 5)}
+    root = make_project(seeds)
+    in_order = load_timeline(root, drafts=True, results=ResultCache(None), jobs=1)
+    results = ResultCache(None)
+    in_parallel = load_timeline(root, drafts=True, results=results, jobs=2)
+    assert pools == ["fork"]
+    assert in_parallel[0] == in_order[0] and len(in_order[0].sources) == len(seeds) + 1
+    assert in_parallel[1].sorted() == in_order[1].sorted()
+    assert [d.message for d in in_order[1].warnings] == ["no metadata for this seed"] * len(seeds)
+    steps = [k[0] for k, _ in results.made.values()]
+    assert steps.count("article") == steps.count("mentions") == len(seeds) + 1
+    pools.clear()
+    found = mentions.mentions_by_source(in_parallel[0], 2)
+    assert pools == []  # nothing left to scan
+    assert found == mentions.mentions_by_source(in_order[0], 1)
+    assert mentions.format_mention(found["bulk007"][0]) == mentions.format_mention(
+        mentions.find_mentions(in_order[0].sources["bulk007"].article)[0])
 
 
 def test_a_file_whose_digest_is_known_and_kept_is_not_read(make_project, monkeypatch):

@@ -19,10 +19,12 @@ from typing import Any
 from . import records
 from .articles import find_quote, nearest_sentence, parse_article
 from .dates import anniversary_number
-from .errors import Diagnostics, Location, UsageError, did_you_mean
+from .errors import Diagnostic, Diagnostics, Location, UsageError, did_you_mean
 from .filecache import ResultCache, derived, derived_ident, digest
+from .mentions import MENTIONS_STEP, scan_article
 from .model import (
     Anniversary,
+    Article,
     Citation,
     Commemoration,
     Event,
@@ -106,7 +108,6 @@ class _Reader:
         self.results = results
         self.jobs = jobs
         self.digests = digests or {}
-        self._read_ahead: dict[str, bytes] = {}  # relpath -> bytes, read by _parse_in_parallel
         # Ids whose definition was reported as broken, per kind ('person', ...; '*' = all of
         # that kind). References to them are not reported again as unknown.
         self.broken: dict[str, set[str]] = {}
@@ -190,7 +191,7 @@ class _Reader:
 
     def sources(self) -> dict[str, Source]:
         metas = self._source_metas()
-        sources: dict[str, Source] = {}
+        seeds: list[tuple[str, SourceMeta, str, Any]] = []  # (id, metadata, text, cache key)
         for relpath in self._listed("seeds", (".txt",)):
             path = self.project.root / relpath
             meta = metas.pop(path.stem, None)
@@ -206,19 +207,50 @@ class _Reader:
                 self.diagnostics.warning(Location(relpath), "no metadata for this seed",
                                          f"create content/sources/{path.stem}.yaml")
                 meta = SourceMeta(path.stem)
-            key = ("article", path.stem, meta.boilerplate, digest(text))
-            article = self.results.get(key)
+            seeds.append((path.stem, meta, text,
+                          ("article", path.stem, meta.boilerplate, digest(text))))
+        parsed = self._parse_seeds_in_parallel(seeds)
+        sources: dict[str, Source] = {}
+        for source_id, meta, text, key in seeds:
+            article = parsed.get(key) or self.results.get(key)
             if article is None:
-                article = parse_article(path.stem, text, meta.boilerplate)
+                article = parse_article(source_id, text, meta.boilerplate)
                 self.results.put(key, article)
             self.results.remember(article, key)  # what is derived from it is kept with it
-            sources[path.stem] = _merge(article, meta, self.diagnostics)
+            sources[source_id] = _merge(article, meta, self.diagnostics)
         for source_id in metas:
             self.diagnostics.error(Location(self.meta_paths[source_id]),
                                    f"no seed 'seeds/{source_id}.txt' for this metadata",
                                    did_you_mean(source_id, sources)
                                    or "name the file after its seed: content/sources/<seed>.yaml")
         return sources
+
+    def _parse_seeds_in_parallel(self, seeds: list[tuple[str, SourceMeta, str, Any]]
+                                 ) -> dict[Any, Article]:
+        """Parse, in forked processes, the seeds whose parse the result cache does not hold,
+        when there are enough of them to be worth it, and find their date phrases while at
+        it (for coverage, which would otherwise start processes of its own): {cache key:
+        article}. Both are kept as `sources` and `find_mentions` keep them."""
+        global _SEEDS
+        todo = [(key, source_id, text, meta.boilerplate)
+                for source_id, meta, text, key in seeds if key not in self.results]
+        if self.jobs <= 1 or len(todo) < PARALLEL_MIN_SEEDS \
+                or "fork" not in multiprocessing.get_all_start_methods():
+            return {}
+        step = -(-len(todo) // (self.jobs * 4))
+        slices = [(start, min(start + step, len(todo))) for start in range(0, len(todo), step)]
+        _SEEDS = todo
+        parsed = {}
+        try:
+            with multiprocessing.get_context("fork").Pool(self.jobs) as pool:
+                for part in pool.imap_unordered(_parse_seeds, slices):
+                    for key, article, found in part:
+                        self.results.put_pickled(key, article)
+                        self.results.put_pickled((*MENTIONS_STEP, key), found)
+                        parsed[key] = pickle.loads(article)
+        finally:
+            _SEEDS = None
+        return parsed
 
     def _seed_text(self, path: Path, relpath: str) -> str | None:
         if not self._inside(relpath):
@@ -257,20 +289,25 @@ class _Reader:
             first_seen[event_id] = relpath
             found.append((relpath, event_id))
         todo = self._checked_before(found, events)
-        self._parse_in_parallel(todo)
+        done = self._check_in_parallel(todo, check)
         for relpath, event_id in todo:
-            own = Diagnostics()
-            parsed = self._parse_file("event", self.project.root / relpath, relpath, EVENT_HINT,
-                                      own, _event_reader(event_id, relpath))
-            if parsed is None:
-                continue  # unreadable: reported
-            sha, event = parsed
+            if relpath in done:
+                sha, event, reported = done[relpath]
+            else:
+                own = Diagnostics()
+                parsed = self._parse_file("event", self.project.root / relpath, relpath,
+                                          EVENT_HINT, own, _event_reader(event_id, relpath))
+                if parsed is None:  # unreadable: reported
+                    self.diagnostics.items.extend(own.items)
+                    continue
+                sha, event = parsed
+                checked = _check_event(check, event, tuple(own.items))
+                if self.context is not None:
+                    self.results.put(("checked", relpath, sha, self.context), checked)
+                event, reported, _ = checked
             if event is not None:
-                event = events[event_id] = check.reporting_to(own).event(event)
-            self.diagnostics.items.extend(own.items)
-            if self.context is not None:
-                self.results.put(("checked", relpath, sha, self.context),
-                                 (event, tuple(own.items), _quote_idents(event, check.sources)))
+                events[event_id] = event
+            self.diagnostics.items.extend(reported)
         return [events[event_id] for _, event_id in found if event_id in events]
 
     def _checked_before(self, files: list[tuple[str, str]], events: dict[str, Event]
@@ -299,40 +336,49 @@ class _Reader:
                 events[event_id] = event
         return todo
 
-    def _parse_in_parallel(self, files: list[tuple[str, str]]) -> None:
-        """Parse the event files the result cache does not hold, in forked processes, into
-        the cache, when there are enough of them to be worth it; `_parse_file` then finds
-        them there. Files that cannot be read, or lead outside, are left to it to report."""
+    def _check_in_parallel(self, files: list[tuple[str, str]], check: _Checker
+                           ) -> dict[str, tuple[str, Event | None, tuple[Diagnostic, ...]]]:
+        """Parse and check, in forked processes, the event files whose parse the result
+        cache does not hold, when there are enough of them to be worth it: {relpath:
+        (digest, checked event or None, what it reported)}, each kept as the serial path
+        keeps it. The others, and files that cannot be read, are left to the caller."""
         global _PARSE
         if self.jobs <= 1 or len(files) < PARALLEL_MIN_FILES \
                 or "fork" not in multiprocessing.get_all_start_methods():
-            return
+            return {}
         todo = []
         for relpath, event_id in files:
             sha = self.digests.get(relpath)
             if sha is not None and ("event", relpath, sha) in self.results:
-                continue  # kept: `_parse_file` unpickles it, once
+                continue  # parsed before: only its check is left, cheap enough here
             try:
                 data = (self.project.root / relpath).read_bytes() \
                     if not self._via_symlink(relpath) else None
             except OSError:
                 data = None
             if data is not None and len(data) <= MAX_BYTES:
-                self._read_ahead[relpath] = data  # for _parsed, which need not read it again
-                if ("event", relpath, digest(data)) not in self.results:
-                    todo.append((relpath, event_id, data))
+                todo.append((relpath, event_id, data))
         if len(todo) < PARALLEL_MIN_FILES:
-            return
+            return {}
         step = -(-len(todo) // (self.jobs * 4))
         slices = [(start, min(start + step, len(todo))) for start in range(0, len(todo), step)]
-        _PARSE = todo
+        _PARSE = (todo, check, self.results)
+        done = {}
         try:
             with multiprocessing.get_context("fork").Pool(self.jobs) as pool:
-                for made in pool.imap_unordered(_parse_events, slices):
+                for made, checked, used in pool.imap_unordered(_check_events, slices):
                     for key, blob in made.items():
                         self.results.put_pickled(key, blob)
+                    self.results.update(used)  # the quotes it looked up
+                    for relpath, (sha, blob) in checked.items():
+                        if self.context is not None:
+                            self.results.put_pickled(("checked", relpath, sha, self.context),
+                                                     blob)
+                        event, reported, _ = pickle.loads(blob)
+                        done[relpath] = (sha, event, reported)
         finally:
             _PARSE = None
+        return done
 
     def _kept(self, kind: str, relpath: str) -> tuple[str, Any] | None:
         """(digest, kept parse) of a file whose digest is known without reading it; else None."""
@@ -359,8 +405,7 @@ class _Reader:
         if kept is not None:
             sha, found = kept
         else:
-            data = self._read_ahead.pop(relpath, None) or read_bytes(path, relpath,
-                                                                     diagnostics, MAX_BYTES)
+            data = read_bytes(path, relpath, diagnostics, MAX_BYTES)
             if data is None:
                 return None
             sha = digest(data)
@@ -385,18 +430,53 @@ def _parse(data: bytes, relpath: str, empty_hint: str,
 
 PARALLEL_MIN_FILES = 500  # fewer event files to parse: starting processes costs more than it saves
 EVENT_HINT = "an event needs at least 'title', 'date' and 'status'"
-_PARSE: list[tuple[str, str, bytes]] | None = None
+_PARSE: tuple[list[tuple[str, str, bytes]], _Checker, ResultCache] | None = None
+Checked = tuple[Event | None, tuple[Diagnostic, ...], tuple[bytes, ...]]
 
 
-def _parse_events(part: tuple[int, int]) -> dict[Any, bytes]:
-    """In a forked worker: parse a slice of `_PARSE`, as result cache entries (see
-    ResultCache.update), keyed as `_Reader._parse_file` keys them."""
+def _check_events(part: tuple[int, int]
+                  ) -> tuple[dict[Any, bytes], dict[str, tuple[str, bytes]], dict[bytes, Any]]:
+    """In a forked worker: parse and check a slice of `_PARSE`. Returns the parses as
+    result cache entries (keyed as `_Reader._parse_file` keys them), {relpath: (digest,
+    the pickled `_check_event`)}, and the cached results the checks used or made."""
     assert _PARSE is not None
-    made = {}
-    for relpath, event_id, data in _PARSE[part[0]:part[1]]:
-        found = _parse(data, relpath, EVENT_HINT, _event_reader(event_id, relpath))
-        made["event", relpath, digest(data)] = pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
-    return made
+    files, check, results = _PARSE
+    made, checked = {}, {}
+    for relpath, event_id, data in files[part[0]:part[1]]:
+        sha = digest(data)
+        event, reported = _parse(data, relpath, EVENT_HINT, _event_reader(event_id, relpath))
+        made["event", relpath, sha] = pickle.dumps((event, reported),
+                                                   protocol=pickle.HIGHEST_PROTOCOL)
+        checked[relpath] = sha, pickle.dumps(_check_event(check, event, reported),
+                                             protocol=pickle.HIGHEST_PROTOCOL)
+    return made, checked, results.take()
+
+
+PARALLEL_MIN_SEEDS = 200
+_SEEDS: list[tuple[Any, str, str, tuple[str, ...]]] | None = None
+
+
+def _parse_seeds(part: tuple[int, int]) -> list[tuple[Any, bytes, bytes]]:
+    """In a forked worker: (cache key, pickled article, pickled mentions) of a slice of
+    `_SEEDS`."""
+    assert _SEEDS is not None
+    out = []
+    for key, source_id, text, boilerplate in _SEEDS[part[0]:part[1]]:
+        article = parse_article(source_id, text, boilerplate)
+        out.append((key, pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL),
+                    pickle.dumps(scan_article(article), protocol=pickle.HIGHEST_PROTOCOL)))
+    return out
+
+
+def _check_event(check: _Checker, event: Event | None, reported: tuple[Diagnostic, ...]
+                 ) -> Checked:
+    """(the event with its references and quotes resolved, what its parse and check
+    reported, where its quotes were found): what a build keeps of an event's check."""
+    own = Diagnostics()
+    own.items.extend(reported)
+    if event is not None:
+        event = check.reporting_to(own).event(event)
+    return event, tuple(own.items), _quote_idents(event, check.sources)
 
 
 def _event_reader(event_id: str, relpath: str) -> Callable[[Mapping, Diagnostics], Event | None]:

@@ -112,7 +112,15 @@ def _find_mentions(article: Article) -> tuple[Mention, ...]:
     """Kept with the article's own entry in the result cache it came from, so a build finds
     them again without a scan (and its second ask, from the provenance page, gets the same
     tuple): they depend on nothing but the article (its own date, not its metadata's)."""
-    return derived(article, ("mentions",), lambda: _scan(article))
+    return derived(article, MENTIONS_STEP, lambda: _scan(article))
+
+
+MENTIONS_STEP = ("mentions",)  # an article's mentions are kept under (*MENTIONS_STEP, its key)
+
+
+def scan_article(article: Article) -> tuple[Mention, ...]:
+    """Every date phrase of the article, found anew: what `find_mentions` keeps."""
+    return _scan(article)
 
 
 @functools.cache
@@ -434,7 +442,7 @@ def mentions_by_source(timeline: Timeline, jobs: int = 1) -> dict[str, list[Ment
     """{source id: its mentions in reading order}, each with `cited_by` (event ids, in
     timeline order) and `anniversaries` (ids) filled: the records whose quote includes it.
     Many articles not scanned before are scanned in `jobs` forked processes."""
-    derive_many([s.article for s in timeline.sources.values()], ("mentions",), _scan, jobs)
+    derive_many([s.article for s in timeline.sources.values()], MENTIONS_STEP, _scan, jobs)
     events = _citations_by_source([(e.id, e.sources) for e in timeline.events])
     anniversaries = _citations_by_source(
         [(a.id, a.sources) for _, a in sorted(timeline.anniversaries.items())])
