@@ -417,17 +417,33 @@ def _run(job: Job, jobs: int, reused: set[str] | None = None) -> list[Chunk]:
 
 
 def _ranges(pages: list[Page], jobs: int) -> list[Task]:
-    """Tasks for the workers: each site-wide page (the index, provenance, lists) alone, as
-    any one of them may take as long as a thousand event pages; the rest in ranges."""
+    """Tasks for the workers, the longest first, so that they finish together.
+
+    The pages that list events (people, tags, ...) go in as few tasks as there are pairs
+    of workers: a worker renders an event's list item once for all its lists. Each
+    site-wide page (the index, provenance, lists) goes alone, as any one of them may take
+    as long as a thousand event pages. The event pages, all alike, come last, in ranges
+    small enough that the last to finish holds the other workers up but briefly."""
     alone = [n for n, p in enumerate(pages) if "/" not in p.path or p.path.endswith("/index.html")]
     single = set(alone)
-    rest = [n for n in range(len(pages)) if n not in single]
-    step = max(1, -(-len(rest) // (jobs * 4)))
-    tasks = [(n, n + 1) for n in alone]
-    for first in range(0, len(rest), step):
-        block = rest[first:first + step]
-        tasks.extend(_contiguous(block))
+    lists = [n for n, p in enumerate(pages) if n not in single and p.template != "event.html"]
+    events = [n for n, p in enumerate(pages) if p.template == "event.html"]
+    tasks: list[Task] = []
+    for share in _shares(lists, -(-jobs // 2)):
+        tasks.extend(_contiguous(share))
+    tasks.extend((n, n + 1) for n in alone)
+    for share in _shares(events, jobs * RANGES_PER_WORKER):
+        tasks.extend(_contiguous(share))
     return tasks
+
+
+RANGES_PER_WORKER = 16
+
+
+def _shares(numbers: list[int], parts: int) -> list[list[int]]:
+    """`numbers` cut into at most `parts` runs of about the same length."""
+    step = max(1, -(-len(numbers) // max(1, parts)))
+    return [numbers[first:first + step] for first in range(0, len(numbers), step)]
 
 
 def _contiguous(numbers: list[int]) -> list[Task]:
