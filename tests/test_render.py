@@ -204,3 +204,25 @@ def test_templates_are_compiled_once_and_then_loaded_compiled(make_project, monk
     build_site(root, jobs=1)
     assert compiled == ["about.html"]
     assert "About this site" in (root / "site/about.html").read_text()
+
+
+def test_the_tasks_of_a_large_site_cover_every_page_once_longest_first():
+    """Workers take the pages that list events first (one task per pair of workers, so a
+    worker renders each list item once), then each site-wide page alone, then event pages
+    in small ranges, so that the workers finish together."""
+    from paradetimeline.pages import Page
+    from paradetimeline.render import RANGES_PER_WORKER, _ranges
+
+    pages = ([Page("index.html", "index.html", {}), Page("tags/index.html", "list.html", {})]
+             + [Page(f"events/e{n}.html", "event.html", {}) for n in range(1000)]
+             + [Page(f"people/p{n}.html", "person.html", {}) for n in range(30)]
+             + [Page(f"tags/t{n}.html", "tag.html", {}) for n in range(10)])
+    tasks = _ranges(pages, 2)
+    covered = [n for start, stop in tasks for n in range(start, stop)]
+    assert sorted(covered) == list(range(len(pages)))
+    assert tasks[:3] == [(1002, 1042), (0, 1), (1, 2)]
+    events = tasks[3:]
+    assert len(events) == 2 * RANGES_PER_WORKER
+    assert {stop - start for start, stop in events} == {32, 8}  # 31 ranges of 32, one of 8
+    four = _ranges(pages, 4)
+    assert four[:2] == [(1002, 1022), (1022, 1042)]  # two pairs of workers, two list tasks

@@ -237,8 +237,7 @@ class _Reader:
         if self.jobs <= 1 or len(todo) < PARALLEL_MIN_SEEDS \
                 or "fork" not in multiprocessing.get_all_start_methods():
             return {}
-        step = -(-len(todo) // (self.jobs * 4))
-        slices = [(start, min(start + step, len(todo))) for start in range(0, len(todo), step)]
+        slices = _slices(len(todo), self.jobs * 4)
         _SEEDS = todo
         parsed = {}
         try:
@@ -360,8 +359,7 @@ class _Reader:
                 todo.append((relpath, event_id, data))
         if len(todo) < PARALLEL_MIN_FILES:
             return {}
-        step = -(-len(todo) // (self.jobs * 4))
-        slices = [(start, min(start + step, len(todo))) for start in range(0, len(todo), step)]
+        slices = _slices(len(todo), self.jobs * 4)
         _PARSE = (todo, check, self.results)
         done = {}
         try:
@@ -426,6 +424,12 @@ def _parse(data: bytes, relpath: str, empty_hint: str,
     text = decode_utf8(data, relpath, own)
     mapping = None if text is None else parse_yaml(text, relpath, own, empty_hint=empty_hint)
     return (None if mapping is None else read(mapping, own), tuple(own.items))
+
+
+def _slices(count: int, parts: int) -> list[tuple[int, int]]:
+    """(start, stop) of `parts` slices of about the same length of `count` items."""
+    step = -(-count // parts)
+    return [(start, min(start + step, count)) for start in range(0, count, step)]
 
 
 PARALLEL_MIN_FILES = 500  # fewer event files to parse: starting processes costs more than it saves
