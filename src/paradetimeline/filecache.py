@@ -573,8 +573,7 @@ def derive_many(values: list[Any], step: tuple[Any, ...], compute: Callable[[Any
     if jobs <= 1 or len(todo) < PARALLEL_MIN_VALUES \
             or "fork" not in multiprocessing.get_all_start_methods():
         return
-    step_size = -(-len(todo) // (jobs * 4))
-    slices = [(start, min(start + step_size, len(todo))) for start in range(0, len(todo), step_size)]
+    slices = work_slices(len(todo), jobs * 4)
     _DERIVE = ([value for value, _, _ in todo], compute)
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
@@ -585,6 +584,13 @@ def derive_many(values: list[Any], step: tuple[Any, ...], compute: Callable[[Any
                         results.put_pickled(key, blob)
     finally:
         _DERIVE = None
+
+
+def work_slices(count: int, parts: int) -> list[tuple[int, int]]:
+    """(start, stop) of `parts` slices of about the same length of `count` items: the
+    tasks of a pool of forked workers."""
+    step = -(-count // parts)
+    return [(start, min(start + step, count)) for start in range(0, count, step)]
 
 
 def _derive_slice(part: tuple[int, int]) -> tuple[int, list[bytes | None]]:

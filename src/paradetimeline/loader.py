@@ -20,7 +20,7 @@ from . import records
 from .articles import find_quote, nearest_sentence, parse_article
 from .dates import anniversary_number
 from .errors import Diagnostic, Diagnostics, Location, UsageError, did_you_mean
-from .filecache import ResultCache, derived, derived_ident, digest
+from .filecache import ResultCache, derived, derived_ident, digest, work_slices
 from .mentions import MENTIONS_STEP, scan_article
 from .model import (
     Anniversary,
@@ -237,7 +237,7 @@ class _Reader:
         if self.jobs <= 1 or len(todo) < PARALLEL_MIN_SEEDS \
                 or "fork" not in multiprocessing.get_all_start_methods():
             return {}
-        slices = _slices(len(todo), self.jobs * 4)
+        slices = work_slices(len(todo), self.jobs * 4)
         _SEEDS = todo
         parsed = {}
         try:
@@ -359,7 +359,7 @@ class _Reader:
                 todo.append((relpath, event_id, data))
         if len(todo) < PARALLEL_MIN_FILES:
             return {}
-        slices = _slices(len(todo), self.jobs * 4)
+        slices = work_slices(len(todo), self.jobs * 4)
         _PARSE = (todo, check, self.results)
         done = {}
         try:
@@ -424,12 +424,6 @@ def _parse(data: bytes, relpath: str, empty_hint: str,
     text = decode_utf8(data, relpath, own)
     mapping = None if text is None else parse_yaml(text, relpath, own, empty_hint=empty_hint)
     return (None if mapping is None else read(mapping, own), tuple(own.items))
-
-
-def _slices(count: int, parts: int) -> list[tuple[int, int]]:
-    """(start, stop) of `parts` slices of about the same length of `count` items."""
-    step = -(-count // parts)
-    return [(start, min(start + step, count)) for start in range(0, count, step)]
 
 
 PARALLEL_MIN_FILES = 500  # fewer event files to parse: starting processes costs more than it saves
