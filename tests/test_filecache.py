@@ -106,6 +106,7 @@ def test_values_round_trip_and_workers_report_what_they_used():
     assert cache.get(("missing",)) is None
     taken = cache.take()
     assert list(taken) == [ident(("k", 1))] and taken[ident(("k", 1))][0] == ("k", 1)
+    assert cache.made == {}  # handed over, not held by the worker as well
     parent = ResultCache(None, {})
     parent.update(taken)
     assert parent.get(("k", 1)) == {"a": (1, 2)}

@@ -89,6 +89,7 @@ def _build(root: Path, out: Path | str | None, base_url: str | None, drafts: boo
         earlier = _earlier_build(record, target, strict)
         if earlier is not None:
             return earlier
+    record.pop("inputs", None)  # 11,000 hashes at 10,000 events, of no further use
     results = open_cache(root, cache.CACHE_DIR)
     try:
         return _render_and_write(root, target, results, record, inputs, input_files, base_url,
@@ -130,6 +131,8 @@ def _render_and_write(root: Path, target: Path, results: ResultCache, record: di
     tracker = Tracker(event_keys(timeline, input_files, os.urandom(8).hex()), shared, data)
     earlier = _earlier_pages(project.root, target, record)
     reuse = earlier if earlier is not None and earlier.shared == shared else None
+    if earlier is not None and reuse is None:  # what its pages read says nothing now
+        earlier = replace(earlier, pages={}, answers={})
     pieces = PieceStore(tracker.keys, piece_context(timeline, data),
                         earlier.pieces if earlier is not None else None, target,
                         earlier.outputs if earlier is not None else None)

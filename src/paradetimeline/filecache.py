@@ -191,9 +191,11 @@ class ResultCache:
 
     def take(self) -> dict[bytes, tuple[Any, bytes] | None]:
         """In a forked worker: the idents of the keys it used since the last `take`, with
-        the keys and values it made (a value the file the parent opened holds is None)."""
+        the keys and values it made (a value the file the parent opened holds is None).
+        What it made is handed over, not kept: a worker that rendered 5,000 pages would
+        otherwise hold every one of their Markdown bodies until it ends."""
         taken, self.used = self.used, set()
-        return {name: self.made.get(name) for name in taken}
+        return {name: self.made.pop(name, None) for name in taken}
 
     def update(self, used: dict[bytes, tuple[Any, bytes] | None]) -> None:
         """What a worker used or made (see `take`)."""

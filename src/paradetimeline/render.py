@@ -399,11 +399,14 @@ def _run(job: Job, jobs: int, reused: set[str] | None = None) -> list[Chunk]:
         _WORK = (env, view, pages, job)
         try:
             with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks))) as pool:
-                chunks = []
-                for chunk, used in pool.imap(_worker_task, tasks):  # each as it comes
-                    chunks.append(chunk)
+                # As each task ends, not in order: in order, everything the workers made
+                # while the longest task ran would wait in memory for it to end.
+                done: dict[int, Chunk | Diagnostic] = {}
+                for number, chunk, used in pool.imap_unordered(_worker_task, enumerate(tasks)):
+                    done[number] = chunk
                     job.results.update(used)
                     del used
+                chunks = [done[n] for n in range(len(tasks))]
         finally:
             _WORK = None
     for chunk in chunks:
@@ -457,15 +460,16 @@ def _contiguous(numbers: list[int]) -> list[Task]:
     return tasks
 
 
-def _worker_task(task: Task) -> tuple[Chunk | Diagnostic, dict[Any, Any]]:
-    """In a worker: one task, and the cached results it used or made; a template error
-    comes back as a value."""
+def _worker_task(numbered: tuple[int, Task]) -> tuple[int, Chunk | Diagnostic, dict[Any, Any]]:
+    """In a worker: one task (with its number), and the cached results it used or made;
+    a template error comes back as a value."""
     assert _WORK is not None
     env, view, pages, job = _WORK
+    number, task = numbered
     try:
-        return _render_task(env, view, pages, job, task), job.results.take()
+        return number, _render_task(env, view, pages, job, task), job.results.take()
     except TemplateError as exc:
-        return exc.diagnostic, job.results.take()
+        return number, exc.diagnostic, job.results.take()
 
 
 def _render_task(env: TrackingEnvironment, view: TimelineView, pages: list[Page], job: Job,
