@@ -3,6 +3,7 @@ same, and a cache file that is not this user's own is never read."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import pickle
 
@@ -14,7 +15,7 @@ import paradetimeline.markup as markup
 import paradetimeline.mentions as mentions
 from paradetimeline import ContentError, build_site
 from paradetimeline.coverage import check_coverage
-from paradetimeline.filecache import NAME, ResultCache, derived, ident, open_cache
+from paradetimeline.filecache import NAME, Handed, ResultCache, derived, ident, open_cache
 
 CACHE = ".paradetimeline-cache"
 
@@ -110,6 +111,39 @@ def test_values_round_trip_and_workers_report_what_they_used():
     parent = ResultCache(None, {})
     parent.update(taken)
     assert parent.get(("k", 1)) == {"a": (1, 2)}
+
+
+_WORKER_CACHE: list[ResultCache] = []
+
+
+def _make_in_worker(n):
+    cache = _WORKER_CACHE[0]
+    cache.put(("made", n), "x" * 100_000)
+    assert cache.get(("made", n)) == "x" * 100_000  # the worker reads back what it made
+    return os.getpid(), cache.take()
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork")
+def test_a_worker_hands_over_what_it_made_through_its_own_file(tmp_path):
+    cache = ResultCache(tmp_path / CACHE / NAME, {})
+    cache.put(("parent",), "p")
+    _WORKER_CACHE[:] = [cache]
+    try:
+        with multiprocessing.get_context("fork").Pool(2) as pool:
+            results = pool.map(_make_in_worker, range(4))
+    finally:
+        _WORKER_CACHE.clear()
+    for n, (pid, taken) in enumerate(results):
+        where = taken[ident(("made", n))]  # not the value: where the worker's file holds it
+        assert isinstance(where, Handed) and where.path.endswith(f"{NAME}.spill{pid}")
+    for _, taken in results:
+        cache.update(taken)
+    spills = sorted(p.name for p in (tmp_path / CACHE).glob(f"{NAME}.spill*"))
+    assert spills == [f"{NAME}.spill{os.getpid()}"]  # the workers' files are read and gone
+    cache.end_handovers()
+    assert {cache.get(("made", n)) for n in range(4)} == {"x" * 100_000}
+    cache.save()
+    assert open_cache(tmp_path, CACHE).get(("made", 3)) == "x" * 100_000
 
 
 def test_a_saved_cache_is_read_back_whole_and_a_cut_one_not_at_all(tmp_path):

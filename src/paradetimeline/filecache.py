@@ -32,7 +32,7 @@ import weakref
 import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO, NamedTuple, TypeVar
 
 from . import signing
 
@@ -95,6 +95,11 @@ class ResultCache:
         self.spill: _Spill | None = None  # where this process keeps what it made, see _Spill
         self.spilled: dict[bytes, bytes] = {}  # ident -> its row, at its offset in the spill
         self.owner = os.getpid()
+        # In a forked worker: its own spill file, where it keeps what it makes until the
+        # parent copies it out (see `take`), and the rows there by ident.
+        self.handover: _Spill | None = None
+        self.handed: dict[bytes, bytes] = {}
+        self.handovers: dict[str, int] = {}  # in the parent: workers' files being read
 
     @property
     def entries(self) -> dict[Any, None]:
@@ -107,7 +112,8 @@ class ResultCache:
 
     def __contains__(self, key: Any) -> bool:
         name = ident(key)
-        return name in self.made or name in self.index or name in self.spilled
+        return name in self.made or name in self.index or name in self.spilled \
+            or name in self.handed
 
     def get(self, key: Any) -> Any:
         name = ident(key)
@@ -119,6 +125,8 @@ class ResultCache:
             entry = None if n is None else self._read_entry(n)
             if entry is None and name in self.spilled and self.spill is not None:
                 entry = self.spill.read(self.spilled[name])
+            if entry is None and name in self.handed and self.handover is not None:
+                entry = self.handover.read(self.handed[name])
             if entry is None:
                 return None
             blob = entry[1]
@@ -149,8 +157,8 @@ class ResultCache:
 
     def touch_idents(self, names: Iterable[bytes]) -> None:
         """`touch` for keys known by their idents."""
-        self.used.update(name for name in names
-                         if name in self.index or name in self.made or name in self.spilled)
+        self.used.update(name for name in names if name in self.index or name in self.made
+                         or name in self.spilled or name in self.handed)
 
     def put(self, key: Any, value: Any) -> None:
         self.put_pickled(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
@@ -159,9 +167,12 @@ class ResultCache:
         """Keep a value a worker pickled."""
         name = ident(key)
         spill = self._spill()
-        if spill is not None and name not in self.spilled:
+        rows = self.spilled
+        if spill is None:
+            spill, rows = self._handover(), self.handed
+        if spill is not None and name not in rows:
             try:
-                self.spilled[name] = spill.write(key, blob)
+                rows[name] = spill.write(key, blob)
             except OSError:  # a full disk, say: then it is held in memory
                 self.made[name] = (key, blob)
         elif spill is None:
@@ -189,21 +200,71 @@ class ResultCache:
         _ORIGINS[ident] = (weakref.ref(value, lambda _: _ORIGINS.pop(ident, None)),
                            weakref.ref(self), key)
 
-    def take(self) -> dict[bytes, tuple[Any, bytes] | None]:
-        """In a forked worker: the idents of the keys it used since the last `take`, with
-        the keys and values it made (a value the file the parent opened holds is None).
-        What it made is handed over, not kept: a worker that rendered 5,000 pages would
-        otherwise hold every one of their Markdown bodies until it ends."""
-        taken, self.used = self.used, set()
-        return {name: self.made.pop(name, None) for name in taken}
+    def _handover(self) -> _Spill | None:
+        """In a forked worker, the spill file it keeps what it makes in (created when first
+        needed): what a worker makes need not wait in its memory, nor go to the parent
+        through a pipe. None in the process that opened the cache, or with no file."""
+        pid = os.getpid()
+        if self.path is None or self.owner < 0 or pid == self.owner or not hasattr(os, "pwrite"):
+            return None
+        if self.handover is None or not self.handover.path.name.endswith(f".spill{pid}"):
+            self.handed = {}  # those of a parent worker are not this one's
+            try:
+                self.handover = _Spill(self.path.with_name(f"{NAME}.spill{pid}"))
+            except OSError:
+                self.owner = -1  # then what it makes is held in memory, and sent whole
+                return None
+        return self.handover
 
-    def update(self, used: dict[bytes, tuple[Any, bytes] | None]) -> None:
-        """What a worker used or made (see `take`)."""
+    def take(self) -> dict[bytes, tuple[Any, bytes] | Handed | None]:
+        """In a forked worker: the idents of the keys it used since the last `take`, with
+        the keys and values it made (a value the file the parent opened holds is None), or
+        where they lie in its own spill file, for the parent to copy (see `update`). What
+        it held in memory is handed over, not kept."""
+        taken, self.used = self.used, set()
+        if self.handover is not None:
+            self.handover.flush()
+        where = str(self.handover.path) if self.handover is not None else ""
+        return {name: self.made.pop(name, None)
+                or (Handed(where, self.handed[name]) if name in self.handed else None)
+                for name in taken}
+
+    def update(self, used: dict[bytes, tuple[Any, bytes] | Handed | None]) -> None:
+        """What a worker used or made (see `take`). An entry in a worker's spill file is
+        copied into this process's own, byte for byte; its digest is checked when it is
+        read, as for every entry."""
         for name, made in used.items():
-            if made is not None:
-                self.put_pickled(*made)
-            elif name in self.index or name in self.spilled:
+            if name in self.index or name in self.spilled or name in self.made:
                 self.used.add(name)
+            elif isinstance(made, Handed):
+                self._copy_handed(name, made)
+            elif made is not None:
+                self.put_pickled(*made)
+
+    def _copy_handed(self, name: bytes, handed: Handed) -> None:
+        fd = self.handovers.get(handed.path)
+        try:
+            if fd is None:
+                fd = self.handovers[handed.path] = os.open(handed.path, os.O_RDONLY)
+                os.unlink(handed.path)  # read through `fd` from now on; gone once closed
+            offset, key_length, value_length, sha, step = _ENTRY.unpack(handed.row)
+            data = os.pread(fd, key_length + value_length, offset)
+        except OSError:
+            return  # not kept: it is made again when next needed
+        spill = self._spill()
+        if spill is not None:
+            with contextlib.suppress(OSError):
+                self.spilled[name] = spill.write_entry(data, key_length, sha, step)
+                self.used.add(name)
+        elif _checked(data, handed.row) is not None:
+            self.made[name] = (pickle.loads(data[:key_length]), data[key_length:])
+            self.used.add(name)
+
+    def end_handovers(self) -> None:
+        """After a pool of workers ends: close the files copied from (see `update`)."""
+        for fd in self.handovers.values():
+            os.close(fd)
+        self.handovers = {}
 
     def keep(self, *steps: str) -> None:
         """Keep the entries of these steps (the first item of their keys), used or not, at
@@ -333,6 +394,7 @@ class ResultCache:
             temporary.unlink(missing_ok=True)  # a cache that cannot be written is not kept
 
     def close(self) -> None:
+        self.end_handovers()
         if self.file is not None:
             self.file.close()
             self.file = None
@@ -362,12 +424,23 @@ class _Spill:
     def write(self, key: Any, blob: bytes) -> bytes:
         pickled_key = pickle.dumps(key, protocol=pickle.HIGHEST_PROTOCOL)
         row = _row(self.size, pickled_key, blob, step_code(key))
-        self.pending += (pickled_key, blob)
-        self.pending_size += len(pickled_key) + len(blob)
-        self.size += len(pickled_key) + len(blob)
+        self._append(pickled_key, blob)
+        return row
+
+    def write_entry(self, data: bytes, key_length: int, sha: bytes, step: int) -> bytes:
+        """Write an entry (pickled key and value, one after the other) whose digest is
+        known; its row."""
+        row = _ENTRY.pack(self.size, key_length, len(data) - key_length, sha, step)
+        self._append(data)
+        return row
+
+    def _append(self, *parts: bytes) -> None:
+        self.pending += parts
+        size = sum(len(part) for part in parts)
+        self.pending_size += size
+        self.size += size
         if self.pending_size >= self.BUFFER:
             self.flush()
-        return row
 
     def flush(self) -> None:
         if not self.pending:
@@ -394,6 +467,13 @@ class _Spill:
 
 
 _SPILLS: weakref.WeakSet[_Spill] = weakref.WeakSet()
+
+
+class Handed(NamedTuple):
+    """An entry a forked worker made, in its spill file at `path`, at its `row`."""
+
+    path: str
+    row: bytes
 
 
 def _flush_spills() -> None:

@@ -409,6 +409,7 @@ def _run(job: Job, jobs: int, reused: set[str] | None = None) -> list[Chunk]:
                 chunks = [done[n] for n in range(len(tasks))]
         finally:
             _WORK = None
+            job.results.end_handovers()
     for chunk in chunks:
         if isinstance(chunk, Diagnostic):
             raise TemplateError(chunk)
