@@ -3,6 +3,7 @@ unchanged; whatever the record cannot vouch for is rendered again."""
 
 from __future__ import annotations
 
+import pickle
 import re
 import shutil
 
@@ -241,3 +242,17 @@ def test_a_kept_fragment_that_asked_the_view_is_reused_only_while_the_answer_hol
     assert reads.queries == {("events_with", ("tag", "parade"))}
     fewer = replace(timeline, events=timeline.events[:1])
     assert render_count(fewer, keys)[0] == "1 rendered" and len(calls) == 2
+
+
+def test_what_a_worker_sent_is_adopted_equal_and_made_of_the_trackers_own_ids():
+    tracker = Tracker({"a-1": "k1", "b-2": "k2"})
+    query = ("events_with", ("tag", "parade"))
+    sent = pickle.loads(pickle.dumps((
+        {"x.html": PageReads("c", ("a-1", "b-2"), (query,), False),
+         "y.html": PageReads("d", ("b-2",), (query,), False)},
+        {query: ("digest", ("a-1",))})))  # as a pipe brings it: copies of every string
+    reads, answers = tracker.adopt(*sent)
+    assert reads == sent[0] and answers == sent[1]
+    own = {i: i for i in tracker.keys}
+    assert all(e is own[e] for r in reads.values() for e in r.events)
+    assert reads["x.html"].queries[0] is reads["y.html"].queries[0] is next(iter(answers))

@@ -34,10 +34,10 @@ from .site import safe_relpath
 from .structured import event_jsonld, jsonld_script, source_jsonld
 from .tracking import (
     Answer,
+    KeptReads,
     PageReads,
     PageRecord,
     Query,
-    Reads,
     Ref,
     Tracker,
     Unknown,
@@ -167,7 +167,7 @@ class Memo:
         self.results = results
         # key -> (the arguments, kept alive; output; reads; idents of the kept outputs in it)
         self.calls: dict[tuple[Any, ...],
-                         tuple[tuple[Any, ...], Any, Reads | None, frozenset[bytes]]] = {}
+                         tuple[tuple[Any, ...], Any, KeptReads | None, tuple[bytes, ...]]] = {}
         self.sources: dict[str, str | None] = {}  # template file -> digest of what it uses
         self.holding: list[set[bytes]] = []  # per macro being rendered: the kept outputs in it
 
@@ -177,7 +177,7 @@ class Memo:
         found = self.calls.get(key)
         if found is None:
             if tracker is None:
-                found = ((macro, *args), macro(*args), None, frozenset())
+                found = ((macro, *args), macro(*args), None, ())
             else:
                 found = ((macro, *args), *self._tracked(tracker, macro, args))
             if len(found[1]) <= HELD_OUTPUT:
@@ -195,7 +195,7 @@ class Memo:
             del self.calls[key]
 
     def _tracked(self, tracker: Tracker, macro: Any, args: tuple[Any, ...]
-                 ) -> tuple[Any, Reads, frozenset[bytes]]:
+                 ) -> tuple[Any, KeptReads, tuple[bytes, ...]]:
         """The macro's output, reads and the kept outputs it holds: from the result cache if
         it holds them, still valid."""
         kept = self._kept_key(tracker, macro, args) if self.results is not None else None
@@ -205,10 +205,10 @@ class Memo:
                 output, events, queries, inner = earlier
                 if all(tracker.keys.get(i) == k for i, k in events) \
                         and all(tracker.answer_now(q) == a for q, a in queries):
-                    reads = Reads(events={i for i, _ in events}, queries={q for q, _ in queries})
+                    reads = KeptReads(tuple(i for i, _ in events), tuple(q for q, _ in queries))
                     tracker.replay(reads)
                     self.results.touch_idents(inner)
-                    return Markup(output), reads, frozenset({ident(kept), *inner})
+                    return Markup(output), reads, (ident(kept), *inner)
         self.holding.append(set())
         try:
             with tracker.frame() as reads:
@@ -216,12 +216,12 @@ class Memo:
         finally:
             inner = self.holding.pop()
         if kept is None or self.results is None or reads.everything:
-            return output, reads, frozenset(inner)
+            return output, KeptReads.of(reads), tuple(inner)
         self.results.put(kept, (str(output),
                                 tuple((i, tracker.keys[i]) for i in sorted(reads.events)),
                                 tuple((q, tracker.answers[q]) for q in sorted(reads.queries, key=repr)),
                                 tuple(sorted(inner))))
-        return output, reads, frozenset({ident(kept), *inner})
+        return output, KeptReads.of(reads), (ident(kept), *inner)
 
     def _kept_key(self, tracker: Tracker, macro: Any, args: tuple[Any, ...]) -> tuple[str, str] | None:
         code = getattr(getattr(macro, "_func", None), "__code__", None)
@@ -403,6 +403,8 @@ def _run(job: Job, jobs: int, reused: set[str] | None = None) -> list[Chunk]:
                 # while the longest task ran would wait in memory for it to end.
                 done: dict[int, Chunk | Diagnostic] = {}
                 for number, chunk, used in pool.imap_unordered(_worker_task, enumerate(tasks)):
+                    if isinstance(chunk, Chunk) and job.tracker is not None:
+                        chunk.reads, chunk.answers = job.tracker.adopt(chunk.reads, chunk.answers)
                     done[number] = chunk
                     job.results.update(used)
                     del used

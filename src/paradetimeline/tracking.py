@@ -84,6 +84,20 @@ class Reads:
         self.everything = self.everything or other.everything
 
 
+@dataclass(frozen=True, slots=True)
+class KeptReads:
+    """`Reads` as a memo holds them for the rest of a build: tuples, not sets, as a worker
+    holds 20,000 of them (10 MB as sets)."""
+
+    events: tuple[str, ...]
+    queries: tuple[Query, ...]
+    everything: bool = False
+
+    @classmethod
+    def of(cls, reads: Reads) -> KeptReads:
+        return cls(tuple(reads.events), tuple(reads.queries), reads.everything)
+
+
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class PageReads:
@@ -135,6 +149,22 @@ class Tracker:
         self.frames: list[Reads] = []
         self.answers: dict[Query, Answer] = {}
         self.view: TimelineView | None = None  # the view pages are rendered with
+        self._ids: dict[str, str] | None = None  # see `adopt`
+        self._questions: dict[Query, Query] = {}
+
+    def adopt(self, chunk_reads: dict[str, PageReads], chunk_answers: dict[Query, Answer]
+               ) -> tuple[dict[str, PageReads], dict[Query, Answer]]:
+        """What a worker sent of the pages it rendered, made of this process's objects: each
+        message brings its own copy of every event id and question it names (120,000 ids
+        at 10,000 events), which the build would otherwise hold until it ends."""
+        if self._ids is None:
+            self._ids = {i: i for i in self.keys}
+        ids, questions = self._ids, self._questions
+        reads = {path: PageReads(r.context, tuple(ids.get(e, e) for e in r.events),
+                                 tuple(questions.setdefault(q, q) for q in r.queries),
+                                 r.everything)
+                 for path, r in chunk_reads.items()}
+        return reads, {questions.setdefault(q, q): a for q, a in chunk_answers.items()}
 
     def answer_now(self, query: Query) -> Answer | None:
         """What the record keeps of `query`'s answer in this build (see `describe`), noted
@@ -160,10 +190,13 @@ class Tracker:
             if self.frames:
                 self.frames[-1].merge(reads)
 
-    def replay(self, reads: Reads) -> None:
+    def replay(self, reads: Reads | KeptReads) -> None:
         """A fragment rendered earlier is used again: so are its reads."""
         if self.frames:
-            self.frames[-1].merge(reads)
+            frame = self.frames[-1]
+            frame.events.update(reads.events)
+            frame.queries.update(reads.queries)
+            frame.everything = frame.everything or reads.everything
 
     def read_event(self, event: Event) -> None:
         if self.frames:
