@@ -407,7 +407,8 @@ class _Spill:
     """A file beside the cache where the process that opened it keeps the entries it makes
     until the cache is saved: a first build makes some 150 MB of pickled values at 10,000
     events, which would otherwise wait in memory. Its rows are those of the lookup table,
-    at offsets in this file; forked workers read it with pread too. Writes are gathered a
+    at offsets in this file; forked workers read it with pread too, and each keeps what it
+    makes in one of its own (see `ResultCache.take`). Writes are gathered a
     megabyte at a time (100,000 entries would be 200,000 system calls), and flushed before
     the file is read and before the process forks."""
 
