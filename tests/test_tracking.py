@@ -256,3 +256,43 @@ def test_what_a_worker_sent_is_adopted_equal_and_made_of_the_trackers_own_ids():
     own = {i: i for i in tracker.keys}
     assert all(e is own[e] for r in reads.values() for e in r.events)
     assert reads["x.html"].queries[0] is reads["y.html"].queries[0] is next(iter(answers))
+
+
+def test_a_kept_fragment_is_checked_against_the_records_answers_where_they_cannot_have_changed(
+        make_project, tmp_path, monkeypatch):
+    """The parade page is rendered again on every change (it reads every event), and its
+    kept fragment asks which events have the tag: after an event without the tag is added,
+    the record's answer is taken as it is; after one with the tag, it is asked again."""
+    import paradetimeline.tracking as tracking
+
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    (templates / "tag.html").write_text(
+        '{% extends "base.html" %}{% macro count(tag, view) %}'
+        '{{ view.events_with("tag", tag)|length }}{% endmacro %}{% block main %}'
+        '<p id="count">{{ memo(count, tag, view) }} of {{ view.timeline.events|length }}</p>'
+        '{% endblock %}')
+    event = "title: E{n}\ndate: 2020-01-0{n}\nstatus: planned\ntags: [{tags}]\n"
+    root = make_project({f"content/events/e{n}.yaml": event.format(n=n, tags=tags)
+                         for n, tags in ((1, "parade, rally"), (2, "parade"), (3, "rally"))})
+    (root / "templates").unlink()
+    (root / "templates").symlink_to(templates)
+    asked = []
+    answer = tracking._answer
+    monkeypatch.setattr(tracking, "_answer", lambda query, *rest: asked.append(query)
+                        or answer(query, *rest))
+    def count():
+        found = re.search(r'<p id="count">(\d+) of (\d+)</p>', (root / "site/tags/parade.html").read_text())
+        return int(found[1]), int(found[2])
+
+    parade = ("events_with", ("tag", "parade"))
+    build_site(root, jobs=1)
+    tagged, events = count()
+    asked.clear()
+    (root / "content/events/e4.yaml").write_text(event.format(n=4, tags="rally"))
+    build_site(root, jobs=1)
+    assert count() == (tagged, events + 1) and parade not in asked
+    (root / "content/events/e5.yaml").write_text(event.format(n=5, tags="parade"))
+    build_site(root, jobs=1)
+    assert count() == (tagged + 1, events + 2) and parade in asked
+    assert snapshot(root / "site") == clean_build(root, tmp_path, "clean")

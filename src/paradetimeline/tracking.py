@@ -151,6 +151,7 @@ class Tracker:
         self.view: TimelineView | None = None  # the view pages are rendered with
         self._ids: dict[str, str] | None = None  # see `adopt`
         self._questions: dict[Query, Query] = {}
+        self.since: Since | None = None  # what changed since the build a record is of
 
     def adopt(self, chunk_reads: dict[str, PageReads], chunk_answers: dict[Query, Answer]
                ) -> tuple[dict[str, PageReads], dict[Query, Answer]]:
@@ -168,11 +169,20 @@ class Tracker:
 
     def answer_now(self, query: Query) -> Answer | None:
         """What the record keeps of `query`'s answer in this build (see `describe`), noted
-        as if a template had asked it; None if it cannot be told."""
+        as if a template had asked it; None if it cannot be told. An answer the earlier
+        record holds is taken from it when it cannot have changed (see `unchanged`): a
+        kept section of the provenance report asks about 12 citations, say, and 1,250
+        sections are checked so in a build that added one event."""
         if query not in self.answers:
             if self.view is None:
                 return None
-            found = _answer(query, self.view, self.view.events_by_id, self)
+            since = self.since
+            recorded = since.answers.get(query) if since is not None else None
+            if since is not None and recorded is not None \
+                    and unchanged(query, recorded, since, self.view, self.keys):
+                found: Answer | None = recorded
+            else:
+                found = _answer(query, self.view, self.view.events_by_id, self)
             if found is None:
                 return None
             self.answers[query] = found
@@ -394,19 +404,23 @@ class PageRecord:
         """The paths of `pages` ((path, context) pairs) that would render as they did.
 
         The work follows what changed: pages that read none of the changed events, and
-        answers that cannot have changed (see FILTERS), are taken as they were."""
+        answers that cannot have changed (see FILTERS), are taken as they were. The
+        tracker is told what changed, for the pages that are rendered again."""
         timeline = view.timeline
         events = {e.id: e for e in timeline.events}
         changed = {i for i in self.keys.keys() | tracker.keys.keys()
                    if self.keys.get(i) != tracker.keys.get(i)}
         only_changed = TimelineView(dataclasses.replace(
             timeline, events=tuple(e for e in timeline.events if e.id in changed)))
+        since = tracker.since = Since(self.answers, changed, only_changed)
         same_answer: dict[Query, bool] = {}
 
         def still(query: Query) -> bool:
             if query not in same_answer:
-                same_answer[query] = self._same_answer(query, view, only_changed, events,
-                                                       changed, tracker)
+                recorded = self.answers.get(query)
+                same_answer[query] = recorded is not None and (
+                    unchanged(query, recorded, since, view, tracker.keys)
+                    or _answer(query, view, events, tracker) == recorded)
             return same_answer[query]
 
         found = set()
@@ -424,25 +438,36 @@ class PageRecord:
                 found.add(path)
         return found
 
-    def _same_answer(self, query: Query, view: TimelineView, only_changed: TimelineView,
-                     events: dict[str, Event], changed: set[str], tracker: Tracker) -> bool:
-        """Whether `query` would get the answer it got then."""
-        name, arguments = query
-        recorded = self.answers.get(query)
-        if recorded is None:
-            return False
-        members = recorded[1]
-        if name in FILTERS and members is not None and changed.isdisjoint(members) \
-                and changed.isdisjoint(_event_ids(arguments)):
-            try:  # asked of a view of the changed events alone: does any of them come in?
-                value = getattr(only_changed, name)(*resolve(arguments, view.timeline, events))
-                newcomers: set[str] = set()
-                canon(value, tracker.keys, newcomers)
-            except Exception:
-                newcomers = {"?"}
-            if not newcomers:
-                return True
-        return _answer(query, view, events, tracker) == recorded
+
+@dataclass(frozen=True)
+class Since:
+    """What changed since the build an earlier record is of: its answers, the events whose
+    key is not the same now, and a view of just those."""
+
+    answers: dict[Query, Answer]
+    changed: set[str]
+    only_changed: TimelineView
+
+
+def unchanged(query: Query, recorded: Answer, since: Since, view: TimelineView,
+              keys: dict[str, str]) -> bool:
+    """Whether `query` is sure to get the answer `recorded` in the earlier build, without
+    asking it of the whole view: a FILTERS answer that held none of the changed events,
+    asked of a view of them alone, takes none of them in (see FILTERS). False means only
+    that it cannot be told so."""
+    name, arguments = query
+    members = recorded[1]
+    if name not in FILTERS or members is None or not since.changed.isdisjoint(members) \
+            or not since.changed.isdisjoint(_event_ids(arguments)):
+        return False
+    try:
+        value = getattr(since.only_changed, name)(
+            *resolve(arguments, view.timeline, view.events_by_id))
+        newcomers: set[str] = set()
+        canon(value, keys, newcomers)
+    except Exception:
+        return False
+    return not newcomers
 
 def _answer(query: Query, view: TimelineView, events: dict[str, Event],
             tracker: Tracker) -> Answer | None:
