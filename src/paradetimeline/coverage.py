@@ -72,8 +72,9 @@ def check_coverage(timeline: Timeline, root: Path, diagnostics: Diagnostics, job
     by_source = mentions_by_source(timeline, jobs)
     explanations = read_coverage(Path(root), diagnostics)
     used = _check_entries(explanations, timeline, by_source, diagnostics)  # bad ones count as used
+    explained = {x.key() for x in explanations if x.event is not None}
     for event in timeline.events:
-        used |= _corroborate(event, timeline, by_source, explanations, diagnostics)
+        used |= _corroborate(event, timeline, by_source, explained, diagnostics)
     used |= _uncovered(timeline, by_source, Path(root), explanations, diagnostics)
     for explanation in explanations:
         if explanation.key() not in used:
@@ -127,11 +128,10 @@ def _check_entries(explanations: list[Explanation], timeline: Timeline,
 
 
 def _corroborate(event: Event, timeline: Timeline, by_source: dict[str, list[Mention]],
-                 explanations: list[Explanation], diagnostics: Diagnostics) -> set[Key]:
+                 explained: set[Key], diagnostics: Diagnostics) -> set[Key]:
     """Warn where a quoted date phrase or ordinal disagrees with the event; return the
-    explanation keys that excused a disagreement."""
+    keys of the explanations (`explained`: of 'other_dates') that excused a disagreement."""
     used: set[Key] = set()
-    explained = {x.key() for x in explanations if x.event is not None}
     accepted = [event.date]
     if event.commemorates in timeline.anniversaries:
         reference = timeline.anniversaries[event.commemorates].date
