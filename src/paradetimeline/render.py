@@ -205,10 +205,10 @@ class Memo:
                 output, events, queries, inner = earlier
                 if all(tracker.keys.get(i) == k for i, k in events) \
                         and all(tracker.answer_now(q) == a for q, a in queries):
-                    reads = KeptReads(tuple(i for i, _ in events), tuple(q for q, _ in queries))
-                    tracker.replay(reads)
+                    read = KeptReads(tuple(i for i, _ in events), tuple(q for q, _ in queries))
+                    tracker.replay(read)
                     self.results.touch_idents(inner)
-                    return Markup(output), reads, (ident(kept), *inner)
+                    return Markup(output), read, (ident(kept), *inner)
         self.holding.append(set())
         try:
             with tracker.frame() as reads:
