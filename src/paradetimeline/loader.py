@@ -186,7 +186,11 @@ class _Reader:
             self._broken(kind, {"*"})
             return {}
         items = {item.id: item for item in read(mapping, self.diagnostics)}
-        self._broken(kind, set(mapping.keys()) - set(items))
+        broken = set(mapping.keys()) - set(items)
+        # An event that names the id the error suggests will be right once that is fixed:
+        # reporting it as unknown too would bury the one error under its references.
+        suggested = {s for s in map(records.suggested_id, broken) if s}
+        self._broken(kind, broken | suggested)
         return items
 
     def sources(self) -> dict[str, Source]:

@@ -46,10 +46,16 @@ def id_hint(text: str) -> str:
     """How to fix an invalid id, with a suggestion when one is obvious."""
     if any(part in text for part in ("/", "\\", "..")):
         return "an id is a name, not a path; " + ID_HINT
+    suggestion = suggested_id(text)
+    return f"{ID_HINT}: try '{suggestion}'" if suggestion else ID_HINT
+
+
+def suggested_id(text: str) -> str | None:
+    """The id an invalid one most likely means ('Xi Jinping' -> 'xi-jinping'), if any."""
+    if any(part in text for part in ("/", "\\", "..")):
+        return None
     suggestion = re.sub(r"[^a-z0-9_-]", "", re.sub(r"\s+", "-", text.strip().lower()))
-    if is_id(suggestion) and suggestion != text:
-        return f"{ID_HINT}: try '{suggestion}'"
-    return ID_HINT
+    return suggestion if is_id(suggestion) and suggestion != text else None
 
 
 class Fields:
