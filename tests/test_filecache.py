@@ -146,6 +146,24 @@ def test_a_worker_hands_over_what_it_made_through_its_own_file(tmp_path):
     assert open_cache(tmp_path, CACHE).get(("made", 3)) == "x" * 100_000
 
 
+def test_what_a_worker_could_not_write_is_a_miss_not_an_error(tmp_path, monkeypatch):
+    parent = ResultCache(tmp_path / CACHE / NAME, {})
+    parent.put(("parent",), "p")
+    worker = ResultCache(tmp_path / CACHE / NAME, {})
+    worker.owner = os.getpid() + 1  # as in a forked worker: it keeps a spill file of its own
+    worker.put(("made",), "value")
+
+    def full_disk(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "pwrite", full_disk)
+    taken = worker.take()  # the write fails here, when the worker hands over
+    monkeypatch.undo()
+    assert isinstance(taken[ident(("made",))], Handed)
+    parent.update(taken)
+    assert parent.get(("made",)) is None and parent.get(("parent",)) == "p"
+
+
 def test_a_saved_cache_is_read_back_whole_and_a_cut_one_not_at_all(tmp_path):
     cache = ResultCache(tmp_path / CACHE / NAME, {})
     cache.put(("k", 1), "one")

@@ -223,7 +223,8 @@ class ResultCache:
         it held in memory is handed over, not kept."""
         taken, self.used = self.used, set()
         if self.handover is not None:
-            self.handover.flush()
+            with contextlib.suppress(OSError):  # a full disk: what was lost is made again
+                self.handover.flush()
         where = str(self.handover.path) if self.handover is not None else ""
         return {name: self.made.pop(name, None)
                 or (Handed(where, self.handed[name]) if name in self.handed else None)
@@ -251,6 +252,8 @@ class ResultCache:
             data = os.pread(fd, key_length + value_length, offset)
         except OSError:
             return  # not kept: it is made again when next needed
+        if len(data) != key_length + value_length:
+            return  # the worker could not write it all (a full disk): likewise
         spill = self._spill()
         if spill is not None:
             with contextlib.suppress(OSError):
@@ -416,7 +419,8 @@ class _Spill:
 
     def __init__(self, path: Path):
         self.path = path
-        self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+        self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0),
+                          0o600)
         self.size = 0  # of what is written, and pending
         self.pending: list[bytes] = []
         self.pending_size = 0
