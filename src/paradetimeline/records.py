@@ -44,7 +44,7 @@ def is_id(text: str) -> bool:
 
 def id_hint(text: str) -> str:
     """How to fix an invalid id, with a suggestion when one is obvious."""
-    if any(part in text for part in ("/", "\\", "..")):
+    if _is_path(text):
         return "an id is a name, not a path; " + ID_HINT
     suggestion = suggested_id(text)
     return f"{ID_HINT}: try '{suggestion}'" if suggestion else ID_HINT
@@ -52,10 +52,14 @@ def id_hint(text: str) -> str:
 
 def suggested_id(text: str) -> str | None:
     """The id an invalid one most likely means ('Xi Jinping' -> 'xi-jinping'), if any."""
-    if any(part in text for part in ("/", "\\", "..")):
+    if _is_path(text):
         return None
     suggestion = re.sub(r"[^a-z0-9_-]", "", re.sub(r"\s+", "-", text.strip().lower()))
     return suggestion if is_id(suggestion) and suggestion != text else None
+
+
+def _is_path(text: str) -> bool:
+    return any(part in text for part in ("/", "\\", ".."))
 
 
 class Fields:
