@@ -328,11 +328,3 @@ def test_json_bytes_writes_one_list_item_per_line_from_a_list_or_a_generator():
                       "none": (i for i in []), "pair": (1, 2)}) == expected
     assert json.loads(expected)["events"] == items
 
-
-def test_utf8_join_is_the_joined_text_encoded_whatever_the_batch():
-    from paradetimeline.jsontext import utf8_join
-
-    pieces = ["Парад", " «80»", "", " — ", "ok"] * 5
-    for batch in (1, 2, 3, 4096):
-        assert utf8_join(iter(pieces), batch) == "".join(pieces).encode("utf-8")
-    assert utf8_join([]) == b""

@@ -10,7 +10,8 @@ from test_site import snapshot
 import paradetimeline.exports as exports
 import paradetimeline.ical as ical
 from paradetimeline import build_site
-from paradetimeline.pieces import Piece, PieceStore, output_digest
+from paradetimeline.filedata import joined, output_digest
+from paradetimeline.pieces import Piece, PieceStore
 
 
 def made(store, path, items, calls):
@@ -20,7 +21,7 @@ def made(store, path, items, calls):
             return text
         return Piece(event, make)
 
-    return store.assemble(path, ["[", *(piece(e, t) for e, t in items), "]"])
+    return joined(store.assemble(path, ["[", *(piece(e, t) for e, t in items), "]"]))
 
 
 def test_pieces_are_copied_from_the_old_file_only_while_their_keys_hold(tmp_path):

@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any
 
 from .feeds import atom_feed, robots_txt, sitemap_xml
+from .filedata import Blocks, FileData
 from .ical import events_ics
 from .jsontext import dump, json_parts
 from .model import Citation, Event, Timeline
@@ -61,7 +62,7 @@ def _event(timeline: Timeline, event: Event) -> dict[str, Any]:
 
 
 def export_files(timeline: Timeline, store: PieceStore | None = None
-                 ) -> Iterator[tuple[str, bytes]]:
+                 ) -> Iterator[tuple[str, FileData]]:
     """Every machine-readable file of the site, as (path, UTF-8 bytes), made one at a time: at
     10,000 events each is megabytes, and all of them at once would double a build's memory.
     `store` keeps each event's piece of them between builds (pieces.py).
@@ -93,7 +94,7 @@ def page_paths(timeline: Timeline) -> list[str]:
     return [page.path for page in plan_pages(timeline, TimelineView(timeline))]
 
 
-def events_json(timeline: Timeline, store: PieceStore | None = None) -> bytes:
+def events_json(timeline: Timeline, store: PieceStore | None = None) -> Blocks:
     data = {
         "schema": SCHEMA,
         "title": timeline.config.title,

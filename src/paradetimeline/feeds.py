@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from functools import partial
 from xml.sax.saxutils import escape, quoteattr
 
-from .jsontext import utf8_join
+from .filedata import Blocks, utf8_join
 from .model import Event, Timeline
 from .pieces import Piece, PieceStore
 from .stamps import rfc3339
@@ -24,7 +24,7 @@ NOT_IN_SITEMAP = ("404.html",)
 
 
 def atom_feed(timeline: Timeline, base: str, stamp: dt.datetime,
-              store: PieceStore | None = None) -> bytes:
+              store: PieceStore | None = None) -> Blocks:
     """One entry per published event, latest first; every `updated` is the content stamp."""
     return (store or PieceStore()).assemble("feed.xml", _feed_parts(timeline, base, stamp))
 

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from functools import partial
 
 from .dates import PRECISION_RANK
+from .filedata import Blocks
 from .model import Event, Place, Timeline
 from .pieces import Piece, PieceStore
 from .urls import absolute_url
@@ -32,7 +33,8 @@ ICS_STATUS = {"happened": "CONFIRMED", "reported": "CONFIRMED", "planned": "TENT
               "announced": "TENTATIVE", "expected": "TENTATIVE"}
 
 
-def events_ics(timeline: Timeline, stamp: dt.datetime, store: PieceStore | None = None) -> bytes:
+def events_ics(timeline: Timeline, stamp: dt.datetime, store: PieceStore | None = None
+               ) -> Blocks:
     """The calendar as UTF-8, its lines folded and ended with CRLF."""
     return (store or PieceStore()).assemble("events.ics", _calendar_parts(timeline, stamp))
 

@@ -8,31 +8,12 @@ timeline; this layout keeps the C encoder for every item and stays easy to read 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from types import GeneratorType
 from typing import Any
 
+from .filedata import utf8_join
 from .pieces import Piece
-
-
-def utf8_join(pieces: Iterable[str], batch: int = 4096, size: int = 1 << 20) -> bytes:
-    """The pieces joined, as UTF-8, encoded `batch` pieces (or `size` characters) at a time.
-
-    Joining megabytes of text first makes one string that takes two bytes a character as
-    soon as a single typographic quote is in it, and then its bytes as well: for a 12 MB
-    file, 36 MB at once. Batches keep that to the bytes and one batch, however long the
-    pieces are (a year of the index is one piece of half a megabyte)."""
-    encoded, part = [], []
-    length = 0
-    for piece in pieces:
-        part.append(piece)
-        length += len(piece)
-        if len(part) == batch or length >= size:
-            encoded.append("".join(part).encode("utf-8"))
-            part.clear()
-            length = 0
-    encoded.append("".join(part).encode("utf-8"))
-    return encoded[0] if len(encoded) == 1 else b"".join(encoded)
 
 
 def json_bytes(data: dict[str, Any], *, sort_keys: bool = False) -> bytes:

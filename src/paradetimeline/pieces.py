@@ -11,11 +11,12 @@ copies a piece out of the old file when the event's key and everything else a pi
 
 from __future__ import annotations
 
-import hashlib
 from array import array
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .filedata import Blocks, output_digest
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +67,11 @@ class PieceStore:
         self.made = KeptPieces(context)
         self.reused = 0  # pieces copied, for tests and tools
 
-    def assemble(self, path: str, parts: Iterable[str | Piece]) -> bytes:
-        """`parts` joined as UTF-8: text as it is, each piece kept or made."""
+    def assemble(self, path: str, parts: Iterable[str | Piece]) -> Blocks:
+        """`parts` as UTF-8 blocks: text as it is, each piece kept or made. A kept piece
+        is a view into the old file, which is not copied until the new one is written."""
         old_bytes, spans = self._old(path)
-        old = memoryview(old_bytes)  # pieces are copied once, into the new file, not twice
+        old = memoryview(old_bytes)
         chunks: list[bytes | memoryview] = []
         ids: list[str] = []
         keys: list[str] = []
@@ -94,7 +96,7 @@ class PieceStore:
             chunks.append(data)
             offset += len(data)
         self.made.files[path] = Spans(tuple(ids), tuple(keys), bounds.tobytes())
-        return b"".join(chunks)
+        return chunks
 
     def _old(self, path: str) -> tuple[bytes, dict[str, tuple[str, int, int]]]:
         """The file the last build wrote at `path`, and its pieces; nothing if it is not
@@ -111,6 +113,3 @@ class PieceStore:
         return data, spans.find()
 
 
-def output_digest(data: bytes) -> str:
-    """The digest of an output file, as the page record keeps it."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()

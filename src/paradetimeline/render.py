@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,11 +26,11 @@ from markupsafe import Markup
 from .errors import Diagnostic, Location
 from .exports import export_files
 from .filecache import ResultCache, digest, ident
-from .jsontext import utf8_join
+from .filedata import FileData, joined, output_digest, utf8_blocks, write_all
 from .markup import render_markdown
 from .model import Event, Timeline
 from .pages import Page, plan_pages
-from .pieces import KeptPieces, PieceStore, output_digest
+from .pieces import KeptPieces, PieceStore
 from .site import safe_relpath
 from .structured import event_jsonld, jsonld_script, source_jsonld
 from .tracking import (
@@ -506,12 +507,12 @@ def _render_task(env: TrackingEnvironment, view: TimelineView, pages: list[Page]
     return chunk
 
 
-def _write(job: Job, files: dict[str, bytes], chunk: Chunk) -> None:
+def _write(job: Job, files: Mapping[str, FileData], chunk: Chunk) -> None:
     """Write `files` into the job's folder, but not those the output folder already holds
     (see `write_rendered`); without a folder, keep them in the chunk as they are."""
     for relpath, data in files.items():
         if job.folder is None:
-            chunk.files[relpath] = data
+            chunk.files[relpath] = joined(data)
             continue
         if job.tracker is not None:
             chunk.outputs[relpath] = output = output_digest(data)
@@ -524,19 +525,18 @@ def _write(job: Job, files: dict[str, bytes], chunk: Chunk) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(descriptor, view):]
+            write_all(descriptor, data)
         finally:
             os.close(descriptor)
         chunk.files[relpath] = b""
 
 
-def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> bytes:
-    """The page as UTF-8, encoded as it is made (see `utf8_join`): the index of 10,000
+def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> FileData:
+    """The page as UTF-8, encoded as it is made (see `utf8_blocks`): the index of 10,000
     events is 12 MB."""
     try:
-        return utf8_join(env.get_template(name).generate(context))
+        blocks = utf8_blocks(env.get_template(name).generate(context))
+        return blocks[0] if len(blocks) == 1 else blocks
     except jinja2.TemplateSyntaxError as exc:
         where = Location(f"templates/{exc.name or name}", exc.lineno or 1, 1)
         raise TemplateError(Diagnostic("error", where, f"template syntax: {exc.message}")) from exc

@@ -15,6 +15,7 @@ from functools import partial
 from typing import Any
 
 from .dates import EventDate, PartialDate
+from .filedata import Blocks
 from .jsontext import dump, json_parts
 from .model import Anniversary, Event, Timeline
 from .pieces import Piece, PieceStore
@@ -23,7 +24,7 @@ from .urls import site_url
 OTHER_GROUP = "Other"
 
 
-def timeline_json(timeline: Timeline, store: PieceStore | None = None) -> bytes:
+def timeline_json(timeline: Timeline, store: PieceStore | None = None) -> Blocks:
     config = timeline.config
     data = {
         "title": {"text": {"headline": html.escape(config.title),
