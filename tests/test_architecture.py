@@ -15,7 +15,7 @@ PACKAGE = REPO / "src" / "paradetimeline"
 
 RANKS = {
     # foundations
-    "errors": 0, "frozen": 0, "signing": 0, "filedata": 0, "dates": 1, "model": 2,
+    "errors": 0, "frozen": 0, "signing": 0, "filedata": 0, "memory": 0, "dates": 1, "model": 2,
     "yamlfile": 1,
     # read and check
     "articles": 3, "records": 3, "mentions": 4, "loader": 5, "coverage": 5,

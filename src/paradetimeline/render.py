@@ -15,7 +15,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import jinja2
@@ -28,6 +28,7 @@ from .exports import export_files
 from .filecache import ResultCache, digest, ident
 from .filedata import FileData, joined, output_digest, utf8_blocks, write_all
 from .markup import render_markdown
+from .memory import release_free_memory
 from .model import Event, Timeline
 from .pages import Page, plan_pages
 from .pieces import KeptPieces, PieceStore
@@ -330,12 +331,16 @@ def write_rendered(timeline: Timeline, templates: Path, folder: Path, *, jobs: i
     job = Job(timeline, templates, folder, results or ResultCache(None), tracker, earlier,
               previous, pieces)
     done = Rendered()
-    for chunk in _run(job, jobs, done.reused):
-        done.paths.extend(chunk.files)
-        done.outputs.update(chunk.outputs)
-        done.reads.update(chunk.reads)
-        done.answers.update(chunk.answers)
-        done.pieces = chunk.pieces or done.pieces
+    try:
+        for chunk in _run(job, jobs, done.reused):
+            done.paths.extend(chunk.files)
+            done.outputs.update(chunk.outputs)
+            done.reads.update(chunk.reads)
+            done.answers.update(chunk.answers)
+            done.pieces = chunk.pieces or done.pieces
+    finally:
+        if tracker is not None:  # it lives as long as the templates, which outlive the model
+            tracker.view = None
     return done
 
 
@@ -398,6 +403,7 @@ def _run(job: Job, jobs: int, reused: set[str] | None = None) -> list[Chunk]:
         for name in sorted({p.template for p in pages}):
             env.get_template(name)  # compile once, likewise
         _WORK = (env, view, pages, job)
+        release_free_memory()  # or each worker counts what loading freed, again
         try:
             with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks))) as pool:
                 # As each task ends, not in order: in order, everything the workers made
@@ -420,6 +426,7 @@ def _run(job: Job, jobs: int, reused: set[str] | None = None) -> list[Chunk]:
         files = {".nojekyll": b"", **_static_files(job.templates / STATIC_DIR)}
         chunks.append(Chunk())
         _write(job, files, chunks[-1])
+    cast(Memo, env.globals["memo"]).forget(0)  # its keys hold the model, which it outlives
     return chunks  # type: ignore[return-value]
 
 

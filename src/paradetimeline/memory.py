@@ -1,0 +1,31 @@
+"""Giving memory the build has freed back to the system, where the C library allows it.
+
+Python returns small objects to its own arenas and large ones to the C library's heap, and
+glibc keeps a freed heap to itself until told otherwise: after loading 10,000 events, 25 MB
+of the parsed files and of what the loading workers sent lay free, yet resident, and every
+render worker forked from that process counted it again. `malloc_trim` hands it back.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+from collections.abc import Callable
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None).malloc_trim  # type: ignore[no-any-return]
+    except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+        return None
+
+
+_TRIM = _malloc_trim()
+
+
+def release_free_memory() -> None:
+    """Return the free part of the heap to the system; nothing where that is not known how."""
+    if _TRIM is not None:
+        _TRIM(0)
