@@ -174,7 +174,7 @@ def _paragraph(number: int, text: str) -> Paragraph:
     sentences = tuple(
         Sentence(f"{anchor}-s{i}", s) for i, s in enumerate(split_sentences(text), start=1)
     )
-    return Paragraph(anchor, text, sentences)
+    return Paragraph(anchor, sentences)
 
 
 # -- quotes -------------------------------------------------------------------------------
