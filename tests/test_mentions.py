@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import random
 from pathlib import Path
 
 import pytest
 
+from paradetimeline import mentions
 from paradetimeline.articles import parse_article
 from paradetimeline.dates import PartialDate
 from paradetimeline.errors import UsageError
@@ -140,6 +142,37 @@ def test_a_date_known_to_the_year_resolves_what_needs_only_the_year():
 def test_no_false_years_in_numbers():
     assert resolutions("About 1.95 million soldiers, 70 percent of 2000 soldiers, "
                        "a 60-member delegation.", TUESDAY) == [("2000", "2000", "")]
+
+
+def test_a_weekday_in_letters_that_only_fold_to_it_is_not_one():
+    # Case-insensitive Unicode matching took 'ſunday' (long s) for a weekday, then failed
+    # to look it up: a seed with it stopped the build with a KeyError.
+    assert resolutions("It happened on SUNDAY, not on ſunday.", TUESDAY) == [
+        ("on SUNDAY", "2025-05-04", "past")]
+
+
+def test_what_a_rule_needs_is_in_every_match(monkeypatch):
+    # Each rule names words every match of it contains, and sentences without them are not
+    # searched; searching every sentence with every rule must find exactly the same.
+    rng = random.Random(7)
+    words = ("on last next this From from the past Later earlier week Week month Year year "
+             "2015 1945 to until and early Mid late - May may Sept. Sep. 9 31 3 in September "
+             "december Dec. ago since days weeks Yesterday TODAY tomorrow Friday, MONDAY every "
+             "said will 2000s 20 12 mid-2014 70").split()
+    sentences = [" ".join(rng.choice(words) for _ in range(rng.randint(2, 9))) + "."
+                 for _ in range(3000)]
+    texts = [(REPO / "seeds" / f"{s}.txt").read_text() for s in (S000, S001, S003)]
+    texts.append("\n\n".join(sentences))
+    articles = [article(text, TUESDAY) for text in texts]
+    assert all(word == word.lower() for *_, needs in mentions._RULES for group in needs
+               for word in group)
+    checked = [mentions.scan_article(a) for a in articles]
+    monkeypatch.setattr(mentions, "_holds", lambda lowered, needs: True)
+    mentions._scan.cache_clear()
+    everything = [mentions.scan_article(a) for a in articles]
+    mentions._scan.cache_clear()
+    assert sum(map(len, checked)) > 2000
+    assert checked == everything
 
 
 def test_may_the_verb_is_not_a_month():

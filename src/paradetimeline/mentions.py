@@ -92,15 +92,29 @@ Match = re.Match[str]
 Published = PartialDate | None
 Resolution = tuple[tuple[EventDate, ...], bool, str, Tense]  # dates, candidates, note, tense
 Resolver = Callable[[Match, Published, str], Resolution]
-_RULES: list[tuple[re.Pattern[str], Kind, Resolver]] = []
+Needs = tuple[tuple[str, ...], ...]
+_RULES: list[tuple[re.Pattern[str], Kind, Resolver, Needs]] = []
 
 
-def _rule(pattern: str, kind: Kind, flags: int = 0) -> Callable[[Resolver], Resolver]:
-    """Register a phrase pattern; rules registered first win where matches overlap."""
+def _rule(pattern: str, kind: Kind, needs: Needs, flags: int = 0
+          ) -> Callable[[Resolver], Resolver]:
+    """Register a phrase pattern; rules registered first win where matches overlap.
+
+    `needs` is what every match of the pattern contains, lowercased: from each group, one
+    of its words. A sentence without them is not searched. Most sentences hold no date
+    phrase at all, and a search costs ten times the check: at 10,000 events the scan of
+    53,000 sentences took 1.9 s."""
     def register(resolve: Resolver) -> Resolver:
-        _RULES.append((re.compile(pattern, flags), kind, resolve))
+        _RULES.append((re.compile(pattern, flags), kind, resolve, needs))
         return resolve
     return register
+
+
+_YEAR_DIGITS = ("1", "2")  # a _YEAR begins 15-19 or 20
+_DAY_DIGITS = tuple("123456789")  # a _DAY holds one of these, in ASCII
+_MONTH_STEMS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                "dec")  # of _MONTH, lowercased
+_MONTH_NAMES = tuple(_FULL_MONTHS.lower().split("|"))
 
 
 def find_mentions(article: Article) -> list[Mention]:
@@ -130,7 +144,10 @@ def _scan(article: Article) -> tuple[Mention, ...]:
     for sentence in article.sentences():
         taken: list[tuple[int, int]] = []
         found = []
-        for pattern, kind, resolve in _RULES:
+        lowered = sentence.text.lower()
+        for pattern, kind, resolve, needs in _RULES:
+            if not _holds(lowered, needs):
+                continue
             for match in pattern.finditer(sentence.text):
                 start, end = match.span("phrase")
                 if any(start < e and s < end for s, e in taken):
@@ -143,15 +160,29 @@ def _scan(article: Article) -> tuple[Mention, ...]:
     return tuple(mentions)
 
 
+def _holds(lowered: str, needs: Needs) -> bool:
+    """Whether `lowered` has a word of each group of `needs` (loops: twice as fast as any()
+    and all() over generators, run 13 times a sentence)."""
+    for group in needs:
+        for word in group:
+            if word in lowered:
+                break
+        else:
+            return False
+    return True
+
+
 # -- the rules, most specific first --------------------------------------------------------
 
-@_rule(rf"(?:[Ff]rom )?(?P<phrase>(?P<a>{_YEAR}) (?:to|until) (?P<b>{_YEAR}))", "absolute")
+@_rule(rf"(?:[Ff]rom )?(?P<phrase>(?P<a>{_YEAR}) (?:to|until) (?P<b>{_YEAR}))", "absolute",
+       needs=(_YEAR_DIGITS, (" to ", " until ")))
 def _year_range(m: Match, published: Published, text: str) -> Resolution:
     return (_between(PartialDate(int(m["a"])), PartialDate(int(m["b"]))),), False, \
         "a span of years", ""
 
 
-@_rule(rf"(?P<phrase>(?P<a>{_YEAR}) and (?P<b>{_YEAR}))", "absolute")
+@_rule(rf"(?P<phrase>(?P<a>{_YEAR}) and (?P<b>{_YEAR}))", "absolute",
+       needs=(_YEAR_DIGITS, (" and ",)))
 def _year_pair(m: Match, published: Published, text: str) -> Resolution:
     return (_on(PartialDate(int(m["a"]))), _on(PartialDate(int(m["b"])))), False, \
         "two years, each meant", ""
@@ -161,7 +192,8 @@ _PART_OF_YEAR = {"early": (1, 6, "the first half"), "mid": (4, 9, "the middle mo
                  "late": (7, 12, "the second half")}
 
 
-@_rule(rf"\b(?P<phrase>(?P<part>[Ee]arly|[Mm]id|[Ll]ate)[- ](?P<y>{_YEAR}))", "absolute")
+@_rule(rf"\b(?P<phrase>(?P<part>[Ee]arly|[Mm]id|[Ll]ate)[- ](?P<y>{_YEAR}))", "absolute",
+       needs=(_YEAR_DIGITS, ("early", "mid", "late")))
 def _part_of_year(m: Match, published: Published, text: str) -> Resolution:
     first, last, words = _PART_OF_YEAR[m["part"].lower()]
     year = int(m["y"])
@@ -170,7 +202,7 @@ def _part_of_year(m: Match, published: Published, text: str) -> Resolution:
 
 
 @_rule(rf"\b(?P<phrase>(?:(?P<m1>{_MONTH}) (?P<d1>{_DAY})|(?P<d2>{_DAY}) (?P<m2>{_MONTH}))"
-       rf"(?:,? (?P<y>{_YEAR}))?)(?![\d])", "absolute")
+       rf"(?:,? (?P<y>{_YEAR}))?)(?![\d])", "absolute", needs=(_DAY_DIGITS, _MONTH_STEMS))
 def _month_day(m: Match, published: Published, text: str) -> Resolution:
     month = MONTH_NUMBERS[(m["m1"] or m["m2"]).rstrip(".")]
     day = int(m["d1"] or m["d2"])
@@ -183,14 +215,15 @@ def _month_day(m: Match, published: Published, text: str) -> Resolution:
     return _checked_day(published.year, month, day, "no year stated: the publication's year")
 
 
-@_rule(rf"\b(?P<phrase>(?:in )?(?P<mon>{_FULL_MONTHS}) (?P<y>{_YEAR}))", "absolute")
+@_rule(rf"\b(?P<phrase>(?:in )?(?P<mon>{_FULL_MONTHS}) (?P<y>{_YEAR}))", "absolute",
+       needs=(_YEAR_DIGITS, _MONTH_NAMES))
 def _month_year(m: Match, published: Published, text: str) -> Resolution:
     return (_on(PartialDate(int(m["y"]), MONTH_NUMBERS[m["mon"]])),), False, \
         "the year is stated", ""
 
 
 @_rule(rf"\b(?P<phrase>in (?P<a>{_FULL_MONTHS})|(?P<b>{_FULL_MONTHS.replace('May|', '')}))\b"
-       r"(?! \d)", "absolute")
+       r"(?! \d)", "absolute", needs=(_MONTH_NAMES,))
 def _month(m: Match, published: Published, text: str) -> Resolution:
     month = MONTH_NUMBERS[m["a"] or m["b"]]
     if published is None:
@@ -199,8 +232,10 @@ def _month(m: Match, published: Published, text: str) -> Resolution:
         "no year stated: the publication's year", ""
 
 
+# ASCII: with Unicode case folding, 'ſunday' (a long s) matched, and no weekday is called that.
 @_rule(r"\b(?P<phrase>(?:(?P<prep>on|last|next|this) )?(?P<wd>Monday|Tuesday|Wednesday|"
-       r"Thursday|Friday|Saturday|Sunday))\b", "relative", re.IGNORECASE)
+       r"Thursday|Friday|Saturday|Sunday))\b", "relative", needs=(("day",),),
+       flags=re.IGNORECASE | re.ASCII)
 def _weekday(m: Match, published: Published, text: str) -> Resolution:
     prep = (m["prep"] or "on").lower()
     tense: Tense
@@ -227,7 +262,8 @@ def _weekday(m: Match, published: Published, text: str) -> Resolution:
         f"the {name} before or after {today}: no tense cue decides", tense
 
 
-@_rule(r"\b(?P<phrase>(?:(?P<side>[Ll]ater|[Ee]arlier) )?[Tt]his week)\b", "relative")
+@_rule(r"\b(?P<phrase>(?:(?P<side>[Ll]ater|[Ee]arlier) )?[Tt]his week)\b", "relative",
+       needs=(("week",),))
 def _this_week(m: Match, published: Published, text: str) -> Resolution:
     day = _day_of(published)
     if day is None:
@@ -249,7 +285,7 @@ def _this_week(m: Match, published: Published, text: str) -> Resolution:
 
 
 @_rule(r"\b(?P<phrase>(?:(?P<the>[Tt]he )(?:past|last)|(?P<which>[Ll]ast|[Nn]ext)) week)\b",
-       "relative")
+       "relative", needs=(("week",),))
 def _week(m: Match, published: Published, text: str) -> Resolution:
     day = _day_of(published)
     if day is None:
@@ -263,7 +299,8 @@ def _week(m: Match, published: Published, text: str) -> Resolution:
         f"the {'previous' if step < 0 else 'following'} week, Monday to Sunday", ""
 
 
-@_rule(r"\b(?P<phrase>(?P<which>[Ll]ast|[Tt]his|[Nn]ext) (?P<unit>month|year))\b", "relative")
+@_rule(r"\b(?P<phrase>(?P<which>[Ll]ast|[Tt]his|[Nn]ext) (?P<unit>month|year))\b", "relative",
+       needs=(("month", "year"),))
 def _this_or_last(m: Match, published: Published, text: str) -> Resolution:
     step = {"last": -1, "this": 0, "next": 1}[m["which"].lower()]
     if published is None or (m["unit"] == "month" and published.month is None):
@@ -277,7 +314,7 @@ def _this_or_last(m: Match, published: Published, text: str) -> Resolution:
 
 
 @_rule(r"\b(?P<phrase>(?P<n>\d{1,3}) (?P<unit>year|month|week|day)s? (?P<way>since|ago))\b",
-       "relative")
+       "relative", needs=(("since", "ago"),))
 def _count_back(m: Match, published: Published, text: str) -> Resolution:
     n, unit = int(m["n"]), m["unit"]
     if published is None:
@@ -293,7 +330,8 @@ def _count_back(m: Match, published: Published, text: str) -> Resolution:
     return (_on(point),), False, f"{n} {unit}s before {_weekday_date(day)}", ""
 
 
-@_rule(r"\b(?P<phrase>[Yy]esterday|[Tt]oday|[Tt]omorrow)\b", "relative")
+@_rule(r"\b(?P<phrase>[Yy]esterday|[Tt]oday|[Tt]omorrow)\b", "relative",
+       needs=(("day", "tomorrow"),))
 def _near_day(m: Match, published: Published, text: str) -> Resolution:
     day = _day_of(published)
     if day is None:
@@ -303,7 +341,7 @@ def _near_day(m: Match, published: Published, text: str) -> Resolution:
         f"{_step_words(step, 'day')} {_weekday_date(day)}", ""
 
 
-@_rule(rf"\b(?P<phrase>(?:in )?(?P<y>{_YEAR}))", "absolute")
+@_rule(rf"\b(?P<phrase>(?:in )?(?P<y>{_YEAR}))", "absolute", needs=(_YEAR_DIGITS,))
 def _year(m: Match, published: Published, text: str) -> Resolution:
     return (_on(PartialDate(int(m["y"]))),), False, "the year is stated", ""
 
