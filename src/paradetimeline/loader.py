@@ -279,6 +279,7 @@ class _Reader:
         events: dict[str, Event] = {}
         first_seen: dict[str, str] = {}
         found: list[tuple[str, str]] = []
+        duplicates: list[tuple[str, str]] = []
         for relpath in self._listed("content/events", YAML_SUFFIXES, recursive=True):
             event_id = _stem(relpath)
             if not records.is_id(event_id):
@@ -288,6 +289,7 @@ class _Reader:
             if event_id in first_seen:
                 self.diagnostics.error(Location(relpath), f"duplicate event id '{event_id}' "
                                        f"(also {first_seen[event_id]})", "rename one of the files")
+                duplicates.append((relpath, event_id))
                 continue
             first_seen[event_id] = relpath
             found.append((relpath, event_id))
@@ -295,23 +297,33 @@ class _Reader:
         done = self._check_in_parallel(todo, check)
         for relpath, event_id in todo:
             if relpath in done:
-                sha, event, reported = done[relpath]
+                _, event, reported = done[relpath]
             else:
-                own = Diagnostics()
-                parsed = self._parse_file("event", self.project.root / relpath, relpath,
-                                          EVENT_HINT, own, _event_reader(event_id, relpath))
-                if parsed is None:  # unreadable: reported
-                    self.diagnostics.items.extend(own.items)
+                checked = self._check_file(relpath, event_id, check)
+                if checked is None:  # unreadable: reported
                     continue
-                sha, event = parsed
-                checked = _check_event(check, event, tuple(own.items))
-                if self.context is not None:
-                    self.results.put(("checked", relpath, sha, self.context), checked)
                 event, reported, _ = checked
             if event is not None:
                 events[event_id] = event
             self.diagnostics.items.extend(reported)
+        for relpath, event_id in duplicates:  # left out, but checked: its own errors count
+            if self._inside(relpath) and (checked := self._check_file(relpath, event_id, check)):
+                self.diagnostics.items.extend(checked[1])
         return [events[event_id] for _, event_id in found if event_id in events]
+
+    def _check_file(self, relpath: str, event_id: str, check: _Checker) -> Checked | None:
+        """One event file read and checked here (and the check kept); None if unreadable."""
+        own = Diagnostics()
+        parsed = self._parse_file("event", self.project.root / relpath, relpath,
+                                  EVENT_HINT, own, _event_reader(event_id, relpath))
+        if parsed is None:
+            self.diagnostics.items.extend(own.items)
+            return None
+        sha, event = parsed
+        checked = _check_event(check, event, tuple(own.items))
+        if self.context is not None:
+            self.results.put(("checked", relpath, sha, self.context), checked)
+        return checked
 
     def _checked_before(self, files: list[tuple[str, str]], events: dict[str, Event]
                         ) -> list[tuple[str, str]]:
