@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from corpus import generate
-from run import SCENARIOS, Ours, Sample, prepare, run_scenarios
+from run import SCENARIOS, Ours, Sample, code_version, prepare, run_scenarios
 
 
 class Checkout(Ours):
@@ -44,14 +44,6 @@ class Checkout(Ours):
                 del os.environ["PYTHONPATH"]
             else:
                 os.environ["PYTHONPATH"] = before
-
-
-def revision(checkout: Path) -> str:
-    found = subprocess.run(["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"],
-                           capture_output=True, text=True)
-    dirty = subprocess.run(["git", "-C", str(checkout), "status", "--porcelain", "--", "src",
-                            "templates"], capture_output=True, text=True).stdout.strip()
-    return (found.stdout.strip() or checkout.name) + (" (with uncommitted edits)" if dirty else "")
 
 
 def table(samples: dict[tuple[str, str], list[Sample]], first: str, second: str) -> str:
@@ -81,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
     for checkout in checkouts:
         if not (checkout / "src" / "paradetimeline").is_dir():
             sys.exit(f"{checkout} is not a checkout of paradetimeline (no src/paradetimeline)")
-    names = [revision(c) for c in checkouts]
+    names = [code_version(c) or c.name for c in checkouts]
     if names[0] == names[1]:
         names = [f"{names[0]} (1)", f"{names[1]} (2)"]
 

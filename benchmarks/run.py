@@ -172,10 +172,10 @@ def table(samples: dict[tuple[str, str], list[Sample]], hugo: bool) -> str:
     return "\n".join(lines)
 
 
-def code_version() -> str:
+def code_version(repo: Path = REPO) -> str:
     """The commit being measured, flagged when src/ or templates/ have uncommitted edits."""
     def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True).stdout
+        return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True).stdout
     dirty = git("status", "--porcelain", "--", "src", "templates").strip()
     return git("rev-parse", "--short", "HEAD").strip() + (" (with uncommitted edits)" if dirty else "")
 
