@@ -255,6 +255,7 @@ def test_what_a_worker_sent_is_adopted_equal_and_made_of_the_trackers_own_ids():
     assert reads == sent[0] and answers == sent[1]
     own = {i: i for i in tracker.keys}
     assert all(e is own[e] for r in reads.values() for e in r.events)
+    assert all(e is own[e] for _, ids in answers.values() for e in ids)
     assert reads["x.html"].queries[0] is reads["y.html"].queries[0] is next(iter(answers))
 
 

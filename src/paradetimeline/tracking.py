@@ -157,7 +157,9 @@ class Tracker:
                ) -> tuple[dict[str, PageReads], dict[Query, Answer]]:
         """What a worker sent of the pages it rendered, made of this process's objects: each
         message brings its own copy of every event id and question it names (120,000 ids
-        at 10,000 events), which the build would otherwise hold until it ends."""
+        at 10,000 events, and 90,000 in the answers), which the build would otherwise hold
+        until it ends, and the page record would hold as many times (pickle writes an
+        object it met before as a reference, but an equal copy whole)."""
         if self._ids is None:
             self._ids = {i: i for i in self.keys}
         ids, questions = self._ids, self._questions
@@ -165,7 +167,9 @@ class Tracker:
                                  tuple(questions.setdefault(q, q) for q in r.queries),
                                  r.everything)
                  for path, r in chunk_reads.items()}
-        return reads, {questions.setdefault(q, q): a for q, a in chunk_answers.items()}
+        return reads, {questions.setdefault(q, q): a if a[1] is None
+                       else (a[0], tuple(ids.get(e, e) for e in a[1]))
+                       for q, a in chunk_answers.items()}
 
     def answer_now(self, query: Query) -> Answer | None:
         """What the record keeps of `query`'s answer in this build (see `describe`), noted
