@@ -17,14 +17,13 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from corpus import generate
-from run import SCENARIOS, Ours, Sample, code_version, prepare, run_scenarios
+from run import SCENARIOS, Ours, Sample, code_version, compile_package, prepare, run_scenarios
 
 
 class Checkout(Ours):
@@ -87,10 +86,7 @@ def main(argv: list[str] | None = None) -> None:
             generate(work / "project", checkout / "templates", args.events, args.seed)
             print(f"generated {args.events:,} events for {name} in {work} "
                   f"({time.perf_counter() - started:.1f} s)", file=sys.stderr)
-            # Bytecode first, as an installed package has it (see run.compile_package).
-            subprocess.run([sys.executable, "-m", "compileall", "-q",
-                            str(checkout / "src" / "paradetimeline")],
-                           stdout=subprocess.DEVNULL, check=False)
+            compile_package(checkout / "src" / "paradetimeline")
             tools.append(Checkout(work, checkout, name))
         samples = run_scenarios(tools, args.runs)
         print(f"\n### {args.events:,} events, {names[0]} and {names[1]} taking turns\n")

@@ -208,16 +208,20 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def compile_package() -> None:
-    """Compile the paradetimeline the builds will import to bytecode first, as installing
-    it does: where PYTHONDONTWRITEBYTECODE is set (this sandbox sets it) or the folder is
-    read-only, every build would compile it again, some 45 ms that no user's build spends."""
-    found = subprocess.run([sys.executable, "-c", "import os, paradetimeline; "
-                            "print(os.path.dirname(paradetimeline.__file__))"],
-                           capture_output=True, text=True)
-    if found.returncode == 0:
-        subprocess.run([sys.executable, "-m", "compileall", "-q", found.stdout.strip()],
-                       stdout=subprocess.DEVNULL, check=False)
+def compile_package(folder: Path | None = None) -> None:
+    """Compile the paradetimeline the builds will import (or the package in `folder`) to
+    bytecode first, as installing it does: where PYTHONDONTWRITEBYTECODE is set (this
+    sandbox sets it) or the folder is read-only, every build would compile it again, some
+    45 ms that no user's build spends."""
+    if folder is None:
+        found = subprocess.run([sys.executable, "-c", "import os, paradetimeline; "
+                                "print(os.path.dirname(paradetimeline.__file__))"],
+                               capture_output=True, text=True)
+        if found.returncode != 0:
+            return
+        folder = Path(found.stdout.strip())
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(folder)],
+                   stdout=subprocess.DEVNULL, check=False)
 
 
 def folder_stats(folder: Path) -> str:
