@@ -50,7 +50,7 @@ def test_markdown_rendered_once_is_reused(make_project, monkeypatch):
     build_site(root, jobs=1)
     (root / "content/site.yaml").write_text(
         (root / "content/site.yaml").read_text().replace("Test timeline", "Retitled"))
-    converted = count_calls(monkeypatch, markup._MARKDOWN, "convert")
+    converted = count_calls(monkeypatch, markup, "converter")
     build_site(root, jobs=1)
     assert converted == []
     assert "Retitled" in (root / "site/index.html").read_text()
