@@ -142,7 +142,7 @@ def test_the_model_is_let_go_before_the_records_are_written(tmp_path, monkeypatc
     still refers to the model then (the tracker did, through the templates) keeps it."""
     import gc
 
-    import paradetimeline.build as build
+    import paradetimeline.memory as memory
     from paradetimeline.model import Event, Source
 
     def alive() -> int:
@@ -150,6 +150,6 @@ def test_the_model_is_let_go_before_the_records_are_written(tmp_path, monkeypatc
 
     gc.collect()
     before, seen = alive(), []
-    monkeypatch.setattr(build, "release_free_memory", lambda: seen.append(alive()))
+    monkeypatch.setattr(memory, "release_free_memory", lambda: seen.append(alive()))
     result = build_site(REPO, tmp_path / "site")
     assert result.events > 0 and seen and seen[0] <= before

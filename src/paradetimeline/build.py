@@ -23,10 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 from . import cache
 from .errors import ContentError, Diagnostic, Diagnostics, UsageError
-from .filecache import ResultCache, open_cache
-from .memory import release_free_memory
 
 if TYPE_CHECKING:
+    from .filecache import ResultCache
     from .model import Timeline
     from .render import Rendered
     from .tracking import PageRecord
@@ -45,6 +44,8 @@ class BuildResult:
 def check_project(root: Path | str, *, strict: bool = False) -> tuple[Diagnostic, ...]:
     """Load and check everything, drafts included; raise ContentError on errors (or on
     warnings, with strict). Returns the warnings."""
+    from .filecache import open_cache
+
     with collector_paused():
         results = open_cache(Path(root), cache.CACHE_DIR)
         try:
@@ -91,6 +92,8 @@ def _build(root: Path, out: Path | str | None, base_url: str | None, drafts: boo
         if earlier is not None:
             return earlier
     record.pop("inputs", None)  # 11,000 hashes at 10,000 events, of no further use
+    from .filecache import open_cache
+
     results = open_cache(root, cache.CACHE_DIR)
     try:
         return _render_and_write(root, target, results, record, inputs, input_files, base_url,
@@ -103,6 +106,7 @@ def _build(root: Path, out: Path | str | None, base_url: str | None, drafts: boo
 def _render_and_write(root: Path, target: Path, results: ResultCache, record: dict[str, Any],
                       inputs: str, input_files: dict[str, list[Any]], base_url: str | None,
                       drafts: bool, strict: bool, jobs: int | None) -> BuildResult:
+    from .memory import release_free_memory
     from .tracking import write_record
 
     result, pages, changed = _render(root, target, results, record, inputs, input_files,

@@ -43,9 +43,10 @@ def fingerprint(root: Path, options: dict[str, Any],
     known = known or {}
     now = time.time_ns()
     files: dict[str, list[Any]] = {}
+    hashed: list[str] = []  # "name\0sha\0" of every file, hashed in one go
     sources = [("code", _CODE, ".py")] + [(name, root / name, "") for name in INPUT_FOLDERS]
     for label, base, suffix in sources:
-        for relpath, stat in _walk(base):
+        for relpath, stat in sorted(_walk(base)):
             if not relpath.endswith(suffix):
                 continue
             name = f"{label}/{relpath}"
@@ -56,7 +57,8 @@ def fingerprint(root: Path, options: dict[str, Any],
             else:
                 sha = hashlib.sha256((base / relpath).read_bytes()).hexdigest()
             files[name] = [stat.st_size, stat.st_mtime_ns, sha]
-            digest.update(f"{name}\0{sha}\0".encode())
+            hashed += (name, "\0", sha, "\0")
+    digest.update("".join(hashed).encode())
     return digest.hexdigest(), files
 
 
@@ -66,9 +68,9 @@ def manifest(out: Path) -> dict[str, list[int]]:
 
 
 def _walk(base: Path) -> list[tuple[str, os.stat_result]]:
-    """(path relative to base with '/', stat) of every file below base, sorted. Symlinks to
-    files are followed and symlinked folders are not, as the loader's rglob does; os.scandir
-    keeps this cheap."""
+    """(path relative to base with '/', stat) of every file below base, in no set order.
+    Symlinks to files are followed and symlinked folders are not, as the loader's rglob
+    does; os.scandir keeps this cheap."""
     found: list[tuple[str, os.stat_result]] = []
     stack = [("", str(base))]
     while stack:
@@ -82,7 +84,7 @@ def _walk(base: Path) -> list[tuple[str, os.stat_result]]:
                 stack.append((f"{prefix}{entry.name}/", entry.path))
             elif entry.is_file():
                 found.append((prefix + entry.name, entry.stat()))
-    return sorted(found, key=lambda pair: pair[0])
+    return found
 
 
 def record_path(root: Path, out: Path) -> Path:
@@ -139,7 +141,7 @@ def store(root: Path, out: Path, print_: str, inputs: dict[str, list[Any]],
     changed only some files of an intact output: its manifest is the earlier one with those
     changes, instead of a walk over every file."""
     if changed is None:
-        files = manifest(out)
+        files = dict(sorted(manifest(out).items()))
     else:
         earlier, written, deleted = changed
         files = {k: v for k, v in earlier["manifest"].items() if k not in deleted}
