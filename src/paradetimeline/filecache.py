@@ -233,11 +233,21 @@ class ResultCache:
     def update(self, used: dict[bytes, tuple[Any, bytes] | Handed | None]) -> None:
         """What a worker used or made (see `take`). An entry in a worker's spill file is
         copied into this process's own, byte for byte; its digest is checked when it is
-        read, as for every entry."""
+        read, as for every entry.
+
+        Nearly every name a worker sends is of an entry this process holds already (the
+        list items of 10,000 events, read for the index page): those are taken in as sets,
+        not one by one, and only the rest is looked at."""
+        names = used.keys()
+        held = (names & self.index.keys()) | (names & self.spilled.keys()) \
+            | (names & self.made.keys())
+        self.used |= held
+        if len(held) == len(names):
+            return
         for name, made in used.items():
-            if name in self.index or name in self.spilled or name in self.made:
-                self.used.add(name)
-            elif isinstance(made, Handed):
+            if name in held:
+                continue
+            if isinstance(made, Handed):
                 self._copy_handed(name, made)
             elif made is not None:
                 self.put_pickled(*made)
