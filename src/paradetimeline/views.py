@@ -46,15 +46,22 @@ class TimelineView:
 
     @cached_property
     def years(self) -> tuple[YearGroup, ...]:
-        """Events and 1945 reference points, grouped by year, in timeline order."""
-        items: list[tuple[tuple, Event | Anniversary]] = [(e.sort_key(), e) for e in self.timeline.events]
+        """Events and 1945 reference points, grouped by year, in timeline order.
+
+        The events are in that order already (see `Timeline`), so sort keys are worked out
+        only for the years a reference point falls in: one year in a few, not 10,000."""
+        events: dict[int, list[Event]] = defaultdict(list)
+        for event in self.timeline.events:
+            events[event.date.year].append(event)
+        by_year: dict[int, list[Event | Anniversary]] = dict(events)  # type: ignore[arg-type]
+        points: dict[int, list[tuple[tuple, Event | Anniversary]]] = defaultdict(list)
         for anniversary in self.timeline.anniversaries.values():
             first = anniversary.date.first_day().toordinal()
-            items.append((((first, -1, 0, 0), anniversary.id), anniversary))
-        items.sort(key=lambda pair: pair[0])
-        by_year: dict[int, list[Event | Anniversary]] = defaultdict(list)
-        for _, item in items:
-            by_year[self.year_of(item)].append(item)
+            points[anniversary.date.year].append((((first, -1, 0, 0), anniversary.id), anniversary))
+        for year, items in points.items():
+            items.extend((e.sort_key(), e) for e in events.get(year, ()))
+            items.sort(key=lambda pair: pair[0])
+            by_year[year] = [item for _, item in items]
         eras = {c.year: c for c in self.timeline.commemorations}
         return tuple(YearGroup(y, eras.get(y), tuple(v)) for y, v in sorted(by_year.items()))
 

@@ -1,0 +1,33 @@
+"""views.py: the lookups templates ask, over a loaded timeline."""
+
+from __future__ import annotations
+
+from paradetimeline import load_timeline
+from paradetimeline.views import TimelineView
+
+
+def event_file(date: str) -> str:
+    return f"title: An event\ndate: {date}\nstatus: happened\n"
+
+
+def test_years_place_a_reference_point_among_the_events_of_its_year(make_project):
+    # The anniversary is 1945-05-09; events fall before, on and after that day, and a
+    # month-precision one, which is placed at the month's first day.
+    root = make_project({
+        "content/events/after.yaml": event_file("1945-06-01"),
+        "content/events/before.yaml": event_file("1945-05-08"),
+        "content/events/may.yaml": event_file("1945-05"),
+        "content/events/same-day.yaml": event_file("1945-05-09"),
+        "content/events/year-after.yaml": event_file("1946-01-01"),
+    })
+    timeline, diagnostics = load_timeline(root)
+    assert not diagnostics.errors
+
+    groups = {group.year: [item.id for item in group.items]
+              for group in TimelineView(timeline).years}
+
+    assert groups == {
+        1945: ["may", "before", "victory-day-1945", "same-day", "after"],
+        1946: ["year-after"],
+        2015: ["parade"],
+    }
