@@ -146,6 +146,25 @@ def test_a_worker_hands_over_what_it_made_through_its_own_file(tmp_path):
     assert open_cache(tmp_path, CACHE).get(("made", 3)) == "x" * 100_000
 
 
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork")
+def test_a_forked_worker_hands_back_only_what_it_used_itself(tmp_path):
+    cache = ResultCache(tmp_path / CACHE / NAME, {})
+    cache.put(("parent",), "p")  # used before the fork: the parent's to keep
+    _WORKER_CACHE[:] = [cache]
+    try:
+        with multiprocessing.get_context("fork").Pool(2, cache.forked) as pool:
+            results = pool.map(_make_in_worker, range(3))
+    finally:
+        _WORKER_CACHE.clear()
+    assert [list(taken) for _, taken in results] == [[ident(("made", n))] for n in range(3)]
+    for _, taken in results:
+        cache.update(taken)
+    cache.end_handovers()
+    cache.save()
+    assert {k for k in open_cache(tmp_path, CACHE).entries} == {
+        ("parent",), ("made", 0), ("made", 1), ("made", 2)}
+
+
 def test_what_a_worker_could_not_write_is_a_miss_not_an_error(tmp_path, monkeypatch):
     parent = ResultCache(tmp_path / CACHE / NAME, {})
     parent.put(("parent",), "p")

@@ -379,7 +379,7 @@ class _Reader:
         _PARSE = (todo, check, self.results)
         done = {}
         try:
-            with multiprocessing.get_context("fork").Pool(self.jobs) as pool:
+            with multiprocessing.get_context("fork").Pool(self.jobs, self.results.forked) as pool:
                 for made, checked, used in pool.imap_unordered(_check_events, slices):
                     for key, blob in made.items():
                         self.results.put_pickled(key, blob)

@@ -405,7 +405,8 @@ def _run(job: Job, jobs: int, reused: set[str] | None = None) -> list[Chunk]:
         _WORK = (env, view, pages, job)
         release_free_memory()  # or each worker counts what loading freed, again
         try:
-            with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks))) as pool:
+            with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks)),
+                                                          job.results.forked) as pool:
                 # As each task ends, not in order: in order, everything the workers made
                 # while the longest task ran would wait in memory for it to end.
                 done: dict[int, Chunk | Diagnostic] = {}
