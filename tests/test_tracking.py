@@ -108,6 +108,22 @@ def test_canon_names_events_by_key_and_refuses_what_it_cannot_describe(timeline)
         canon(event, {})  # an event without a key
 
 
+def test_a_page_context_is_digested_as_its_canon_is(timeline):
+    # context_digest works out canon's answer for the usual values itself: the digests the
+    # records hold must not change with it.
+    from paradetimeline.tracking import digest
+
+    event = timeline.events[0]
+    tracker = Tracker(keys_of(timeline))
+    context = {"next": event, "previous": None, "person": timeline.people["xi-jinping"],
+               "kind": "people", "events": (event,), "event": event}
+    assert tracker.context_digest(context) == digest(repr(canon(sorted(context.items()),
+                                                                tracker.keys)))
+    assert tracker.context_digest({"event": event}) != tracker.context_digest({"next": event})
+    assert Tracker({}).context_digest({"event": event}) == "unknown"  # no key: cannot tell
+    assert Tracker({}).context_digest({"thing": object()}) == "unknown"
+
+
 def test_a_record_is_read_back_as_written_and_a_damaged_one_not_at_all(timeline, tmp_path):
     query = ("related", (Ref("event", timeline.events[0].id),))
     record = PageRecord("f", "s", "e", {timeline.events[0].id: "k"}, {query: "a"},
