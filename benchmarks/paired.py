@@ -1,7 +1,7 @@
 """Two checkouts of paradetimeline taking turns on the same synthetic corpus.
 
     git worktree add /tmp/before REV
-    python benchmarks/paired.py /tmp/before . [--events 10000] [--runs 3] [--seed 1]
+    python benchmarks/paired.py /tmp/before . [--events 10000] [--runs 3] [--seed 1] [--only add]
 
 On a shared machine whose speed wanders (Hugo's own cold build took 4.9 s in one run of
 run.py and 8.0 s in another), two separate runs of run.py say little about a change. Here
@@ -23,7 +23,17 @@ import time
 from pathlib import Path
 
 from corpus import generate
-from run import SCENARIOS, Ours, Sample, code_version, compile_package, prepare, run_scenarios
+from run import (
+    SCENARIO_HELP,
+    SCENARIOS,
+    Ours,
+    Sample,
+    code_version,
+    compile_package,
+    prepare,
+    run_scenarios,
+    scenario_names,
+)
 
 
 class Checkout(Ours):
@@ -53,6 +63,8 @@ def table(samples: dict[tuple[str, str], list[Sample]], first: str, second: str)
              f"{second} CPU (s) | {first} peak RSS (MB) | {second} peak RSS (MB) |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for scenario, label in SCENARIOS:
+        if (first, scenario) not in samples:
+            continue  # not asked for (--only)
         a = [median(first, scenario, f) for f in ("wall", "cpu", "rss")]
         b = [median(second, scenario, f) for f in ("wall", "cpu", "rss")]
         lines.append(f"| {label} | {a[0]:.2f} | {b[0]:.2f} | {b[0] / a[0]:.2f} | {a[1]:.2f} | "
@@ -67,6 +79,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--events", type=int, default=10_000, help="events to generate")
     parser.add_argument("--runs", type=int, default=3, help="timed runs per build (median)")
     parser.add_argument("--seed", type=int, default=1, help="random seed of the generator")
+    parser.add_argument("--only", type=scenario_names, default=(), metavar="BUILDS",
+                        help=SCENARIO_HELP)
     args = parser.parse_args(argv)
     checkouts = [args.first.resolve(), args.second.resolve()]
     for checkout in checkouts:
@@ -88,7 +102,7 @@ def main(argv: list[str] | None = None) -> None:
                   f"({time.perf_counter() - started:.1f} s)", file=sys.stderr)
             compile_package(checkout / "src" / "paradetimeline")
             tools.append(Checkout(work, checkout, name))
-        samples = run_scenarios(tools, args.runs)
+        samples = run_scenarios(tools, args.runs, args.only)
         print(f"\n### {args.events:,} events, {names[0]} and {names[1]} taking turns\n")
         print(f"Medians of {args.runs} runs, each a separate process, on {os.cpu_count()} "
               f"cores; seed {args.seed}.\n")

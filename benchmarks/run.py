@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,22 @@ SCENARIOS = [
     ("add", "rebuild after adding one event"),
     ("template", "rebuild after editing base template"),
 ]
+
+
+SCENARIO_HELP = ("only these builds, comma-separated: "
+                 + ", ".join(scenario for scenario, _ in SCENARIOS) + " (default: all)")
+
+
+def scenario_names(text: str) -> tuple[str, ...]:
+    """The value of --only: scenario names, comma-separated."""
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    known = [scenario for scenario, _ in SCENARIOS]
+    unknown = [name for name in names if name not in known]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown build {', '.join(map(repr, unknown)) or repr(text)}; "
+            f"choose from {', '.join(known)}")
+    return names
 
 
 @dataclass(frozen=True)
@@ -129,9 +146,12 @@ def set_aside(folder: Path, out: Path) -> None:
         folder.rename(aside / f"{len(list(aside.iterdir()))}-{folder.name}")
 
 
-def run_scenarios(tools: list, runs: int) -> dict[tuple[str, str], list[Sample]]:
-    """Every scenario `runs` times, the tools taking turns within each round."""
+def run_scenarios(tools: list, runs: int, only: Collection[str] = ()
+                  ) -> dict[tuple[str, str], list[Sample]]:
+    """Every scenario (or those in `only`) `runs` times, the tools taking turns within
+    each round."""
     samples: dict[tuple[str, str], list[Sample]] = {}
+    wanted = set(only) or {scenario for scenario, _ in SCENARIOS}
 
     def record(tool, scenario: str, sample: Sample) -> None:
         samples.setdefault((tool.name, scenario), []).append(sample)
@@ -140,7 +160,7 @@ def run_scenarios(tools: list, runs: int) -> dict[tuple[str, str], list[Sample]]
 
     for tool in tools:  # warm-up (untimed): fills the OS file cache
         tool.build(tool.out / f"{tool.name}-site")
-    for n in range(runs):
+    for n in range(runs if "cold" in wanted else 0):
         for tool in tools:
             full = tool.out / f"{tool.name}-full"
             set_aside(full, tool.out)
@@ -148,19 +168,19 @@ def run_scenarios(tools: list, runs: int) -> dict[tuple[str, str], list[Sample]]
             record(tool, "cold", tool.build(full))
     for tool in tools:  # untimed: the site to rebuild, and a cache for the builds below
         tool.build(tool.out / f"{tool.name}-site")
-    for n in range(runs):
+    for n in range(runs if "full" in wanted else 0):
         for tool in tools:
             full = tool.out / f"{tool.name}-full"
             set_aside(full, tool.out)
             record(tool, "full", tool.build(full))
-    for n in range(runs):
+    for n in range(runs if "noop" in wanted else 0):
         for tool in tools:
             record(tool, "noop", tool.build(tool.out / f"{tool.name}-site"))
-    for n in range(runs):
+    for n in range(runs if "add" in wanted else 0):
         for tool in tools:
             tool.add_event(n)
             record(tool, "add", tool.build(tool.out / f"{tool.name}-site"))
-    for n in range(runs):
+    for n in range(runs if "template" in wanted else 0):
         for tool in tools:
             tool.edit_template(n)
             record(tool, "template", tool.build(tool.out / f"{tool.name}-site"))
@@ -179,6 +199,8 @@ def table(samples: dict[tuple[str, str], list[Sample]], hugo: bool) -> str:
     else:
         lines = ["| build | ours (s) | ours CPU (s) | ours peak RSS (MB) |", "|---|---:|---:|---:|"]
     for scenario, label in SCENARIOS:
+        if ("paradetimeline", scenario) not in samples:
+            continue  # not asked for (--only)
         ours = [median("paradetimeline", scenario, f) for f in ("wall", "cpu", "rss")]
         if hugo:
             theirs = [median("Hugo", scenario, f) for f in ("wall", "cpu", "rss")]
@@ -250,6 +272,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-hugo", action="store_true", help="skip the Hugo comparison")
     parser.add_argument("--generate-only", action="store_true",
                         help="write the corpus (with --keep) and stop")
+    parser.add_argument("--only", type=scenario_names, default=(), metavar="BUILDS",
+                        help=SCENARIO_HELP)
     args = parser.parse_args(argv)
 
     work = args.keep.resolve() if args.keep else Path(tempfile.mkdtemp(prefix="ptl-bench-"))
@@ -269,7 +293,7 @@ def main(argv: list[str] | None = None) -> None:
         tools = [Ours(work)] + ([Hugo(work, binary)] if binary else [])
         compile_package()
         version_before, fingerprint = code_version(), code_fingerprint()
-        samples = run_scenarios(tools, args.runs)
+        samples = run_scenarios(tools, args.runs, args.only)
         if code_fingerprint() != fingerprint:
             print("warning: src/ or templates/ changed during the run: measure again",
                   file=sys.stderr)
