@@ -31,6 +31,13 @@ class CitedSentence:
 RELATED_LIMIT = 12
 
 
+def _timeline_order(item: Event | Anniversary) -> tuple[tuple[int, ...], str]:
+    """An event's sort key; a reference point goes before the events of its day."""
+    if isinstance(item, Event):
+        return item.sort_key()
+    return (item.date.first_day().toordinal(), -1, 0, 0), item.id
+
+
 class TimelineView:
     def __init__(self, timeline: Timeline):
         self.timeline = timeline
@@ -48,20 +55,15 @@ class TimelineView:
     def years(self) -> tuple[YearGroup, ...]:
         """Events and 1945 reference points, grouped by year, in timeline order.
 
-        The events are in that order already (see `Timeline`), so sort keys are worked out
-        only for the years a reference point falls in: one year in a few, not 10,000."""
-        events: dict[int, list[Event]] = defaultdict(list)
+        The events are in that order already (see `Timeline`), so only the years a
+        reference point falls in are sorted, not all 10,000 events."""
+        by_year: dict[int, list[Event | Anniversary]] = defaultdict(list)
         for event in self.timeline.events:
-            events[event.date.year].append(event)
-        by_year: dict[int, list[Event | Anniversary]] = dict(events)  # type: ignore[arg-type]
-        points: dict[int, list[tuple[tuple, Event | Anniversary]]] = defaultdict(list)
+            by_year[event.date.year].append(event)
         for anniversary in self.timeline.anniversaries.values():
-            first = anniversary.date.first_day().toordinal()
-            points[anniversary.date.year].append((((first, -1, 0, 0), anniversary.id), anniversary))
-        for year, items in points.items():
-            items.extend((e.sort_key(), e) for e in events.get(year, ()))
-            items.sort(key=lambda pair: pair[0])
-            by_year[year] = [item for _, item in items]
+            by_year[anniversary.date.year].append(anniversary)
+        for year in {a.date.year for a in self.timeline.anniversaries.values()}:
+            by_year[year].sort(key=_timeline_order)
         eras = {c.year: c for c in self.timeline.commemorations}
         return tuple(YearGroup(y, eras.get(y), tuple(v)) for y, v in sorted(by_year.items()))
 
