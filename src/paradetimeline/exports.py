@@ -65,21 +65,38 @@ def export_files(timeline: Timeline, store: PieceStore | None = None
                  ) -> Iterator[tuple[str, FileData]]:
     """Every machine-readable file of the site, as (path, UTF-8 bytes), made one at a time: at
     10,000 events each is megabytes, and all of them at once would double a build's memory.
-    `store` keeps each event's piece of them between builds (pieces.py).
+    `store` keeps each event's piece of them between builds (pieces.py)."""
+    store = store or PieceStore()
+    for name in export_names(timeline):
+        yield name, export_file(timeline, name, store)
+
+
+def export_names(timeline: Timeline) -> list[str]:
+    """The export files the site has, in the order `export_files` makes them.
 
     feed.xml and sitemap.xml need absolute URLs: without a base URL they are left out
-    (the names are in NEEDS_BASE_URL, so the CLI can say so).
-    """
+    (the names are in NEEDS_BASE_URL, so the CLI can say so)."""
+    names = ["events.json", "timeline.json", "events.ics", "robots.txt"]
+    return names + list(NEEDS_BASE_URL) if timeline.config.base_url else names
+
+
+def export_file(timeline: Timeline, name: str, store: PieceStore | None = None) -> FileData:
+    """One of `export_names`: each can be made by itself, so that workers share them out."""
     store = store or PieceStore()
-    stamp = content_timestamp(timeline)
-    yield "events.json", events_json(timeline, store)
-    yield "timeline.json", timeline_json(timeline, store)
-    yield "events.ics", events_ics(timeline, stamp, store)
-    yield "robots.txt", robots_txt(timeline.config.base_url).encode("utf-8")
     base = timeline.config.base_url
-    if base:
-        yield "feed.xml", atom_feed(timeline, base, stamp, store)
-        yield "sitemap.xml", sitemap_xml(base, page_paths(timeline), stamp)
+    if name == "events.json":
+        return events_json(timeline, store)
+    if name == "timeline.json":
+        return timeline_json(timeline, store)
+    if name == "robots.txt":
+        return robots_txt(base).encode("utf-8")
+    if name == "events.ics":
+        return events_ics(timeline, content_timestamp(timeline), store)
+    if name == "feed.xml" and base:
+        return atom_feed(timeline, base, content_timestamp(timeline), store)
+    if name == "sitemap.xml" and base:
+        return sitemap_xml(base, page_paths(timeline), content_timestamp(timeline))
+    raise ValueError(f"no export file '{name}'")
 
 
 def piece_context(timeline: Timeline, shared: str) -> str:
