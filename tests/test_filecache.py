@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+from typing import Any
 
 import pytest
 from test_site import snapshot
@@ -113,7 +114,7 @@ def test_values_round_trip_and_workers_report_what_they_used():
     assert parent.get(("k", 1)) == {"a": (1, 2)}
 
 
-_WORKER_CACHE: list[ResultCache] = []
+_WORKER_CACHE: list[Any] = []  # the cache, and what else a test's workers share
 
 
 def _make_in_worker(n):
@@ -163,6 +164,33 @@ def test_a_forked_worker_hands_back_only_what_it_used_itself(tmp_path):
     cache.save()
     assert {k for k in open_cache(tmp_path, CACHE).entries} == {
         ("parent",), ("made", 0), ("made", 1), ("made", 2)}
+
+
+def _make_in_two_workers(n: int):
+    _WORKER_CACHE[1].wait(timeout=30)  # each task in a worker of its own
+    return _make_in_worker(n)
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork")
+def test_a_workers_file_is_gone_even_when_all_it_made_was_held_already(tmp_path):
+    """Two workers may make the same entry (the same list item, say): the second one's
+    file then has nothing the parent copies, yet it must not outlive the build."""
+    cache = ResultCache(tmp_path / CACHE / NAME, {})
+    cache.put(("parent",), "p")
+    context = multiprocessing.get_context("fork")
+    _WORKER_CACHE[:] = [cache, context.Barrier(2)]
+    try:
+        with context.Pool(2) as pool:
+            results = pool.map(_make_in_two_workers, [0, 0], chunksize=1)  # both: ("made", 0)
+    finally:
+        _WORKER_CACHE.clear()
+    assert results[0][0] != results[1][0]  # two workers, each with a file of its own
+    for _, taken in results:
+        cache.update(taken)
+    cache.end_handovers()
+    spills = sorted(p.name for p in (tmp_path / CACHE).glob(f"{NAME}.spill*"))
+    assert spills == [f"{NAME}.spill{os.getpid()}"]
+    assert cache.get(("made", 0)) == "x" * 100_000
 
 
 def test_what_a_worker_could_not_write_is_a_miss_not_an_error(tmp_path, monkeypatch):

@@ -280,10 +280,13 @@ class ResultCache:
             self.used.add(name)
 
     def end_handovers(self) -> None:
-        """After a pool of workers ends: close the files copied from (see `update`)."""
+        """After a pool of workers ends: close the files copied from (see `update`), and
+        delete those nothing was copied from (all a worker made was held already)."""
         for fd in self.handovers.values():
             os.close(fd)
         self.handovers = {}
+        if self.path is not None:
+            _remove_stale_spills(self.path)
 
     def keep(self, *steps: str) -> None:
         """Keep the entries of these steps (the first item of their keys), used or not, at
