@@ -10,8 +10,10 @@ from test_site import snapshot
 import paradetimeline.exports as exports
 import paradetimeline.ical as ical
 from paradetimeline import build_site
+from paradetimeline.cache import pages_path
 from paradetimeline.filedata import joined, output_digest
 from paradetimeline.pieces import Piece, PieceStore
+from paradetimeline.tracking import read_record
 
 
 def made(store, path, items, calls):
@@ -62,3 +64,31 @@ def test_adding_an_event_makes_only_its_pieces_and_the_exports_equal_a_clean_bui
     clean = clean_build(root, tmp_path, "clean")
     for name in ("events.json", "timeline.json", "events.ics", "feed.xml"):
         assert site[name] == clean[name], name
+
+
+def test_workers_share_out_the_exports_and_keep_every_files_pieces(
+        make_project, tmp_path, monkeypatch):
+    """In a large site each export file is a task of its own, so two workers may make them;
+    the pieces of all of them are kept, so the next build again makes only the new event's."""
+    events = {f"content/events/bulk/e{n:04d}.yaml":
+              f"title: Event {n}\ndate: 2015-05-{n % 28 + 1:02d}\nstatus: happened\n"
+              for n in range(450)}
+    root = make_project({**events, "content/site.yaml": (
+        "title: Test timeline\ndescription: A test.\nbase_url: https://example.org/t/\n")})
+    build_site(root, jobs=2)
+    kept = read_record(pages_path(root, root / "site")).pieces
+    assert sorted(kept.files) == ["events.ics", "events.json", "feed.xml", "timeline.json"]
+    made = tmp_path / "made.txt"  # appended to by whichever process makes a piece
+    original = exports._event
+
+    def noted(timeline, event):
+        with open(made, "a", encoding="utf-8") as f:
+            f.write(f"{event.id}\n")
+        return original(timeline, event)
+
+    monkeypatch.setattr(exports, "_event", noted)
+    (root / "content/events/new.yaml").write_text(
+        "title: A new event\ndate: 2015-05-10\nstatus: planned\ntags: [parade]\n")
+    build_site(root, jobs=2)
+    assert made.read_text() == "new\n"
+    assert snapshot(root / "site") == clean_build(root, tmp_path, "clean")  # every file

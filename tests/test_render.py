@@ -208,21 +208,26 @@ def test_templates_are_compiled_once_and_then_loaded_compiled(make_project, monk
 
 def test_the_tasks_of_a_large_site_cover_every_page_once_longest_first():
     """Workers take the pages that list events first (one task per pair of workers, so a
-    worker renders each list item once), then each site-wide page alone, then event pages
-    in small ranges, so that the workers finish together."""
+    worker renders each list item once), then the provenance report and the index, then
+    each export file and each other site-wide page alone, then event pages in small
+    ranges, so that the workers finish together."""
     from paradetimeline.pages import Page
-    from paradetimeline.render import RANGES_PER_WORKER, _ranges
+    from paradetimeline.render import EXPORT, RANGES_PER_WORKER, _ranges
 
-    pages = ([Page("index.html", "index.html", {}), Page("tags/index.html", "list.html", {})]
+    pages = ([Page("index.html", "index.html", {}), Page("about.html", "about.html", {}),
+              Page("provenance.html", "provenance.html", {}),
+              Page("tags/index.html", "list.html", {})]
              + [Page(f"events/e{n}.html", "event.html", {}) for n in range(1000)]
              + [Page(f"people/p{n}.html", "person.html", {}) for n in range(30)]
              + [Page(f"tags/t{n}.html", "tag.html", {}) for n in range(10)])
-    tasks = _ranges(pages, 2)
-    covered = [n for start, stop in tasks for n in range(start, stop)]
+    tasks = _ranges(pages, 2, exports=3)
+    covered = [n for start, stop in tasks if start != EXPORT for n in range(start, stop)]
     assert sorted(covered) == list(range(len(pages)))
-    assert tasks[:3] == [(1002, 1042), (0, 1), (1, 2)]
-    events = tasks[3:]
+    assert tasks[:8] == [(1004, 1044), (2, 3), (0, 1), (EXPORT, 0), (EXPORT, 1), (EXPORT, 2),
+                         (1, 2), (3, 4)]
+    events = tasks[8:]
     assert len(events) == 2 * RANGES_PER_WORKER
     assert {stop - start for start, stop in events} == {32, 8}  # 31 ranges of 32, one of 8
-    four = _ranges(pages, 4)
-    assert four[:2] == [(1002, 1022), (1022, 1042)]  # two pairs of workers, two list tasks
+    four = _ranges(pages, 4)  # two pairs of workers: two list tasks; no export files asked
+    assert four[:2] == [(1004, 1024), (1024, 1044)]
+    assert EXPORT not in {start for start, _ in four}

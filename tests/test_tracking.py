@@ -275,6 +275,22 @@ def test_what_a_worker_sent_is_adopted_equal_and_made_of_the_trackers_own_ids():
     assert reads["x.html"].queries[0] is reads["y.html"].queries[0] is next(iter(answers))
 
 
+def test_the_pieces_a_worker_kept_are_adopted_equal_and_made_of_the_trackers_own_strings():
+    from paradetimeline.pieces import KeptPieces, Spans
+
+    tracker = Tracker({"a-1": "k1", "b-2": "k2"})
+    spans = Spans(("a-1", "b-2", "c-3"), ("k1", "old", "k3"), b"\0" * 48)
+    sent = pickle.loads(pickle.dumps(KeptPieces("ctx", {"events.json": spans})))
+    adopted = tracker.adopt_pieces(sent)
+    assert adopted == sent
+    ids, keys = adopted.files["events.json"].ids, adopted.files["events.json"].keys
+    own = {i: i for i in tracker.keys}
+    assert ids[0] is own["a-1"] and ids[1] is own["b-2"]
+    assert keys[0] is tracker.keys["a-1"]
+    assert keys[1] == "old" and keys[1] is not tracker.keys["b-2"]  # not this build's key
+    assert keys[2] == "k3"  # an event the tracker does not know keeps what it came with
+
+
 def test_a_kept_fragment_is_checked_against_the_records_answers_where_they_cannot_have_changed(
         make_project, tmp_path, monkeypatch):
     """The parade page is rendered again on every change (it reads every event), and its

@@ -24,7 +24,7 @@ import jinja2.meta
 from markupsafe import Markup
 
 from .errors import Diagnostic, Location
-from .exports import export_files
+from .exports import export_file, export_names
 from .filecache import ResultCache, digest, ident
 from .filedata import FileData, joined, output_digest, utf8_blocks, write_all
 from .markup import render_markdown
@@ -337,7 +337,9 @@ def write_rendered(timeline: Timeline, templates: Path, folder: Path, *, jobs: i
             done.outputs.update(chunk.outputs)
             done.reads.update(chunk.reads)
             done.answers.update(chunk.answers)
-            done.pieces = chunk.pieces or done.pieces
+            if chunk.pieces is not None:  # each export's, from whichever worker made it
+                done.pieces = chunk.pieces if done.pieces is None else KeptPieces(
+                    chunk.pieces.context, {**done.pieces.files, **chunk.pieces.files})
     finally:
         if tracker is not None:  # it lives as long as the templates, which outlive the model
             tracker.view = None
@@ -366,8 +368,8 @@ class Chunk:
 
 
 PARALLEL_MIN_PAGES = 400  # below this, starting processes costs more than it saves
-Task = tuple[int, int]  # a range of the pages to render; (-1, -1) stands for the export files
-EXPORTS: Task = (-1, -1)
+Task = tuple[int, int]  # a range of the pages to render; (EXPORT, n) stands for export file n
+EXPORT = -1
 _WORK: tuple[jinja2.Environment, TimelineView, list[Page], Job] | None = None
 
 
@@ -393,7 +395,7 @@ def _run(job: Job, jobs: int, reused: set[str] | None = None) -> list[Chunk]:
     if job.folder is not None:
         for parent in sorted({p.path.rpartition("/")[0] for p in pages} - {""}):
             (job.folder / parent).mkdir(parents=True, exist_ok=True)
-    tasks = ([EXPORTS] if exports else []) + _ranges(pages, jobs)
+    tasks = _ranges(pages, jobs, len(export_names(job.timeline)) if exports else 0)
     can_fork = "fork" in multiprocessing.get_all_start_methods()
     large = len(job.timeline.events) + len(pages) >= PARALLEL_MIN_PAGES
     if jobs <= 1 or not large or len(tasks) < 2 or not can_fork:
@@ -413,6 +415,8 @@ def _run(job: Job, jobs: int, reused: set[str] | None = None) -> list[Chunk]:
                 for number, chunk, used in pool.imap_unordered(_worker_task, enumerate(tasks)):
                     if isinstance(chunk, Chunk) and job.tracker is not None:
                         chunk.reads, chunk.answers = job.tracker.adopt(chunk.reads, chunk.answers)
+                        if chunk.pieces is not None:
+                            chunk.pieces = job.tracker.adopt_pieces(chunk.pieces)
                     done[number] = chunk
                     job.results.update(used)
                     del used
@@ -431,28 +435,35 @@ def _run(job: Job, jobs: int, reused: set[str] | None = None) -> list[Chunk]:
     return chunks  # type: ignore[return-value]
 
 
-def _ranges(pages: list[Page], jobs: int) -> list[Task]:
+def _ranges(pages: list[Page], jobs: int, exports: int = 0) -> list[Task]:
     """Tasks for the workers, the longest first, so that they finish together.
 
     The pages that list events (people, tags, ...) go in as few tasks as there are pairs
     of workers: a worker renders an event's list item once for all its lists. Each
-    site-wide page (the index, provenance, lists) goes alone, as any one of them may take
-    as long as a thousand event pages. The event pages, all alike, come last, in ranges
-    small enough that the last to finish holds the other workers up but briefly."""
+    site-wide page (the index, provenance, lists) and each of the `exports` export files
+    goes alone, as any one of them may take as long as a thousand event pages: the
+    provenance report and the index, the longest, first. The event pages, all alike, come
+    last, in ranges small enough that the last to finish holds the other workers up but
+    briefly."""
     alone = [n for n, p in enumerate(pages) if "/" not in p.path or p.path.endswith("/index.html")]
     single = set(alone)
     lists = [n for n, p in enumerate(pages) if n not in single and p.template != "event.html"]
     events = [n for n, p in enumerate(pages) if p.template == "event.html"]
+    longest = sorted((n for n in alone if pages[n].path in LONGEST),
+                     key=lambda n: LONGEST.index(pages[n].path))
     tasks: list[Task] = []
     for share in _shares(lists, -(-jobs // 2)):
         tasks.extend(_contiguous(share))
-    tasks.extend((n, n + 1) for n in alone)
+    tasks.extend((n, n + 1) for n in longest)
+    tasks.extend((EXPORT, n) for n in range(exports))
+    tasks.extend((n, n + 1) for n in alone if pages[n].path not in LONGEST)
     for share in _shares(events, jobs * RANGES_PER_WORKER):
         tasks.extend(_contiguous(share))
     return tasks
 
 
 RANGES_PER_WORKER = 16
+LONGEST = ("provenance.html", "index.html")  # the site-wide pages that take the longest
 
 
 def _shares(numbers: list[int], parts: int) -> list[list[int]]:
@@ -488,12 +499,12 @@ def _render_task(env: TrackingEnvironment, view: TimelineView, pages: list[Page]
                  task: Task) -> Chunk:
     tracker = job.tracker
     chunk = Chunk()
-    if task == EXPORTS:
+    if task[0] == EXPORT:
         store = job.pieces or PieceStore()
-        for path, data in export_files(view.timeline, store):
-            _write(job, {path: data}, chunk)
-            del data  # one export in memory at a time
-        chunk.pieces = store.made
+        path = export_names(view.timeline)[task[1]]
+        _write(job, {path: export_file(view.timeline, path, store)}, chunk)
+        spans = store.made.files.get(path)  # its own file's only: see write_rendered
+        chunk.pieces = KeptPieces(store.made.context, {path: spans} if spans else {})
         return chunk
     start, stop = task
     memo, made_before = env.globals["memo"], len(env.globals["memo"].calls)

@@ -32,7 +32,7 @@ from typing import Any
 
 from .frozen import pickled_by_fields
 from .model import Anniversary, Article, Commemoration, Event, Person, Place, SiteConfig, Source, Timeline
-from .pieces import KeptPieces
+from .pieces import KeptPieces, Spans
 from .signing import read_signed, write_signed
 from .views import TimelineView
 
@@ -170,6 +170,19 @@ class Tracker:
         return reads, {questions.setdefault(q, q): a if a[1] is None
                        else (a[0], tuple(ids.get(e, e) for e in a[1]))
                        for q, a in chunk_answers.items()}
+
+    def adopt_pieces(self, pieces: KeptPieces) -> KeptPieces:
+        """Where a worker's export file holds each event (pieces.py), made of this
+        process's event ids and keys, as `adopt` does for reads: each export's spans name
+        all 10,000 events, which the page record would otherwise hold once more per file."""
+        if self._ids is None:
+            self._ids = {i: i for i in self.keys}
+        ids, keys = self._ids, self.keys
+        return KeptPieces(pieces.context, {
+            path: Spans(tuple(ids.get(i, i) for i in spans.ids),
+                        tuple(own if (own := keys.get(i)) == key else key
+                              for i, key in zip(spans.ids, spans.keys)), spans.bounds)
+            for path, spans in pieces.files.items()})
 
     def answer_now(self, query: Query) -> Answer | None:
         """What the record keeps of `query`'s answer in this build (see `describe`), noted
