@@ -153,3 +153,32 @@ def test_the_model_is_let_go_before_the_records_are_written(tmp_path, monkeypatc
     monkeypatch.setattr(memory, "release_free_memory", lambda: seen.append(alive()))
     result = build_site(REPO, tmp_path / "site")
     assert result.events > 0 and seen and seen[0] <= before
+
+
+def test_the_mentions_coverage_checked_are_those_the_provenance_report_shows(
+        make_project, tmp_path, monkeypatch):
+    """Coverage finds who cites each date phrase of every article; without drafts the
+    provenance report shows exactly that, so a build finds it once. With drafts left out
+    of the site, the report's differ (a draft's citations do not count there)."""
+    import paradetimeline.coverage as coverage
+    import paradetimeline.views as views
+    from paradetimeline.mentions import mentions_by_source
+
+    calls = []
+
+    def counted(timeline, *args):
+        calls.append(len(timeline.events))
+        return mentions_by_source(timeline, *args)
+
+    monkeypatch.setattr(coverage, "mentions_by_source", counted)
+    monkeypatch.setattr(views, "mentions_by_source", counted)
+    root = make_project({})
+    build_site(root, tmp_path / "site", jobs=1)
+    assert calls == [1]
+    report = (tmp_path / "site/provenance.html").read_text()
+    (root / "content/events/later.yaml").write_text(
+        "title: A later event\ndate: 2015-05-11\nstatus: planned\ndraft: true\n")
+    calls.clear()
+    build_site(root, tmp_path / "again", jobs=1)
+    assert calls == [2, 1]  # coverage with the draft, then the report without it
+    assert (tmp_path / "again/provenance.html").read_text() == report

@@ -26,6 +26,7 @@ from .errors import ContentError, Diagnostic, Diagnostics, UsageError
 
 if TYPE_CHECKING:
     from .filecache import ResultCache
+    from .mentions import Mention
     from .model import Timeline
     from .render import Rendered
     from .tracking import PageRecord
@@ -49,7 +50,7 @@ def check_project(root: Path | str, *, strict: bool = False) -> tuple[Diagnostic
     with collector_paused():
         results = open_cache(Path(root), cache.CACHE_DIR)
         try:
-            _, diagnostics = _load(Path(root), results, usable_cores())
+            _, diagnostics, _ = _load(Path(root), results, usable_cores())
         finally:
             results.save()
             results.close()
@@ -139,13 +140,14 @@ def _render(root: Path, target: Path, results: ResultCache, record: dict[str, An
     from .tracking import PageRecord, Tracker, event_keys, everything_digest, shared_digest
 
     project = Project(root)
-    timeline, diagnostics = _load(project.root, results, jobs or usable_cores(),
-                                  {name: facts[2] for name, facts in input_files.items()})
+    timeline, diagnostics, mentions = _load(project.root, results, jobs or usable_cores(),
+                                            {name: facts[2] for name, facts in input_files.items()})
     if base_url is not None:
         timeline = _with_base_url(timeline, base_url)
     found = _verdict(diagnostics, strict)
-    if not drafts:
+    if not drafts and any(e.draft for e in timeline.events):
         timeline = replace(timeline, events=tuple(e for e in timeline.events if not e.draft))
+        mentions = None  # coverage's count the drafts' citations too
     options = json.dumps({"base_url": base_url, "drafts": drafts,
                           "epoch": os.environ.get("SOURCE_DATE_EPOCH", "")}, sort_keys=True)
     shared = shared_digest(input_files, options)
@@ -160,7 +162,8 @@ def _render(root: Path, target: Path, results: ResultCache, record: dict[str, An
                         earlier.outputs if earlier is not None else None)
     render = partial(write_rendered, timeline, project.templates, jobs=jobs or usable_cores(),
                      results=results, tracker=tracker, earlier=reuse,
-                     previous=earlier.outputs if earlier is not None else None, pieces=pieces)
+                     previous=earlier.outputs if earlier is not None else None, pieces=pieces,
+                     mentions=mentions)
     deleted: set[str] = set()
     try:
         if earlier is None:
@@ -228,8 +231,10 @@ def usable_cores() -> int:
 
 
 def _load(root: Path, results: ResultCache | None = None, jobs: int = 1,
-          digests: dict[str, str] | None = None) -> tuple[Timeline, Diagnostics]:
-    """Everything, drafts included, so drafts are checked and count for coverage.
+          digests: dict[str, str] | None = None
+          ) -> tuple[Timeline, Diagnostics, dict[str, list[Mention]] | None]:
+    """Everything, drafts included, so drafts are checked and count for coverage; and the
+    mentions coverage checked, for the provenance report (None if it did not run).
 
     Coverage runs only on content without errors: a file that failed to load would
     otherwise leave its sentences looking uncited, burying the real error in noise.
@@ -239,9 +244,8 @@ def _load(root: Path, results: ResultCache | None = None, jobs: int = 1,
 
     timeline, diagnostics = load_timeline(root, drafts=True, results=results, jobs=jobs,
                                           digests=digests)
-    if not diagnostics.errors:
-        check_coverage(timeline, root, diagnostics, jobs)
-    return timeline, diagnostics
+    mentions = None if diagnostics.errors else check_coverage(timeline, root, diagnostics, jobs)
+    return timeline, diagnostics, mentions
 
 
 def _verdict(diagnostics: Diagnostics, strict: bool) -> tuple[Diagnostic, ...]:

@@ -66,9 +66,11 @@ class Explanation:
         return (self.event, self.source, self.anchor, self.phrase)
 
 
-def check_coverage(timeline: Timeline, root: Path, diagnostics: Diagnostics, jobs: int = 1) -> None:
+def check_coverage(timeline: Timeline, root: Path, diagnostics: Diagnostics, jobs: int = 1
+                   ) -> dict[str, list[Mention]]:
     """Warn about disagreeing or uncovered date phrases; report bad coverage.yaml entries.
-    Articles are scanned for date phrases in `jobs` processes when there are many."""
+    Articles are scanned for date phrases in `jobs` processes when there are many. Returns
+    the mentions it checked (`mentions_by_source`), which the provenance report shows."""
     by_source = mentions_by_source(timeline, jobs)
     explanations = read_coverage(Path(root), diagnostics)
     used = _check_entries(explanations, timeline, by_source, diagnostics)  # bad ones count as used
@@ -79,6 +81,7 @@ def check_coverage(timeline: Timeline, root: Path, diagnostics: Diagnostics, job
     for explanation in explanations:
         if explanation.key() not in used:
             _stale(explanation, by_source, diagnostics)
+    return by_source
 
 
 def read_coverage(root: Path, diagnostics: Diagnostics) -> list[Explanation]:

@@ -29,6 +29,7 @@ from .filecache import ResultCache, digest, ident
 from .filedata import FileData, joined, output_digest, utf8_blocks, write_all
 from .markup import render_markdown
 from .memory import release_free_memory
+from .mentions import Mention
 from .model import Event, Timeline
 from .pages import Page, plan_pages
 from .pieces import KeptPieces, PieceStore
@@ -319,7 +320,8 @@ class Rendered:
 def write_rendered(timeline: Timeline, templates: Path, folder: Path, *, jobs: int = 1,
                    results: ResultCache | None = None, tracker: Tracker | None = None,
                    earlier: PageRecord | None = None, previous: dict[str, str] | None = None,
-                   pieces: PieceStore | None = None) -> Rendered:
+                   pieces: PieceStore | None = None,
+                   mentions: dict[str, list[Mention]] | None = None) -> Rendered:
     """Render the output files straight into `folder` (a staging folder, see site.py).
 
     With the `earlier` build's record (whose shared inputs were the same as now), only what
@@ -327,9 +329,10 @@ def write_rendered(timeline: Timeline, templates: Path, folder: Path, *, jobs: i
     list changed. With `previous` ({path: digest} of the files in the output folder), a file
     whose bytes it already holds is not written again. Each file is written by the process
     that rendered it, so the site is never held in memory whole. `pieces` keeps the
-    exports' pieces of unchanged events (pieces.py)."""
+    exports' pieces of unchanged events (pieces.py). `mentions`, if given, must be
+    `mentions_by_source(timeline)`, made already (by the coverage check)."""
     job = Job(timeline, templates, folder, results or ResultCache(None), tracker, earlier,
-              previous, pieces)
+              previous, pieces, mentions)
     done = Rendered()
     try:
         for chunk in _run(job, jobs, done.reused):
@@ -356,6 +359,7 @@ class Job:
     earlier: PageRecord | None = None
     previous: dict[str, str] | None = None
     pieces: PieceStore | None = None
+    mentions: dict[str, list[Mention]] | None = None
 
 
 @dataclass
@@ -378,7 +382,7 @@ def _run(job: Job, jobs: int, reused: set[str] | None = None) -> list[Chunk]:
     pages the earlier build's record vouches for are added to `reused` instead."""
     global _WORK
     env = make_environment(job.templates, job.results, job.tracker)
-    view = TimelineView(job.timeline)
+    view = TimelineView(job.timeline, job.mentions)
     if job.tracker is not None:
         job.tracker.view = view
     plan = list(plan_pages(job.timeline, view))

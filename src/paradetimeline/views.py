@@ -39,12 +39,15 @@ def _timeline_order(item: Event | Anniversary) -> tuple[tuple[int, ...], str]:
 
 
 class TimelineView:
-    def __init__(self, timeline: Timeline):
+    def __init__(self, timeline: Timeline, mentions: dict[str, list[Mention]] | None = None):
+        """`mentions`, if given, must be `mentions_by_source(timeline)`, computed already."""
         self.timeline = timeline
+        if mentions is not None:
+            self.__dict__["mentions"] = mentions  # the cached property, filled
 
     def warm(self) -> None:
         """Compute the lookups many pages share now, before pages are rendered in forked
-        workers. `mentions` is left to the one worker that renders provenance.html."""
+        workers. `mentions`, if not given, is left to the worker that renders provenance.html."""
         for name in ("years", "_years_by_number", "tags", "_index", "_citations",
                      "_by_commemoration_and_tag", "countries", "events_by_id"):
             getattr(self, name)
