@@ -335,8 +335,9 @@ def write_rendered(timeline: Timeline, templates: Path, folder: Path, *, jobs: i
               previous, pieces, mentions)
     done = Rendered()
     try:
-        for chunk in _run(job, jobs, done.reused):
+        for chunk in _run(job, jobs):
             done.paths.extend(chunk.files)
+            done.reused.update(chunk.reused)
             done.outputs.update(chunk.outputs)
             done.reads.update(chunk.reads)
             done.answers.update(chunk.answers)
@@ -369,6 +370,7 @@ class Chunk:
     reads: dict[str, PageReads] = field(default_factory=dict)
     answers: dict[Query, Answer] = field(default_factory=dict)
     pieces: KeptPieces | None = None
+    reused: set[str] = field(default_factory=set)  # pages the earlier build's record vouches for
 
 
 PARALLEL_MIN_PAGES = 400  # below this, starting processes costs more than it saves
@@ -377,31 +379,29 @@ EXPORT = -1
 _WORK: tuple[jinja2.Environment, TimelineView, list[Page], Job] | None = None
 
 
-def _run(job: Job, jobs: int, reused: set[str] | None = None) -> list[Chunk]:
-    """Render what the job asks for, in chunks (in forked workers for a large site); the
-    pages the earlier build's record vouches for are added to `reused` instead."""
+def _run(job: Job, jobs: int) -> list[Chunk]:
+    """Render what the job asks for, in chunks (in forked workers for a large site). With
+    an earlier build's record, each task first asks it which of its pages it vouches for
+    (see `_render_task`), so the workers share that out too."""
     global _WORK
     env = make_environment(job.templates, job.results, job.tracker)
     view = TimelineView(job.timeline, job.mentions)
     if job.tracker is not None:
         job.tracker.view = view
-    plan = list(plan_pages(job.timeline, view))
+    pages = list(plan_pages(job.timeline, view))
     exports = static = True
+    sure = len(pages)  # pages rendered whatever the record says
     if job.earlier is not None and job.tracker is not None:
         everything = everything_digest(job.timeline, job.tracker.keys)
-        skip = job.earlier.reusable([(p.path, p.context) for p in plan], job.tracker, view,
-                                    everything)
-        if reused is not None:
-            reused.update(skip)
-        plan = [p for p in plan if p.path not in skip]
         exports, static = everything != job.earlier.everything, False
-    pages = plan
+        job.earlier.tell(job.tracker, view, everything)  # before the fork: each worker asks
+        sure = sum(job.earlier.must_render(p.path, everything) for p in pages)
     if job.folder is not None:
         for parent in sorted({p.path.rpartition("/")[0] for p in pages} - {""}):
             (job.folder / parent).mkdir(parents=True, exist_ok=True)
     tasks = _ranges(pages, jobs, len(export_names(job.timeline)) if exports else 0)
     can_fork = "fork" in multiprocessing.get_all_start_methods()
-    large = len(job.timeline.events) + len(pages) >= PARALLEL_MIN_PAGES
+    large = len(job.timeline.events) + sure >= PARALLEL_MIN_PAGES
     if jobs <= 1 or not large or len(tasks) < 2 or not can_fork:
         chunks = [_render_task(env, view, pages, job, task) for task in tasks]
     else:
@@ -511,8 +511,13 @@ def _render_task(env: TrackingEnvironment, view: TimelineView, pages: list[Page]
         chunk.pieces = KeptPieces(store.made.context, {path: spans} if spans else {})
         return chunk
     start, stop = task
+    todo = pages[start:stop]
+    if job.earlier is not None and tracker is not None and tracker.since is not None:
+        chunk.reused = job.earlier.reusable([(p.path, p.context) for p in todo], tracker, view,
+                                            tracker.since.everything)
+        todo = [p for p in todo if p.path not in chunk.reused]
     memo, made_before = env.globals["memo"], len(env.globals["memo"].calls)
-    for page in pages[start:stop]:
+    for page in todo:
         context = {"site": view.timeline.config, "view": view, "root": "../" * page.path.count("/"),
                    "page_path": page.path, **page.context}
         if tracker is None:

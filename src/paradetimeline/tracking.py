@@ -438,15 +438,12 @@ class PageRecord:
 
         The work follows what changed: pages that read none of the changed events, and
         answers that cannot have changed (see FILTERS), are taken as they were. The
-        tracker is told what changed, for the pages that are rendered again."""
-        timeline = view.timeline
-        events = {e.id: e for e in timeline.events}
-        changed = {i for i in self.keys.keys() | tracker.keys.keys()
-                   if self.keys.get(i) != tracker.keys.get(i)}
-        only_changed = TimelineView(dataclasses.replace(
-            timeline, events=tuple(e for e in timeline.events if e.id in changed)))
-        since = tracker.since = Since(self.answers, changed, only_changed)
-        same_answer: dict[Query, bool] = {}
+        tracker is told what changed (see `tell`) if it was not before; whether an answer
+        is the same is found once in a process, however many calls ask."""
+        events = view.events_by_id
+        since = tracker.since or self.tell(tracker, view, everything)
+        changed = since.changed
+        same_answer = since.checked
 
         def still(query: Query) -> bool:
             if query not in same_answer:
@@ -459,9 +456,7 @@ class PageRecord:
         found = set()
         for path, context in pages:
             earlier = self.pages.get(path)
-            if earlier is None:
-                continue
-            if earlier.everything and everything != self.everything:
+            if earlier is None or self.must_render(path, everything):
                 continue
             if earlier.context != tracker.context_digest(context):
                 continue
@@ -471,15 +466,36 @@ class PageRecord:
                 found.add(path)
         return found
 
+    def tell(self, tracker: Tracker, view: TimelineView, everything: str) -> Since:
+        """Tell `tracker` what changed since this record's build (the event list's digest
+        is `everything` now), for the pages rendered again: answers that cannot have
+        changed are taken from the record (see Since)."""
+        timeline = view.timeline
+        changed = {i for i in self.keys.keys() | tracker.keys.keys()
+                   if self.keys.get(i) != tracker.keys.get(i)}
+        only_changed = TimelineView(dataclasses.replace(
+            timeline, events=tuple(e for e in timeline.events if e.id in changed)))
+        tracker.since = Since(self.answers, changed, only_changed, everything)
+        return tracker.since
+
+    def must_render(self, path: str, everything: str) -> bool:
+        """Whether the page at `path` is rendered again whatever else `reusable` finds: it
+        is new, or it read the whole event list (`everything` now), which changed."""
+        earlier = self.pages.get(path)
+        return earlier is None or (earlier.everything and everything != self.everything)
+
 
 @dataclass(frozen=True)
 class Since:
     """What changed since the build an earlier record is of: its answers, the events whose
-    key is not the same now, and a view of just those."""
+    key is not the same now, and a view of just those; and whether each answer asked of
+    the record so far is still the same (in this process: each worker checks its own)."""
 
     answers: dict[Query, Answer]
     changed: set[str]
     only_changed: TimelineView
+    everything: str  # digest of the event list now
+    checked: dict[Query, bool] = field(default_factory=dict)  # see PageRecord.reusable
 
 
 def unchanged(query: Query, recorded: Answer, since: Since, view: TimelineView,
