@@ -328,3 +328,27 @@ def test_json_bytes_writes_one_list_item_per_line_from_a_list_or_a_generator():
                       "none": (i for i in []), "pair": (1, 2)}) == expected
     assert json.loads(expected)["events"] == items
 
+
+
+@pytest.mark.parametrize("text", [
+    "plain", "Xi & Putin <on> parade", 'say "yes"', "it's", "both \" and '", "",
+    "lines\nand\rtabs\t", "&amp; already escaped", "«Победа» 胜利"])
+def test_feed_escaping_is_the_standard_librarys(text):
+    """feeds.py escapes as xml.sax.saxutils does, without importing it (and urllib.request)."""
+    from xml.sax.saxutils import escape as sax_escape
+    from xml.sax.saxutils import quoteattr as sax_quoteattr
+
+    from paradetimeline import feeds
+
+    assert feeds.escape(text) == sax_escape(text)
+    assert feeds.quoteattr(text) == sax_quoteattr(text)
+
+
+def test_a_build_does_not_import_urllib_request(tmp_path):
+    """A fresh process that builds a site: what it imports is paid on every rebuild."""
+    code = ("import sys; from paradetimeline import build_site; "
+            f"build_site({str(REPO)!r}, {str(tmp_path / 'site')!r}); "
+            "print('urllib.request' in sys.modules, 'xml.sax' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    assert done.stdout.split() == ["False", "False"]
