@@ -157,9 +157,9 @@ def test_the_model_is_let_go_before_the_records_are_written(tmp_path, monkeypatc
 
 def test_the_mentions_coverage_checked_are_those_the_provenance_report_shows(
         make_project, tmp_path, monkeypatch):
-    """Coverage finds who cites each date phrase of every article; without drafts the
-    provenance report shows exactly that, so a build finds it once. With drafts left out
-    of the site, the report's differ (a draft's citations do not count there)."""
+    """Coverage finds who cites each date phrase of every article, drafts included; the
+    provenance report shows the same without the drafts left out of the site, so a build
+    finds it once. The report is that of a project without the draft at all."""
     import paradetimeline.coverage as coverage
     import paradetimeline.views as views
     from paradetimeline.mentions import mentions_by_source
@@ -172,13 +172,22 @@ def test_the_mentions_coverage_checked_are_those_the_provenance_report_shows(
 
     monkeypatch.setattr(coverage, "mentions_by_source", counted)
     monkeypatch.setattr(views, "mentions_by_source", counted)
-    root = make_project({})
+    from conftest import MINIMAL_SEED
+
+    seed = MINIMAL_SEED.replace("over Russia's role in the Ukraine crisis.", "on Sunday.")
+    root = make_project({"seeds/s1.txt": seed})
     build_site(root, tmp_path / "site", jobs=1)
     assert calls == [1]
     report = (tmp_path / "site/provenance.html").read_text()
-    (root / "content/events/later.yaml").write_text(
-        "title: A later event\ndate: 2015-05-11\nstatus: planned\ndraft: true\n")
+    (root / "content/events/boycott.yaml").write_text(
+        "title: A draft about the boycott\ndate: 2015-05-10\nstatus: happened\ndraft: true\n"
+        "sources:\n  - source: s1\n"
+        "    quote: \"Western leaders boycotted the Moscow parade on Sunday.\"\n")
     calls.clear()
     build_site(root, tmp_path / "again", jobs=1)
-    assert calls == [2, 1]  # coverage with the draft, then the report without it
+    assert calls == [2]  # coverage, with the draft
     assert (tmp_path / "again/provenance.html").read_text() == report
+    calls.clear()
+    build_site(root, tmp_path / "preview", jobs=1, drafts=True)
+    assert calls == [2]
+    assert (tmp_path / "preview/provenance.html").read_text() != report  # the draft cites

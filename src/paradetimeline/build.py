@@ -134,6 +134,7 @@ def _render(root: Path, target: Path, results: ResultCache, record: dict[str, An
     a build that changed an earlier one) the files it wrote and those it deleted."""
     from .exports import NEEDS_BASE_URL, piece_context
     from .loader import Project
+    from .mentions import without_events
     from .pieces import PieceStore
     from .render import TemplateError, write_rendered
     from .site import replace_site, update_site
@@ -145,9 +146,11 @@ def _render(root: Path, target: Path, results: ResultCache, record: dict[str, An
     if base_url is not None:
         timeline = _with_base_url(timeline, base_url)
     found = _verdict(diagnostics, strict)
-    if not drafts and any(e.draft for e in timeline.events):
+    left_out = set() if drafts else {e.id for e in timeline.events if e.draft}
+    if left_out:
         timeline = replace(timeline, events=tuple(e for e in timeline.events if not e.draft))
-        mentions = None  # coverage's count the drafts' citations too
+        if mentions is not None:  # coverage's count the drafts' citations too
+            mentions = without_events(mentions, left_out)
     options = json.dumps({"base_url": base_url, "drafts": drafts,
                           "epoch": os.environ.get("SOURCE_DATE_EPOCH", "")}, sort_keys=True)
     shared = shared_digest(input_files, options)

@@ -504,6 +504,15 @@ def mentions_by_source(timeline: Timeline, jobs: int = 1) -> dict[str, list[Ment
     return out
 
 
+def without_events(by_source: dict[str, list[Mention]], ids: set[str]
+                   ) -> dict[str, list[Mention]]:
+    """`mentions_by_source` of the same timeline without the events `ids` (its drafts, say),
+    made from what it found with them: those events only drop out of `cited_by`."""
+    return {source_id: [m if ids.isdisjoint(m.cited_by) else dataclasses.replace(
+                m, cited_by=tuple(i for i in m.cited_by if i not in ids)) for m in mentions]
+            for source_id, mentions in by_source.items()}
+
+
 def _citations_by_source(records: list[tuple[str, tuple[Citation, ...]]]
                          ) -> dict[str, list[tuple[str, list[Citation]]]]:
     """{source id: [(record id, its resolved citations of that source)]}, in record order:
