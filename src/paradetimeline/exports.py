@@ -8,7 +8,6 @@ decides which files exist. docs/exports.md describes them all for users.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
@@ -61,18 +60,10 @@ def _event(timeline: Timeline, event: Event) -> dict[str, Any]:
     }
 
 
-def export_files(timeline: Timeline, store: PieceStore | None = None
-                 ) -> Iterator[tuple[str, FileData]]:
-    """Every machine-readable file of the site, as (path, UTF-8 bytes), made one at a time: at
-    10,000 events each is megabytes, and all of them at once would double a build's memory.
-    `store` keeps each event's piece of them between builds (pieces.py)."""
-    store = store or PieceStore()
-    for name in export_names(timeline):
-        yield name, export_file(timeline, name, store)
-
-
 def export_names(timeline: Timeline) -> list[str]:
-    """The export files the site has, in the order `export_files` makes them.
+    """The machine-readable files of the site, each made by `export_file` (one at a time:
+    at 10,000 events each is megabytes, and all of them at once would double a worker's
+    memory).
 
     feed.xml and sitemap.xml need absolute URLs: without a base URL they are left out
     (the names are in NEEDS_BASE_URL, so the CLI can say so)."""
@@ -81,7 +72,8 @@ def export_names(timeline: Timeline) -> list[str]:
 
 
 def export_file(timeline: Timeline, name: str, store: PieceStore | None = None) -> FileData:
-    """One of `export_names`: each can be made by itself, so that workers share them out."""
+    """One of `export_names`, as UTF-8: each can be made by itself, so that workers share
+    them out. `store` keeps each event's piece of them between builds (pieces.py)."""
     store = store or PieceStore()
     base = timeline.config.base_url
     if name == "events.json":

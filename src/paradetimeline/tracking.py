@@ -160,9 +160,7 @@ class Tracker:
         at 10,000 events, and 90,000 in the answers), which the build would otherwise hold
         until it ends, and the page record would hold as many times (pickle writes an
         object it met before as a reference, but an equal copy whole)."""
-        if self._ids is None:
-            self._ids = {i: i for i in self.keys}
-        ids, questions = self._ids, self._questions
+        ids, questions = self._own_ids(), self._questions
         reads = {path: PageReads(r.context, tuple(ids.get(e, e) for e in r.events),
                                  tuple(questions.setdefault(q, q) for q in r.queries),
                                  r.everything)
@@ -175,14 +173,18 @@ class Tracker:
         """Where a worker's export file holds each event (pieces.py), made of this
         process's event ids and keys, as `adopt` does for reads: each export's spans name
         all 10,000 events, which the page record would otherwise hold once more per file."""
-        if self._ids is None:
-            self._ids = {i: i for i in self.keys}
-        ids, keys = self._ids, self.keys
+        ids, keys = self._own_ids(), self.keys
         return KeptPieces(pieces.context, {
             path: Spans(tuple(ids.get(i, i) for i in spans.ids),
                         tuple(own if (own := keys.get(i)) == key else key
                               for i, key in zip(spans.ids, spans.keys)), spans.bounds)
             for path, spans in pieces.files.items()})
+
+    def _own_ids(self) -> dict[str, str]:
+        """{event id: the string this process holds for it}, made once."""
+        if self._ids is None:
+            self._ids = {i: i for i in self.keys}
+        return self._ids
 
     def answer_now(self, query: Query) -> Answer | None:
         """What the record keeps of `query`'s answer in this build (see `describe`), noted
