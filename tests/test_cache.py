@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import pickle
+import random
 import re
 import shutil
+import sys
+from pathlib import Path
 
 import pytest
 from conftest import REPO
@@ -238,3 +243,200 @@ def test_a_template_edit_renders_everything_but_rewrites_only_what_changed(tmp_p
                      if p.stat().st_mtime_ns != t)
     assert changed == ["about.html"]
     assert snapshot(site) == clean_build(root, tmp_path, "clean")
+
+
+def synthetic_project(root, monkeypatch, events: int, seed: int):
+    """The benchmarks' generated project (people, places, seeds with quoted sentences,
+    Markdown bodies), small: 20 people and 10 places."""
+    spec = importlib.util.spec_from_file_location("corpus", REPO / "benchmarks/corpus.py")
+    corpus = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "corpus", corpus)  # where its dataclasses look for it
+    spec.loader.exec_module(corpus)
+    monkeypatch.setattr(corpus, "PEOPLE", 20)
+    monkeypatch.setattr(corpus, "PLACES", 10)
+    corpus.generate(root, REPO / "templates", events, seed)
+    return corpus.TAGS
+
+
+class RandomEdits:
+    """Edits a curator makes, each to a file picked at random: `apply()` makes one and says
+    what it did. Some leave the project broken (a bad date); the next edit mends it."""
+
+    def __init__(self, root, tags, seed: int):
+        self.root, self.tags, self.rng = root, tags, random.Random(seed)
+        self.broken: tuple[Path, str] | None = None
+
+    def apply(self) -> str:
+        if self.broken is not None:
+            path, text = self.broken
+            path.write_text(text)
+            self.broken = None
+            return f"mend {path.name}"
+        edits = [name for name in dir(self) if name.startswith("edit_")]
+        return getattr(self, self.rng.choice(sorted(edits)))()
+
+    def pick(self, folder: str, pattern: str = "*.yaml") -> Path:
+        return self.rng.choice(sorted((self.root / folder).rglob(pattern)))
+
+    def replace(self, path: Path, pattern: str, new: str) -> None:
+        text = path.read_text()
+        assert re.search(pattern, text, re.M), f"{pattern!r} is not in {path}"
+        path.write_text(re.sub(pattern, new, text, count=1, flags=re.M))
+
+    def event(self) -> Path:
+        return self.pick("content/events")
+
+    def edit_add_event(self) -> str:
+        copy = self.event()
+        added = copy.with_name(f"added-{self.rng.randrange(10**6)}.yaml")
+        added.write_text(copy.read_text())
+        return f"add {added.name}"
+
+    def edit_delete_event(self) -> str:
+        (path := self.event()).unlink()
+        return f"delete {path.name}"
+
+    def edit_rename_event(self) -> str:
+        path = self.event()
+        path.rename(path.with_name(f"renamed-{self.rng.randrange(10**6)}.yaml"))
+        return f"rename {path.name}"
+
+    def edit_date(self) -> str:
+        year, month, day = self.rng.choice([2005, 2015, 2025]), self.rng.randint(1, 12), 9
+        date = self.rng.choice([f"{year}-{month:02d}-{day:02d}", f"{year}-{month:02d}", f"{year}"])
+        self.replace(path := self.event(), r"^date: .*$", f"date: {date}")
+        return f"date of {path.name}: {date}"
+
+    def edit_tags(self) -> str:
+        tags = self.rng.sample(self.tags, self.rng.randint(0, 3))
+        self.replace(path := self.event(), r"^tags: .*$", f"tags: [{', '.join(tags)}]")
+        return f"tags of {path.name}: {tags}"
+
+    def edit_people(self) -> str:
+        known = re.findall(r"^([a-z0-9-]+):$", (self.root / "content/people.yaml").read_text(),
+                           re.M)
+        people = self.rng.sample(known, self.rng.randint(0, 3))
+        self.replace(path := self.event(), r"^people: .*$", f"people: [{', '.join(people)}]")
+        return f"people of {path.name}: {people}"
+
+    def edit_title_and_summary(self) -> str:
+        path = self.event()
+        self.replace(path, r'^title: ("?)', r"title: \1Retitled ")
+        self.replace(path, r'^summary: ("?)', r"summary: \1Changed ")
+        return f"title of {path.name}"
+
+    def edit_body(self) -> str:
+        self.replace(path := self.event(), r"^body: \|\n",
+                     "body: |\n  A *new* paragraph, [with a link](https://example.org/x).\n\n")
+        return f"body of {path.name}"
+
+    def edit_status_and_draft(self) -> str:
+        path = self.event()
+        status = self.rng.choice(["happened", "planned", "reported"])
+        self.replace(path, r"^status: .*$", f"status: {status}")
+        text = path.read_text()
+        path.write_text(text.replace("draft: true\n", "") if "draft: true" in text
+                        else text + "draft: true\n")
+        return f"status and draft of {path.name}"
+
+    def edit_commemorates(self) -> str:
+        path, text = (path := self.event()), path.read_text()
+        path.write_text(re.sub(r"^commemorates: .*\n", "", text, flags=re.M)
+                        if "commemorates:" in text
+                        else text.replace("status:", "commemorates: victory-day-1945\nstatus:"))
+        return f"commemorates of {path.name}"
+
+    def edit_quote(self) -> str:
+        seed = self.pick("seeds", "*.txt")
+        paragraphs = [p for p in seed.read_text().split("\n\n")  # not the headline or dateline
+                      if ". " in p and not p.startswith(("#", "date ", "Original url"))]
+        sentence = self.rng.choice(paragraphs).split(". ")[0] + "."
+        self.replace(path := self.event(), r"^sources:\n",
+                     f"sources:\n  - source: {seed.stem}\n    quote: "
+                     + json.dumps(sentence).replace("\\", r"\\") + "\n")  # re.sub would read \u
+        return f"a quote from {seed.name} in {path.name}"
+
+    def edit_person(self) -> str:
+        self.replace(self.root / "content/people.yaml", r'^(  name: ".*)"$', r'\1 Jr."')
+        return "a person's name"
+
+    def edit_place(self) -> str:
+        self.replace(self.root / "content/places.yaml", r'^(  name: ".*)"$', r'\1 Annex"')
+        return "a place's name"
+
+    def edit_source(self) -> str:
+        self.replace(path := self.pick("content/sources"), r'^(publisher: ".*)"$', r'\1 Weekly"')
+        return f"publisher of {path.name}"
+
+    def edit_seed(self) -> str:
+        path = self.pick("seeds", "*.txt")
+        path.write_text(path.read_text() + "\nA closing sentence was added on Monday.\n")
+        return f"seed {path.name}"
+
+    def edit_anniversary(self) -> str:
+        self.replace(self.root / "content/anniversaries.yaml", r"^(  title: .*)$", r"\1 (1945)")
+        return "an anniversary's title"
+
+    def edit_site(self) -> str:
+        self.replace(self.root / "content/site.yaml", r'^title: "(.*)"$', r'title: "\1, again"')
+        return "the site's title"
+
+    def edit_template(self) -> str:
+        name = self.rng.choice(["base.html", "event.html", "index.html", "person.html"])
+        pattern, new = (r"</main>", "<p>Edited.</p></main>") if name == "base.html" \
+            else (r"\{% block main %\}", "{% block main %}<p>Edited.</p>")
+        self.replace(self.root / "templates" / name, pattern, new)
+        return f"template {name}"
+
+    def edit_macros_or_style(self) -> str:
+        name = self.rng.choice(["_macros.html", "static/style.css"])
+        with open(self.root / "templates" / name, "a") as f:
+            f.write("{# edited #}\n" if name.endswith(".html") else "/* edited */\n")
+        return f"template {name}"
+
+    def edit_break_a_date(self) -> str:
+        path = self.event()
+        self.broken = (path, path.read_text())
+        self.replace(path, r"^date: .*$", "date: 2015-13-45")
+        return f"break the date of {path.name}"
+
+
+def built(root, jobs: int) -> dict[str, bytes] | tuple[str, ...]:
+    """The site a build makes, or the messages it fails with."""
+    try:
+        build_site(root, jobs=jobs)
+    except ContentError as exc:
+        return tuple(str(d) for d in exc.diagnostics)
+    return snapshot(root / "site")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_random_edits_each_build_equals_a_clean_build(tmp_path, monkeypatch, jobs):
+    """Twenty edits of every kind, in an order no one chose; with two jobs the thresholds
+    are lowered so that even this small site is parsed and rendered in workers."""
+    import paradetimeline.filecache as filecache
+    import paradetimeline.loader as loader
+    import paradetimeline.render as render
+
+    for module, name in ((render, "PARALLEL_MIN_PAGES"), (loader, "PARALLEL_MIN_FILES"),
+                         (loader, "PARALLEL_MIN_SEEDS"), (filecache, "PARALLEL_MIN_VALUES")):
+        monkeypatch.setattr(module, name, 2)
+    root = tmp_path / "project"
+    edits = RandomEdits(root, synthetic_project(root, monkeypatch, 24, seed=jobs), seed=jobs)
+    assert isinstance(built(root, jobs), dict)
+    for n in range(20):
+        what = edits.apply()
+        before = snapshot(root / "site")
+        incremental = built(root, jobs)
+        if isinstance(incremental, tuple):
+            assert snapshot(root / "site") == before, f"{what}: a failed build changed the site"
+        copy = tmp_path / f"clean{n}"
+        shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".paradetimeline-cache", "site"))
+        clean = built(copy, 1)
+        if isinstance(clean, dict) and isinstance(incremental, dict):
+            differ = sorted(p for p in clean.keys() | incremental.keys()
+                            if clean.get(p) != incremental.get(p))
+            assert differ == [], f"edit {n}, {what}: these files differ from a clean build"
+        else:
+            assert incremental == clean, f"edit {n}, {what}"
+        shutil.rmtree(copy)
