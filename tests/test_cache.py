@@ -401,12 +401,16 @@ class RandomEdits:
         return f"break the date of {path.name}"
 
 
-def built(root, jobs: int) -> dict[str, bytes] | tuple[str, ...]:
-    """The site a build makes, or the messages it fails with."""
+def outcome(build) -> dict[str, bytes] | tuple[str, ...]:
+    """The site `build()` returns, or the messages it fails with."""
     try:
-        build_site(root, jobs=jobs)
+        return build()
     except ContentError as exc:
         return tuple(str(d) for d in exc.diagnostics)
+
+
+def rebuilt(root, jobs: int) -> dict[str, bytes]:
+    build_site(root, jobs=jobs)
     return snapshot(root / "site")
 
 
@@ -423,20 +427,17 @@ def test_random_edits_each_build_equals_a_clean_build(tmp_path, monkeypatch, job
         monkeypatch.setattr(module, name, 2)
     root = tmp_path / "project"
     edits = RandomEdits(root, synthetic_project(root, monkeypatch, 24, seed=jobs), seed=jobs)
-    assert isinstance(built(root, jobs), dict)
+    rebuilt(root, jobs)
     for n in range(20):
         what = edits.apply()
         before = snapshot(root / "site")
-        incremental = built(root, jobs)
+        incremental = outcome(lambda: rebuilt(root, jobs))
         if isinstance(incremental, tuple):
             assert snapshot(root / "site") == before, f"{what}: a failed build changed the site"
-        copy = tmp_path / f"clean{n}"
-        shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".paradetimeline-cache", "site"))
-        clean = built(copy, 1)
+        clean = outcome(lambda: clean_build(root, tmp_path, f"clean{n}"))  # noqa: B023 (called at once)
         if isinstance(clean, dict) and isinstance(incremental, dict):
             differ = sorted(p for p in clean.keys() | incremental.keys()
                             if clean.get(p) != incremental.get(p))
             assert differ == [], f"edit {n}, {what}: these files differ from a clean build"
         else:
             assert incremental == clean, f"edit {n}, {what}"
-        shutil.rmtree(copy)
