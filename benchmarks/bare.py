@@ -164,11 +164,13 @@ def main(argv: list[str] | None = None) -> None:
         generator = generate(work / "project", REPO / "templates", args.events, args.seed)
         write_hugo_site(work / "hugo", generator)
         out = work / "out"
+        def bare(jobs: int):
+            return lambda target: [sys.executable, __file__, "--build", str(work / "project"),
+                                   str(target), str(jobs)]
+
         builds = {
-            "bare, 1 process": lambda target: [sys.executable, __file__, "--build",
-                                               str(work / "project"), str(target), "1"],
-            "bare, 2 processes": lambda target: [sys.executable, __file__, "--build",
-                                                 str(work / "project"), str(target), "2"],
+            "bare, 1 process": bare(1),
+            "bare, 2 processes": bare(2),
             "Hugo": lambda target: [str(binary), "--quiet", "--source", str(work / "hugo"),
                                     "--destination", str(target)],
         }
