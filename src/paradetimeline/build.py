@@ -15,14 +15,14 @@ import gc
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import cache
-from .errors import ContentError, Diagnostic, Diagnostics, UsageError
+from . import cache, site
+from .errors import ContentError, Diagnostic, Diagnostics, OutputError, UsageError
 
 if TYPE_CHECKING:
     from .filecache import ResultCache
@@ -58,12 +58,32 @@ def check_project(root: Path | str, *, strict: bool = False) -> tuple[Diagnostic
 
 
 def build_site(root: Path | str, out: Path | str | None = None, *, base_url: str | None = None,
-               drafts: bool = False, strict: bool = False, jobs: int | None = None) -> BuildResult:
+               drafts: bool = False, strict: bool = False, jobs: int | None = None,
+               force: bool = False, on_wait: Callable[[], None] | None = None) -> BuildResult:
     """Read, check, render and write. Nothing is written unless everything succeeded.
 
-    `jobs` processes render the pages of a large site (default: the usable cores)."""
-    with collector_paused():
-        return _build(Path(root), out, base_url, drafts, strict, jobs)
+    `jobs` processes render the pages of a large site (default: the usable cores). The
+    output (default: ROOT/site) must be new, empty or a build's own; `force` replaces any
+    other folder. Builds into one folder take turns: `on_wait` is called while one waits."""
+    target = Path(out) if out is not None else Path(root) / "site"
+    with collector_paused(), _writing(target), \
+            site.claimed(target, Path(root), on_wait) as claimed:
+        return _build(Path(root), claimed, base_url, drafts, strict, jobs, force)
+
+
+@contextlib.contextmanager
+def _writing(out: Path) -> Iterator[None]:
+    """Turn a failure to write the output (no such folder, no space left) into an error
+    that names the folder; the previous output is left as it was."""
+    for folder in Path(os.path.abspath(out)).parents:  # the nearest that exists
+        if os.path.exists(folder):
+            if not folder.is_dir():
+                raise OutputError(f"cannot write into '{out}': '{folder}' is not a folder")
+            break
+    try:
+        yield
+    except OSError as exc:
+        raise OutputError(f"cannot write into '{out}': {exc.strerror or exc}") from exc
 
 
 @contextlib.contextmanager
@@ -82,9 +102,8 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _build(root: Path, out: Path | str | None, base_url: str | None, drafts: bool, strict: bool,
-           jobs: int | None) -> BuildResult:
-    target = Path(out) if out is not None else root / "site"
+def _build(root: Path, target: Path, base_url: str | None, drafts: bool, strict: bool,
+           jobs: int | None, force: bool) -> BuildResult:
     record = cache.read_record(root, target)
     inputs, input_files = cache.fingerprint(root, {"base_url": base_url, "drafts": drafts},
                                             cache.known_files(record))
@@ -93,6 +112,7 @@ def _build(root: Path, out: Path | str | None, base_url: str | None, drafts: boo
         if earlier is not None:
             return earlier
     record.pop("inputs", None)  # 11,000 hashes at 10,000 events, of no further use
+    site.claim(target, force=force)
     from .filecache import open_cache
 
     results = open_cache(root, cache.CACHE_DIR)
@@ -137,7 +157,6 @@ def _render(root: Path, target: Path, results: ResultCache, record: dict[str, An
     from .mentions import without_events
     from .pieces import PieceStore
     from .render import TemplateError, write_rendered
-    from .site import replace_site, update_site
     from .tracking import PageRecord, Tracker, event_keys, everything_digest, shared_digest
 
     project = Project(root)
@@ -170,7 +189,7 @@ def _render(root: Path, target: Path, results: ResultCache, record: dict[str, An
     deleted: set[str] = set()
     try:
         if earlier is None:
-            rendered = replace_site(target, project.root, render)
+            rendered = site.replace_site(target, render)
         else:
             def fill(staging: Path) -> tuple[Rendered, set[str]]:
                 done = render(staging)
@@ -181,7 +200,7 @@ def _render(root: Path, target: Path, results: ResultCache, record: dict[str, An
                 deleted.update(earlier.outputs.keys() - done.outputs.keys())
                 return done, deleted
 
-            rendered = update_site(target, project.root, fill)
+            rendered = site.update_site(target, fill)
             if reuse is not None:
                 # The pages not rendered will want their Markdown and list items again; parsed
                 # files need no keeping, as every build parses (or looks up) every file.
@@ -197,7 +216,7 @@ def _render(root: Path, target: Path, results: ResultCache, record: dict[str, An
         inputs, shared, everything_digest(timeline, tracker.keys), tracker.keys, pages,
         {**(reuse.answers if reuse else {}), **rendered.answers}, rendered.outputs,
         rendered.pieces or (reuse.pieces if reuse else None))
-    return result, kept, None if earlier is None else (rendered.paths, deleted)
+    return result, kept, None if earlier is None else ([*rendered.paths, site.MARKER], deleted)
 
 
 def _earlier_pages(root: Path, target: Path, record: dict[str, Any]) -> PageRecord | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .build import build_site, check_project
-from .errors import ContentError, Diagnostic, UsageError, plural, summary
+from .errors import ContentError, Diagnostic, OutputError, UsageError, plural, summary
 
 EXAMPLES = {
     "build": "examples:\n  paradetimeline build\n  paradetimeline build --root my-project "
@@ -58,7 +58,11 @@ def make_parser() -> argparse.ArgumentParser:
         return sub
 
     build = command("build", "build the site (written atomically; default output: ROOT/site)")
-    build.add_argument("--out", metavar="DIR", help="output folder (default: ROOT/site)")
+    build.add_argument("--out", metavar="DIR", help="output folder (default: ROOT/site); it must "
+                       "be new, empty or made by a build")
+    build.add_argument("--force", action="store_true",
+                       help="replace the output folder even if a build did not make it, "
+                            "deleting what it holds")
     build.add_argument("--base-url", metavar="URL",
                        help="absolute URL the site is published at (overrides site.yaml)")
     build.add_argument("--drafts", action="store_true", help="publish events marked draft: true")
@@ -72,7 +76,8 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--quiet", "-q", action="store_true", help="print only problems")
 
     serve = command("serve", "preview the site on 127.0.0.1, rebuilding and reloading on change")
-    serve.add_argument("--port", type=int, default=8000, metavar="N", help="port (default: 8000)")
+    serve.add_argument("--port", type=int, default=8000, metavar="N",
+                       help="port, 0 for any free one (default: 8000)")
     serve.add_argument("--drafts", action="store_true", help="show events marked draft: true")
 
     mentions = command("mentions", "list the date phrases of the articles, resolved against "
@@ -117,6 +122,9 @@ def main(argv: Sequence[str] | None = None, *, ending: bool = False) -> int:
     except UsageError as exc:
         print(f"paradetimeline: error: {exc}", file=sys.stderr)
         return 2
+    except OutputError as exc:
+        print(f"paradetimeline: error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("paradetimeline: interrupted", file=sys.stderr)
         return 130
@@ -150,8 +158,12 @@ def _run(args: argparse.Namespace, ending: bool = False) -> int:
         if args.command == "build":
             if args.jobs is not None and args.jobs < 1:
                 raise UsageError("--jobs must be 1 or more")
-            result = build_site(root, args.out, base_url=args.base_url, drafts=args.drafts,
-                                strict=args.strict, jobs=args.jobs)
+            out = Path(args.out) if args.out is not None else root / "site"
+            result = build_site(root, out, base_url=args.base_url, drafts=args.drafts,
+                                strict=args.strict, jobs=args.jobs, force=args.force,
+                                on_wait=lambda: print(f"Waiting for another build into "
+                                                      f"{_shown(out)} to finish...",
+                                                      file=sys.stderr))
             found: Sequence[Diagnostic] = result.diagnostics
         else:
             found = check_project(root, strict=args.strict)

@@ -137,6 +137,11 @@ class UsageError(Exception):
     """The command line asked for something impossible (exit 2)."""
 
 
+class OutputError(Exception):
+    """The output could not be written (a folder that cannot be made, a full disk): exit 1,
+    with the path and the reason; the previous output is left as it was."""
+
+
 def summary(diagnostics: list[Diagnostic], *, failed: bool, verb: str = "Build") -> str:
     """One line: 'Build failed: 2 errors, 1 warning in 2 files.'"""
     errors = sum(1 for d in diagnostics if d.severity == "error")
