@@ -3,25 +3,33 @@
 The reload script is injected into HTML responses only, at serve time: it never reaches a
 built site/. A broken edit keeps the last good site on screen and shows the errors both in
 the terminal and in an overlay in the browser.
+
+The preview shows drafts and unpublished edits, so it answers only requests addressed to
+127.0.0.1 or localhost: a web page that rebinds its own name to 127.0.0.1 cannot read it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
 import shutil
+import signal
+import socketserver
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import FrameType
 from typing import TextIO
 
 from .build import build_site
 from .errors import ContentError, UsageError, summary
 
 STATUS_PATH = "/__paradetimeline/status"
+TIMEOUT = 10.0  # seconds a connection may stay silent before the server closes it
 RELOAD_SCRIPT = b"""<script>
 (function () {
   var seen = null;
@@ -50,6 +58,8 @@ RELOAD_SCRIPT = b"""<script>
 </script>
 """
 
+Reply = tuple[int, str, bytes]  # status, content type, body
+
 
 class Preview:
     """Builds the project into a temporary folder and rebuilds it when inputs change."""
@@ -62,7 +72,7 @@ class Preview:
         self.out = self.folder / "site"
         self.version = 0
         self.errors: list[str] = []
-        self.fingerprint: tuple = ()
+        self.fingerprint: tuple | None = None
         self.lock = threading.Lock()
 
     def watched(self) -> tuple:
@@ -73,12 +83,22 @@ class Preview:
             if folder.is_dir():
                 for path in sorted(folder.rglob("*")):
                     if path.is_file():
-                        stat = path.stat()
+                        try:
+                            stat = path.stat()
+                        except FileNotFoundError:
+                            continue  # an editor's temporary file, gone by now
                         found.append((path.as_posix(), stat.st_size, stat.st_mtime_ns))
         return tuple(found)
 
     def rebuild_if_changed(self) -> bool:
-        fingerprint = self.watched()
+        """One round of watching. Nothing it meets may stop the watcher: it reports and goes on."""
+        try:
+            fingerprint = self.watched()
+        except Exception as exc:
+            self.fingerprint = None  # rebuild as soon as the inputs can be read again
+            if self.errors != [_internal(exc)]:  # say it once, not every round
+                self.fail(exc)
+            return False
         if fingerprint == self.fingerprint:
             return False
         self.fingerprint = fingerprint
@@ -94,16 +114,32 @@ class Preview:
                 print("\n".join(self.errors), file=self.log)
                 print(summary(exc.diagnostics, failed=True) + " Serving the last good site.",
                       file=self.log)
+            except Exception as exc:
+                self.fail(exc)
+                return
             else:
                 self.errors = []
                 print(f"Rebuilt {result.pages} pages from {result.events} events.", file=self.log)
             self.version += 1
+
+    def fail(self, exc: Exception) -> None:
+        """Show an unexpected error like a content error: one line, and the last good site."""
+        self.errors = [_internal(exc)]
+        print(f"Build failed: {self.errors[0]}. Serving the last good site.", file=self.log)
+        self.version += 1
 
     def status(self) -> bytes:
         return json.dumps({"version": self.version, "errors": self.errors}).encode()
 
     def close(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _internal(exc: BaseException) -> str:
+    """'internal error (RuntimeError: boom)' on one line, whatever the message holds."""
+    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+    return f"internal error ({text})"
 
 
 def _error_page(errors: list[str]) -> bytes:
@@ -115,53 +151,105 @@ def _error_page(errors: list[str]) -> bytes:
             b"<pre>" + items.encode() + b"</pre>" + RELOAD_SCRIPT + b"</body></html>")
 
 
-def make_handler(preview: Preview) -> Callable[..., http.server.BaseHTTPRequestHandler]:
+def make_handler(preview: Preview, *,
+                 timeout: float = TIMEOUT) -> Callable[..., http.server.BaseHTTPRequestHandler]:
     class Handler(http.server.SimpleHTTPRequestHandler):
         def do_GET(self) -> None:
+            reply = self.reply()
+            if reply is None:
+                super().do_GET()
+            else:
+                self._send(*reply)
+
+        def do_HEAD(self) -> None:
+            reply = self.reply()
+            if reply is None:
+                super().do_HEAD()
+            else:
+                self._send(*reply)
+
+        def reply(self) -> Reply | None:
+            """The answer to a request, or None for a plain file, sent as it is on disk."""
+            port = self.server.server_address[1]
+            if self.headers.get("Host", "").lower() not in (f"127.0.0.1:{port}", f"localhost:{port}"):
+                text = f"This preview answers only http://127.0.0.1:{port}/ and http://localhost:{port}/\n"
+                return 403, "text/plain; charset=utf-8", text.encode()
             if self.path.split("?")[0] == STATUS_PATH:
-                self._send(200, "application/json", preview.status())
-                return
-            path = Path(self.translate_path(self.path))
+                return 200, "application/json", preview.status()
+            try:
+                return self.page(Path(self.translate_path(self.path)))
+            except (OSError, ValueError):  # a name too long for the system, say
+                return self.not_found()
+
+        def page(self, path: Path) -> Reply | None:
             if path.is_dir():
                 path = path / "index.html"
             if path.suffix == ".html" and path.is_file():
                 body = path.read_bytes().replace(b"</body>", RELOAD_SCRIPT + b"</body>", 1)
-                self._send(200, "text/html; charset=utf-8", body)
-                return
-            if not path.exists() and preview.errors and not (preview.out / "index.html").exists():
-                self._send(500, "text/html; charset=utf-8", _error_page(preview.errors))
-                return
-            if not path.exists() and (preview.out / "404.html").is_file():
-                self._send(404, "text/html; charset=utf-8", (preview.out / "404.html").read_bytes())
-                return
-            super().do_GET()
+                return 200, "text/html; charset=utf-8", body
+            if path.exists():
+                return None
+            if preview.errors and not (preview.out / "index.html").exists():
+                return 500, "text/html; charset=utf-8", _error_page(preview.errors)
+            return self.not_found()
+
+        def not_found(self) -> Reply:
+            page = preview.out / "404.html"
+            if page.is_file():
+                return 404, "text/html; charset=utf-8", page.read_bytes()
+            return 404, "text/plain; charset=utf-8", b"Not found\n"
 
         def _send(self, code: int, kind: str, body: bytes) -> None:
+            """Send an answer; to HEAD, the same status and headers without the body."""
             self.send_response(code)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
-            self.wfile.write(body)
+            if self.command != "HEAD":
+                self.wfile.write(body)
 
         def log_message(self, format: str, *args: object) -> None:
             pass
 
+    Handler.timeout = timeout  # a client that connects and says nothing cannot hold a thread
     return functools.partial(Handler, directory=str(preview.out))
 
 
+class Server(http.server.ThreadingHTTPServer):
+    """The preview's server: a browser that goes away mid-answer is not worth a traceback."""
+
+    def __init__(self, port: int, handler: Callable[..., http.server.BaseHTTPRequestHandler],
+                 log: TextIO):
+        self.log = log
+        super().__init__(("127.0.0.1", port), handler)
+
+    def server_bind(self) -> None:
+        """Bind without HTTPServer's reverse DNS lookup of the address: it can stall the start."""
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = str(self.server_address[0]), self.server_address[1]
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        error = sys.exc_info()[1]
+        if error is None or isinstance(error, (ConnectionError, TimeoutError)):
+            return
+        print(f"paradetimeline: {_internal(error)} while answering a request", file=self.log)
+
+
 def start(root: Path, port: int = 8000, *, drafts: bool = False, log: TextIO = sys.stderr,
-          interval: float = 0.5) -> tuple[http.server.ThreadingHTTPServer, Preview, threading.Event]:
+          interval: float = 0.5, timeout: float = TIMEOUT,
+          ) -> tuple[http.server.ThreadingHTTPServer, Preview, threading.Event]:
     """Build once, then serve and watch in background threads. Returns what stops them."""
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port {port} must be between 0 and 65535")
     preview = Preview(root, drafts=drafts, log=log)
-    preview.rebuild_if_changed()
-    preview.out.mkdir(exist_ok=True)  # a failed first build still serves its error page
     try:
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), make_handler(preview))
-    except OSError as exc:
+        server = _listen(port, make_handler(preview, timeout=timeout), log)
+        preview.rebuild_if_changed()
+        preview.out.mkdir(exist_ok=True)  # a failed first build still serves its error page
+    except BaseException:  # Ctrl+C during the first build too: leave no temporary site behind
         preview.close()
-        raise UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}; "
-                         "try another --port") from exc
+        raise
     stop = threading.Event()
 
     def watch() -> None:
@@ -173,17 +261,43 @@ def start(root: Path, port: int = 8000, *, drafts: bool = False, log: TextIO = s
     return server, preview, stop
 
 
-def serve(root: Path, port: int, *, drafts: bool = False) -> int:
-    server, preview, stop = start(root, port, drafts=drafts)
-    host, bound = server.server_address[:2]
-    print(f"Serving {root.as_posix()} at http://{host}:{bound}/ (Ctrl+C to stop)", file=sys.stderr)
+def _listen(port: int, handler: Callable[..., http.server.BaseHTTPRequestHandler],
+            log: TextIO) -> Server:
+    """Bind before the first build, so a busy port is reported at once."""
     try:
-        stop.wait()
-    except KeyboardInterrupt:
-        print("Stopped.", file=sys.stderr)
-    finally:
-        stop.set()
-        server.shutdown()
-        server.server_close()
-        preview.close()
+        return Server(port, handler, log)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}; "
+                         "try another --port") from exc
+
+
+def serve(root: Path, port: int, *, drafts: bool = False) -> int:
+    with _stop_on_sigterm():
+        server, preview, stop = start(root, port, drafts=drafts)
+        try:
+            host, bound = server.server_address[:2]
+            print(f"Serving {root.as_posix()} at http://{host}:{bound}/ (Ctrl+C to stop)",
+                  file=sys.stderr)
+            stop.wait()
+        except KeyboardInterrupt:
+            print("Stopped.", file=sys.stderr)
+        finally:
+            stop.set()
+            server.shutdown()
+            server.server_close()
+            preview.close()
     return 0
+
+
+@contextlib.contextmanager
+def _stop_on_sigterm() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl+C, so the temporary site is removed however serve is stopped."""
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
