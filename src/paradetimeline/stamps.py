@@ -21,12 +21,14 @@ def content_timestamp(timeline: Timeline, environ: Mapping[str, str] | None = No
     """SOURCE_DATE_EPOCH if it is a whole number of seconds, else the latest source date.
 
     A malformed SOURCE_DATE_EPOCH is ignored rather than fatal: exports cannot report
-    diagnostics, and the content date is still deterministic. With no dated source at all,
-    the latest day any event is known to fall on is used, and failing that the Unix epoch.
+    diagnostics, and the content date is still deterministic. Only ASCII digits make a
+    number, as the specification asks: str.isdigit also takes '²' and '١٢'. With no dated
+    source at all, the latest day any event is known to fall on is used, and failing that
+    the Unix epoch.
     """
     environ = os.environ if environ is None else environ
     value = environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         try:
             return EPOCH + dt.timedelta(seconds=int(value))
         except OverflowError:  # beyond year 9999: no format could show it anyway
