@@ -156,6 +156,16 @@ def test_timeline_json_escapes_html(make_project, tmp_path):
     assert event["text"]["text"].startswith("<p>a &lt;b&gt;bold&lt;/b&gt; claim</p>")
 
 
+def test_timeline_json_escapes_group_labels(make_project, tmp_path):
+    """TimelineJS inserts a group's label as HTML, as it does a headline."""
+    from conftest import MINIMAL_SITE
+
+    site = MINIMAL_SITE.replace("label: Parades", "label: \"<img src=x onerror=alert(1)> & Co's\"")
+    build_site(make_project({"content/site.yaml": site}), tmp_path / "out")
+    assert slide(tmp_path / "out", "parade")["group"] == \
+        "&lt;img src=x onerror=alert(1)&gt; &amp; Co's"
+
+
 # -- events.ics -------------------------------------------------------------------------------
 
 

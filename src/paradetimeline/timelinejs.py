@@ -74,7 +74,9 @@ def _event_slide(timeline: Timeline, event: Event) -> dict[str, Any]:
     return {
         **slide_dates(event.date),
         "text": {"headline": html.escape(event.title), "text": text},
-        "group": group_of(timeline, event),
+        # TimelineJS shows the group as HTML, as it does the headline; only ever as an
+        # element's text, so quote marks need no escaping (and "Leaders' visits" stays).
+        "group": html.escape(group_of(timeline, event), quote=False),
         "unique_id": event.id,
     }
 
