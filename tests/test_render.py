@@ -92,6 +92,33 @@ def test_a_template_syntax_error_names_the_file_and_line(make_project, tmp_path)
     assert diagnostic.message.startswith("template syntax: ")
 
 
+def own_templates(make_project, tmp_path, name: str, edit) -> Path:  # type: ignore[no-untyped-def]
+    """A project whose templates are a copy of the repository's with `name` edited."""
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    (templates / name).write_text(edit((templates / name).read_text()))
+    root = make_project()
+    (root / "templates").unlink()
+    (root / "templates").symlink_to(templates)
+    return root
+
+
+def test_an_exception_in_a_template_is_a_located_error(make_project, tmp_path, capsys):
+    from paradetimeline.cli import main
+
+    def divide(text: str) -> str:
+        lines = text.splitlines()
+        lines.insert(4, "{{ 1 // 0 }}")
+        return "\n".join(lines) + "\n"
+
+    root = own_templates(make_project, tmp_path, "about.html", divide)
+    assert main(["build", "--root", str(root)]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "templates/about.html:5:1: error: template error: ZeroDivisionError: integer division "
+        "or modulo by zero")
+    assert not (root / "site").exists()
+
+
 def test_text_fragment_links_to_the_start_and_end_of_a_long_quote():
     assert text_fragment("Xi attended") == "#:~:text=Xi%20attended"
     assert text_fragment("one two three four five six seven eight nine, ten") == (
@@ -139,6 +166,22 @@ def test_a_template_error_in_a_worker_is_reported_like_any_other(make_project, t
     (diagnostic,) = error.value.diagnostics
     assert diagnostic.message == "template error: 'nope' is undefined"
     assert diagnostic.location.path == "templates/tag.html"
+
+
+def test_a_template_syntax_error_before_the_workers_start_is_reported_like_any_other(
+        make_project, tmp_path):
+    """A large site compiles its templates before it forks: a syntax error there too."""
+    root = large_project(make_project)
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    (templates / "tag.html").write_text("{% extends 'base.html' %}\n{% block main %}\n{% if %}\n")
+    (root / "templates").unlink()
+    (root / "templates").symlink_to(templates)
+    with pytest.raises(ContentError) as error:
+        build_site(root, jobs=2)
+    (diagnostic,) = error.value.diagnostics
+    assert str(diagnostic.location) == "templates/tag.html:3:1"
+    assert diagnostic.message.startswith("template syntax: ")
 
 
 DRAFT = """\

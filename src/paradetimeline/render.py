@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -407,7 +407,8 @@ def _run(job: Job, jobs: int) -> list[Chunk]:
     else:
         view.warm()  # compute shared lookups once, before the fork copies them
         for name in sorted({p.template for p in pages}):
-            env.get_template(name)  # compile once, likewise
+            with _located(name):
+                env.get_template(name)  # compile once, likewise
         _WORK = (env, view, pages, job)
         release_free_memory()  # or each worker counts what loading freed, again
         try:
@@ -562,15 +563,28 @@ def _write(job: Job, files: Mapping[str, FileData], chunk: Chunk) -> None:
 def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> FileData:
     """The page as UTF-8, encoded as it is made (see `utf8_blocks`): the index of 10,000
     events is 12 MB."""
-    try:
+    with _located(name):
         blocks = utf8_blocks(env.get_template(name).generate(context))
         return blocks[0] if len(blocks) == 1 else blocks
+
+
+@contextlib.contextmanager
+def _located(name: str) -> Iterator[None]:
+    """Turn any error in loading or rendering the template `name` (`{{ 1 // 0 }}` as much
+    as a syntax error) into a TemplateError that names the template file and line."""
+    try:
+        yield
+    except TemplateError:
+        raise
     except jinja2.TemplateSyntaxError as exc:
         where = Location(f"templates/{exc.name or name}", exc.lineno or 1, 1)
         raise TemplateError(Diagnostic("error", where, f"template syntax: {exc.message}")) from exc
     except jinja2.TemplateError as exc:
         raise TemplateError(Diagnostic("error", _template_location(exc, name),
                                        f"template error: {exc}")) from exc
+    except Exception as exc:
+        raise TemplateError(Diagnostic("error", _template_location(exc, name),
+                                       f"template error: {type(exc).__name__}: {exc}")) from exc
 
 
 def _template_location(exc: Exception, name: str) -> Location:
