@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -261,3 +264,107 @@ def test_a_file_whose_digest_is_known_and_kept_is_not_read(make_project, monkeyp
     assert again[0] == first[0] and "parade.yaml" not in read
     load_timeline(root, results=results, digests={event: "0" * 64})  # not kept: read it
     assert "parade.yaml" in read
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str]]:
+    from paradetimeline.cli import main
+
+    code = main(list(argv))
+    return code, capsys.readouterr().err.splitlines()
+
+
+LOOP = "    hint: point the symlink at a file"
+
+
+@pytest.mark.parametrize("command", [
+    "check",
+    pytest.param("build", marks=pytest.mark.xfail(
+        strict=True, reason="cache.fingerprint's _walk raises ELOOP (cache.py is not ours)")),
+])
+def test_a_symlink_loop_is_a_located_error(make_project, capsys, command) -> None:  # type: ignore[no-untyped-def]
+    root = make_project()
+    events = root / "content/events"
+    (events / "a.yaml").symlink_to("b.yaml")
+    (events / "b.yaml").symlink_to("a.yaml")
+    (events / "round").symlink_to("round")
+    (events / "2015").mkdir()
+    (events / "2015/back").symlink_to("..")
+    code, err = run(capsys, command, "--root", str(root))
+    assert code == 1
+    assert err[:-1] == [
+        "content/events/2015/back:1:1: error: symlink loop: it leads back to 'content/events'",
+        "    hint: remove it",
+        "content/events/a.yaml:1:1: error: symlink loop: it leads back to itself", LOOP,
+        "content/events/b.yaml:1:1: error: symlink loop: it leads back to itself", LOOP,
+        "content/events/round:1:1: error: symlink loop: it leads back to itself", LOOP]
+
+
+def test_a_symlink_loop_in_a_record_file_is_a_located_error(make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"content/people.yaml": None})
+    (root / "content/people.yaml").symlink_to("people.yaml")
+    assert problems(root) == [f"content/people.yaml:1:1: error: symlink loop: it leads back to "
+                              f"itself\n{LOOP}"]
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_a_file_that_cannot_be_read_is_the_same_error_in_check_and_build(make_project, capsys, command) -> None:  # type: ignore[no-untyped-def]
+    root = make_project({"content/places.yaml": None, "content/events/parade.yaml": None})
+    (root / "content/events").mkdir()
+    (root / "content/events/moved.yaml").symlink_to("elsewhere.yaml")
+    (root / "content/places.yaml").mkdir()
+    code, err = run(capsys, command, "--root", str(root))
+    assert code == 1
+    assert err[:-1] == [
+        "content/events/moved.yaml:1:1: error: cannot read file: No such file or directory",
+        "content/places.yaml:1:1: error: not a regular file (a folder)",
+        "    hint: put a YAML file in its place"]
+    assert not (root / "site").exists()
+
+
+def test_a_symlinked_event_folder_is_an_error_if_it_leads_out_else_skipped(make_project, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Symlinked folders are not followed, as the build's fingerprint does not follow them."""
+    root = make_project({"content/shared/later.yaml": EVENT.format(title="L", date="2016")})
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "far.yaml").write_text(EVENT.format(title="F", date="2016"))
+    (root / "content/events/far").symlink_to(outside)
+    (root / "content/events/near").symlink_to("../shared")
+    timeline, diagnostics = load_timeline(root)
+    assert [d.format() for d in diagnostics.sorted()] == [
+        f"content/events/far:1:1: error: symlink leads outside the project, to '{outside}'\n"
+        "    hint: copy the folder into the project instead",
+        "content/events/near:1:1: warning: skipped: symlinked folders are not read\n"
+        "    hint: move the folder here, or link its files one by one"]
+    assert [e.id for e in timeline.events] == ["parade"]
+
+
+def test_event_files_of_another_suffix_or_kind_are_skipped_with_a_warning(make_project) -> None:  # type: ignore[no-untyped-def]
+    later = EVENT.format(title="L", date="2016")
+    root = make_project({"content/events/a.YAML": later, "content/events/b.Yml": later,
+                         "content/events/c.yml": later, "content/events/notes.txt": "notes"})
+    os.mkfifo(root / "content/events/pipe.yaml")
+    timeline, diagnostics = load_timeline(root)
+    assert [d.format() for d in diagnostics.sorted()] == [
+        "content/events/a.YAML:1:1: warning: skipped: event files end in '.yaml'\n"
+        "    hint: rename it to a.yaml",
+        "content/events/b.Yml:1:1: warning: skipped: event files end in '.yaml'\n"
+        "    hint: rename it to b.yaml",
+        "content/events/pipe.yaml:1:1: warning: skipped: not a regular file (a FIFO)\n"
+        "    hint: only regular files are read; remove it"]
+    assert [e.id for e in timeline.events] == ["parade", "c"]
+
+
+def test_a_fifo_never_hangs_the_build(make_project) -> None:  # type: ignore[no-untyped-def]
+    root = make_project()
+    os.mkfifo(root / "content/events/pipe.yaml")
+    os.mkfifo(root / "content/hop")
+    (root / "content/people.yaml").unlink()
+    (root / "content/people.yaml").symlink_to("hop")
+    done = subprocess.run([sys.executable, "-m", "paradetimeline", "build", "--root", str(root)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[:4] == [
+        "content/events/pipe.yaml:1:1: warning: skipped: not a regular file (a FIFO)",
+        "    hint: only regular files are read; remove it",
+        "content/people.yaml:1:1: error: not a regular file (a FIFO)",
+        "    hint: put a YAML file in its place"]

@@ -3,15 +3,24 @@
 `load_timeline(root)` is the whole "read -> check -> model" half of the pipeline. It never
 stops at the first problem: it returns the timeline it could build together with every
 diagnostic, and the caller decides whether errors stop the build.
+
+Every file read must lie inside the project: a symlink that leads out is an error, as is
+one that leads round in a loop. Symlinks to files are followed; symlinked folders below
+content/events/ are not (nor does the build's fingerprint follow them, so it would miss
+their edits): one that leads out of the project or back into itself is an error, any other
+is skipped with a warning. Only regular files are read, since reading a FIFO waits forever:
+anything else, and a file whose suffix is right but for its case, is skipped with a warning.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+import errno
 import multiprocessing
 import os
 import pickle
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -41,6 +50,8 @@ YAML_SUFFIXES = (".yaml", ".yml")
 MAX_SEED_BYTES = 5_000_000
 REF_FILES = {"person": "content/people.yaml", "place": "content/places.yaml",
              "anniversary": "content/anniversaries.yaml"}
+LISTED = {"seeds": "seed files", "content/sources": "source metadata files",
+          "content/events": "event files"}  # the folders `_files` lists, in words
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,29 +125,38 @@ class _Reader:
         self.meta_paths: dict[str, str] = {}
         self._folders: dict[str, bool] = {}  # relpath -> whether a symlink is on its way
         self._links: dict[str, bool] = {}  # relpath of a listed file -> whether it is a symlink
+        self._real_root = os.path.realpath(project.root)
         self.context: str | None = None  # see check_context
 
     def yaml(self, path: Path, empty_hint: str | None = None) -> Mapping | None:
         relpath = self.project.rel(path)
-        if not self._inside(relpath):
+        if not self._inside(relpath) or not self._regular(path, relpath):
             return None
         return read_yaml(path, relpath, self.diagnostics, empty_hint=empty_hint)
 
     def _inside(self, relpath: str) -> bool:
-        """Whether the file really lies in the project. Only a symlink on the way can lead
-        out, so a path without one (nearly every path) is not resolved."""
+        """Whether the file really lies in the project (and no symlink loop is on the way).
+        Only a symlink on the way can lead out, so a path without one (nearly every path)
+        is not resolved."""
         if not self._via_symlink(relpath):
             return True
-        path = self.project.root / relpath
+        problem = link_problem(self.project.root / relpath, relpath, (self._real_root,))
+        if problem is not None:
+            self.diagnostics.items.append(problem)
+        return problem is None
+
+    def _regular(self, path: Path, relpath: str) -> bool:
+        """Whether `path` is a regular file, or cannot be asked (reading it then says why).
+        Anything else is an error: reading a FIFO would wait forever."""
         try:
-            path.resolve().relative_to(self.project.root.resolve())
+            mode = os.stat(path).st_mode
+        except OSError:
             return True
-        except (ValueError, OSError):
-            target = os.readlink(path) if path.is_symlink() else path.resolve().as_posix()
-            self.diagnostics.error(Location(relpath),
-                                   f"symlink leads outside the project, to '{target}'",
-                                   "copy the file into the project instead")
-            return False
+        if stat.S_ISREG(mode):
+            return True
+        self.diagnostics.error(Location(relpath), f"not a regular file ({_kind(mode)})",
+                               "put a YAML file in its place")
+        return False
 
     def _via_symlink(self, relpath: str) -> bool:
         """Whether `relpath`, or a folder on the way to it, is a symlink (or '..'); each
@@ -156,7 +176,7 @@ class _Reader:
     def _listed(self, folder: str, suffixes: tuple[str, ...], recursive: bool = False
                 ) -> list[str]:
         """The files `_files` finds, noting which are symlinks."""
-        found = _files(self.project.root, folder, suffixes, recursive)
+        found = _files(self.project.root, folder, suffixes, self.diagnostics, recursive)
         self._links.update(found)
         return [relpath for relpath, _ in found]
 
@@ -165,7 +185,7 @@ class _Reader:
 
     def site(self) -> SiteConfig:
         path = self.project.content / "site.yaml"
-        if not path.is_file():
+        if not os.path.lexists(path):
             self.diagnostics.error(Location("content/site.yaml"), "missing site configuration",
                                    "create content/site.yaml with at least 'title'")
             return SiteConfig(title="Timeline", description="")
@@ -178,7 +198,7 @@ class _Reader:
     def keyed(self, name: str, kind: str, read):  # type: ignore[no-untyped-def]
         """A file of `id: {fields}` records; ids of broken records are remembered."""
         path = self.project.content / name
-        if not path.is_file() and not path.is_symlink():
+        if not os.path.lexists(path):
             return {}
         mapping = self.yaml(path, f"write one '{kind}-id:' line per {kind}, its fields "
                             "indented below it")
@@ -366,12 +386,11 @@ class _Reader:
             sha = self.digests.get(relpath)
             if sha is not None and ("event", relpath, sha) in self.results:
                 continue  # parsed before: only its check is left, cheap enough here
-            try:
-                data = (self.project.root / relpath).read_bytes() \
-                    if not self._via_symlink(relpath) else None
-            except OSError:
-                data = None
-            if data is not None and len(data) <= MAX_BYTES:
+            if self._via_symlink(relpath):
+                continue
+            # What cannot be read is left to the caller, which reports it as `check` does.
+            data = read_bytes(self.project.root / relpath, relpath, Diagnostics(), MAX_BYTES)
+            if data is not None:
                 todo.append((relpath, event_id, data))
         if len(todo) < PARALLEL_MIN_FILES:
             return {}
@@ -497,31 +516,113 @@ def _event_reader(event_id: str, relpath: str) -> Callable[[Mapping, Diagnostics
     return lambda mapping, own: records.read_event(event_id, relpath, mapping, own)
 
 
-def _files(root: Path, folder: str, suffixes: tuple[str, ...], recursive: bool = False
-           ) -> list[tuple[str, bool]]:
+def _files(root: Path, folder: str, suffixes: tuple[str, ...], diagnostics: Diagnostics,
+           recursive: bool = False) -> list[tuple[str, bool]]:
     """(path from `root` with '/', whether it is a symlink) of the files in `folder`, in
-    sorted order, skipping names that start with '.' (editor and OS droppings). Symlinks to
-    files are followed, symlinked folders are not (as Path.rglob does); one os.scandir per
-    folder, so a file costs no system call of its own, nor a Path object."""
+    sorted order, skipping names that start with '.' (editor and OS droppings) and
+    reporting what else it skips (see the module's docstring). One os.scandir per
+    folder, so a regular file costs no system call of its own, nor a Path object."""
     found: list[tuple[str, bool]] = []
+    real_root = os.path.realpath(root)
 
     def visit(where: str, prefix: str) -> None:
         try:
             entries = list(os.scandir(where))
-        except OSError:
+        except OSError as exc:
+            diagnostics.error(Location(prefix.rstrip("/")), f"cannot read folder: {exc.strerror}")
             return
         for entry in entries:
             if entry.name.startswith("."):
                 continue
+            relpath = prefix + entry.name
             if entry.is_dir(follow_symlinks=False):
                 if recursive:
-                    visit(entry.path, f"{prefix}{entry.name}/")
-            elif entry.name.endswith(suffixes) and entry.is_file():
-                found.append((prefix + entry.name, entry.is_symlink()))
+                    visit(entry.path, f"{relpath}/")
+            elif entry.is_file(follow_symlinks=False):
+                add(entry.name, relpath, False)
+            else:
+                odd(entry, relpath)
+
+    def add(name: str, relpath: str, link: bool) -> None:
+        if name.endswith(suffixes):
+            found.append((relpath, link))
+        elif name.lower().endswith(suffixes):
+            wanted = suffixes[0]
+            diagnostics.warning(Location(relpath), f"skipped: {LISTED[folder]} end in '{wanted}'",
+                                f"rename it to {name.rpartition('.')[0]}{wanted}")
+
+    def odd(entry: os.DirEntry[str], relpath: str) -> None:
+        """A symlink, or what is neither a file nor a folder."""
+        try:
+            mode = os.stat(entry.path).st_mode
+        except OSError as exc:  # a symlink that leads nowhere, or round in a loop
+            if entry.name.endswith(suffixes):
+                found.append((relpath, True))  # `_Reader._inside`, or reading it, says which
+            elif exc.errno == errno.ELOOP:
+                diagnostics.items.append(_loop(relpath))
+            return
+        if stat.S_ISREG(mode):
+            add(entry.name, relpath, True)
+        elif not stat.S_ISDIR(mode):
+            diagnostics.warning(Location(relpath), f"skipped: not a regular file ({_kind(mode)})",
+                                "only regular files are read; remove it")
+        elif recursive:
+            linked_folder(entry.path, relpath)
+
+    def linked_folder(path: str, relpath: str) -> None:
+        problem = link_problem(Path(path), relpath, (real_root,), "folder")
+        real = os.path.realpath(path)
+        if problem is None and _within(os.path.realpath(os.path.dirname(path)), real):
+            problem = Diagnostic("error", Location(relpath), "symlink loop: it leads back to "
+                                 f"'{Path(os.path.relpath(real, real_root)).as_posix()}'",
+                                 "remove it")
+        if problem is not None:
+            diagnostics.items.append(problem)
+        else:
+            diagnostics.warning(Location(relpath), "skipped: symlinked folders are not read",
+                                "move the folder here, or link its files one by one")
 
     if (root / folder).is_dir():
         visit(str(root / folder), f"{folder}/")
     return sorted(found, key=lambda file: file[0].split("/"))  # as Path objects sort
+
+
+def link_problem(path: Path, relpath: str, allowed: tuple[str, ...], what: str = "file"
+                 ) -> Diagnostic | None:
+    """Why a path with a symlink on the way may not be read: it leads out of every
+    `allowed` folder (real paths), or round in a loop; None if neither."""
+    real = os.path.realpath(path)
+    if not any(_within(real, folder) for folder in allowed):
+        target = os.readlink(path) if os.path.islink(path) else Path(real).as_posix()
+        return Diagnostic("error", Location(relpath),
+                          f"symlink leads outside the project, to '{target}'",
+                          f"copy the {what} into the project instead")
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return _loop(relpath)
+    return None
+
+
+def _within(real: str, folder: str) -> bool:
+    return real == folder or real.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _loop(relpath: str) -> Diagnostic:
+    return Diagnostic("error", Location(relpath), "symlink loop: it leads back to itself",
+                      "point the symlink at a file")
+
+
+def _kind(mode: int) -> str:
+    """What a file that is not a regular file is, in the words of a message."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file"
 
 
 def _stem(relpath: str) -> str:
