@@ -4,6 +4,10 @@ may survive into any page, while legitimate Markdown still renders."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -188,3 +192,97 @@ def test_exports_keep_hostile_text_as_data(hostile_site):
     assert data["events"][0]["title"] == "Title " + XSS
     feed = (hostile_site / "feed.xml").read_text(encoding="utf-8")
     assert "<script>" not in feed
+
+
+# -- templates/: code, but what they read stays in the project --------------------------------
+
+def own_templates(make_project) -> Path:  # type: ignore[no-untyped-def]
+    """A project whose templates/ is a copy of the repository's, to change."""
+    from conftest import REPO
+
+    root = make_project()
+    (root / "templates").unlink()
+    shutil.copytree(REPO / "templates", root / "templates")
+    return root
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str]]:
+    from paradetimeline.cli import main
+
+    code = main(list(argv))
+    return code, capsys.readouterr().err.splitlines()
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+@pytest.mark.parametrize("target", ["/proc/self/environ", "/dev/zero"])
+def test_a_static_file_linked_out_of_the_project_is_an_error(make_project, capsys, command,
+                                                             target):
+    root = own_templates(make_project)
+    (root / "templates/static/env.txt").symlink_to(target)
+    code, err = run(capsys, command, "--root", str(root))
+    assert code == 1
+    assert err[:2] == [
+        f"templates/static/env.txt:1:1: error: symlink leads outside the project, to '{target}'",
+        "    hint: copy the file into the project instead"]
+    assert not (root / "site").exists()
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_a_template_linked_out_of_the_project_is_an_error(make_project, tmp_path, capsys,
+                                                          command):
+    root = own_templates(make_project)
+    outside = tmp_path / "elsewhere/about.html"
+    outside.parent.mkdir()
+    (root / "templates/about.html").rename(outside)
+    (root / "templates/about.html").symlink_to(outside)
+    code, err = run(capsys, command, "--root", str(root))
+    assert code == 1
+    assert err[:2] == [
+        f"templates/about.html:1:1: error: symlink leads outside the project, to '{outside}'",
+        "    hint: copy the file into the project instead"]
+    assert not (root / "site").exists()
+
+
+def test_links_within_the_project_or_the_theme_are_followed(make_project, tmp_path):
+    """A project may point templates/ at a shared theme (the tests' projects point it at
+    the repository's), and a file in it may lead into the project or the theme."""
+    root = make_project({"content/logo.txt": "logo\n"})
+    theme = tmp_path / "theme"
+    shutil.copytree(root / "templates", theme)
+    (root / "templates").unlink()
+    (root / "templates").symlink_to(theme)
+    (theme / "static/logo.txt").symlink_to(root / "content/logo.txt")
+    (theme / "static/same.css").symlink_to("style.css")
+    build_site(root)
+    assert (root / "site/static/logo.txt").read_text() == "logo\n"
+    assert (root / "site/static/same.css").read_bytes() == (theme / "static/style.css").read_bytes()
+
+
+@pytest.mark.parametrize("name", ["about.html", "static/env.txt"])
+def test_the_renderer_refuses_a_link_out_by_itself(make_project, tmp_path, name):
+    """Whoever calls the renderer without the check gets the same error."""
+    from paradetimeline.loader import load_timeline
+    from paradetimeline.render import TemplateError, render_site
+
+    root = own_templates(make_project)
+    (root / "templates" / name).unlink(missing_ok=True)
+    (root / "templates" / name).symlink_to("/etc/hostname")
+    timeline, _ = load_timeline(root)
+    with pytest.raises(TemplateError) as error:
+        render_site(timeline, root / "templates")
+    assert error.value.diagnostic.format() == (
+        f"templates/{name}:1:1: error: symlink leads outside the project, to '/etc/hostname'\n"
+        "    hint: copy the file into the project instead")
+
+
+@pytest.mark.parametrize("name", ["static/pipe", "about.html"])
+def test_a_fifo_in_the_templates_is_an_error_never_a_hang(make_project, name):
+    root = own_templates(make_project)
+    (root / "templates" / name).unlink(missing_ok=True)
+    os.mkfifo(root / "templates" / name)
+    done = subprocess.run([sys.executable, "-m", "paradetimeline", "build", "--root", str(root)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[:2] == [
+        f"templates/{name}:1:1: error: not a regular file (a FIFO)",
+        "    hint: remove it, or put a regular file in its place"]

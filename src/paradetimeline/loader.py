@@ -10,6 +10,7 @@ content/events/ are not (nor does the build's fingerprint follow them, so it wou
 their edits): one that leads out of the project or back into itself is an error, any other
 is skipped with a warning. Only regular files are read, since reading a FIFO waits forever:
 anything else, and a file whose suffix is right but for its case, is skipped with a warning.
+The templates folder is held to the same rule (see `template_problem`).
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ def load_timeline(root: Path | str, *, drafts: bool = False, results: ResultCach
     reader = _Reader(project, diagnostics, results or ResultCache(None), jobs, digests or {})
     reader.context = check_context(digests or {})
 
+    reader.templates()
     config = reader.site()
     sources = reader.sources()
     people = reader.keyed("people.yaml", "person", records.read_people)
@@ -182,6 +184,9 @@ class _Reader:
 
     def _broken(self, kind: str, ids: set[str]) -> None:
         self.broken.setdefault(kind, set()).update(ids)
+
+    def templates(self) -> None:
+        self.diagnostics.items.extend(template_problems(self.project.templates))
 
     def site(self) -> SiteConfig:
         path = self.project.content / "site.yaml"
@@ -603,6 +608,50 @@ def link_problem(path: Path, relpath: str, allowed: tuple[str, ...], what: str =
         if exc.errno == errno.ELOOP:
             return _loop(relpath)
     return None
+
+
+def template_problem(templates: Path, name: str) -> Diagnostic | None:
+    """Why `templates/<name>` may not be used, as a template or a file to copy into the
+    site; None if it may. Like content, it must not lead out: it must lie in the project
+    or in the templates folder (which may be a shared theme elsewhere). And it must be a
+    regular file (or a folder): a FIFO would hang the build, a device never ends. A file
+    that is not there is left to whoever reads it."""
+    path, relpath = templates / name, f"templates/{name}"
+    allowed = (os.path.realpath(templates.parent), os.path.realpath(templates))
+    problem = link_problem(path, relpath, allowed)
+    if problem is not None:
+        return problem
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return Diagnostic("error", Location(relpath), f"not a regular file ({_kind(mode)})",
+                      "remove it, or put a regular file in its place")
+
+
+def template_problems(templates: Path) -> list[Diagnostic]:
+    """`template_problem` of everything in the templates folder, so that `check` reports
+    it too. A symlinked folder is checked as a link, not entered: the renderer checks
+    each file it reads."""
+    found: list[Diagnostic] = []
+
+    def visit(where: str, prefix: str) -> None:
+        try:
+            entries = list(os.scandir(where))
+        except OSError:
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                visit(entry.path, f"{prefix}{entry.name}/")
+            elif (problem := template_problem(templates, prefix + entry.name)) is not None:
+                found.append(problem)
+
+    visit(str(templates), "")
+    return found
 
 
 def _within(real: str, folder: str) -> bool:

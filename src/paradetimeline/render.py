@@ -27,6 +27,7 @@ from .errors import Diagnostic, Location
 from .exports import export_file, export_names
 from .filecache import ResultCache, digest, ident
 from .filedata import FileData, joined, output_digest, utf8_blocks, write_all
+from .loader import template_problem
 from .markup import render_markdown
 from .memory import release_free_memory
 from .mentions import Mention
@@ -103,6 +104,24 @@ class TrackingEnvironment(jinja2.Environment):
 _WATCHED = frozenset({Event, TimelineView, Timeline})
 
 
+class TemplateLoader(jinja2.FileSystemLoader):
+    """Jinja's FileSystemLoader, which follows symlinks anywhere, held to the rule for
+    content: a template that leads out of the project (or the templates folder), or is
+    not a regular file (a FIFO would hang the build), is a TemplateError."""
+
+    def __init__(self, templates: Path):
+        super().__init__(str(templates))
+        self.templates = templates
+
+    def get_source(self, environment: jinja2.Environment, template: str
+                   ) -> tuple[str, str, Any]:
+        name = "/".join(jinja2.loaders.split_template_path(template))
+        problem = template_problem(self.templates, name)
+        if problem is not None:
+            raise TemplateError(problem)
+        return super().get_source(environment, template)
+
+
 class KeptBytecode(jinja2.BytecodeCache):
     """Compiled templates kept in the result cache, by template and source checksum, so a
     build compiles only the templates that changed. (Jinja's FileSystemBytecodeCache would
@@ -123,7 +142,7 @@ class KeptBytecode(jinja2.BytecodeCache):
 def make_environment(templates: Path, results: ResultCache | None = None,
                      tracker: Tracker | None = None) -> TrackingEnvironment:
     env = TrackingEnvironment(
-        loader=jinja2.FileSystemLoader(str(templates)),
+        loader=TemplateLoader(templates),
         bytecode_cache=KeptBytecode(results) if results is not None else None,
         auto_reload=False,  # templates do not change during a build: no stat per page
         autoescape=True,
@@ -433,7 +452,7 @@ def _run(job: Job, jobs: int) -> list[Chunk]:
         if isinstance(chunk, Diagnostic):
             raise TemplateError(chunk)
     if static:
-        files = {".nojekyll": b"", **_static_files(job.templates / STATIC_DIR)}
+        files = {".nojekyll": b"", **_static_files(job.templates)}
         chunks.append(Chunk())
         _write(job, files, chunks[-1])
     cast(Memo, env.globals["memo"]).forget(0)  # its keys hold the model, which it outlives
@@ -602,11 +621,23 @@ def _template_location(exc: Exception, name: str) -> Location:
     return found
 
 
-def _static_files(folder: Path) -> dict[str, bytes]:
+def _static_files(templates: Path) -> dict[str, bytes]:
+    """The files of templates/static/, to copy into the site as they are. Each must pass
+    `template_problem`: a link to /proc/self/environ would publish the environment."""
+    folder = templates / STATIC_DIR
     if not folder.is_dir():
         return {}
-    return {
-        f"{STATIC_DIR}/{p.relative_to(folder).as_posix()}": p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and not p.name.startswith(".")
-    }
+    files = {}
+    for path in sorted(folder.rglob("*")):
+        if path.name.startswith(".") or path.is_dir():
+            continue  # a symlinked folder is not entered, as by the build's fingerprint
+        name = path.relative_to(templates).as_posix()
+        problem = template_problem(templates, name)
+        if problem is not None:
+            raise TemplateError(problem)
+        try:
+            files[name] = path.read_bytes()
+        except OSError as exc:
+            raise TemplateError(Diagnostic("error", Location(f"templates/{name}"),
+                                           f"cannot read file: {exc.strerror}")) from exc
+    return files
