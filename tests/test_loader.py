@@ -266,6 +266,28 @@ def test_a_file_whose_digest_is_known_and_kept_is_not_read(make_project, monkeyp
     assert "parade.yaml" in read
 
 
+def test_ids_that_would_overwrite_a_list_page_are_reserved(make_project) -> None:  # type: ignore[no-untyped-def]
+    from conftest import MINIMAL_FILES, MINIMAL_SEED
+
+    root = make_project({
+        "content/people.yaml": MINIMAL_FILES["content/people.yaml"] + "index:\n  name: X\n",
+        "content/places.yaml": "index:\n  name: Y\n  kind: city\n"
+                               + MINIMAL_FILES["content/places.yaml"],
+        "seeds/index.txt": MINIMAL_SEED,
+        "content/events/parade.yaml": MINIMAL_FILES["content/events/parade.yaml"].replace(
+            "tags: [parade]", "tags: [parade, index]"),
+    })
+    assert problems(root) == [
+        "content/events/parade.yaml:7:16: error: 'index' is reserved for the list of tags; "
+        "choose another id",
+        "content/people.yaml:4:1: error: 'index' is reserved for the list of people; "
+        "choose another id",
+        "content/places.yaml:1:1: error: 'index' is reserved for the list of places; "
+        "choose another id",
+        "seeds/index.txt:1:1: error: 'index' is reserved for the list of sources; "
+        "choose another id\n    hint: the file name is the id"]
+
+
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str]]:
     from paradetimeline.cli import main
 

@@ -51,6 +51,10 @@ YAML_SUFFIXES = (".yaml", ".yml")
 MAX_SEED_BYTES = 5_000_000
 REF_FILES = {"person": "content/people.yaml", "place": "content/places.yaml",
              "anniversary": "content/anniversaries.yaml"}
+# The kinds whose folder has a list page, FOLDER/index.html (see pages.py): a record of
+# that kind with the id 'index' would overwrite it.
+LIST_PAGES = {"person": "people", "place": "places", "source": "sources", "tag": "tags"}
+RESERVED_ID = "index"
 LISTED = {"seeds": "seed files", "content/sources": "source metadata files",
           "content/events": "event files"}  # the folders `_files` lists, in words
 
@@ -211,6 +215,8 @@ class _Reader:
             self._broken(kind, {"*"})
             return {}
         items = {item.id: item for item in read(mapping, self.diagnostics)}
+        if kind in LIST_PAGES and RESERVED_ID in items:
+            self.diagnostics.error(items.pop(RESERVED_ID).where["id"], _reserved(kind))
         broken = set(mapping.keys()) - set(items)
         # An event that names the id the error suggests will be right once that is fixed:
         # reporting it as unknown too would bury the one error under its references.
@@ -227,6 +233,11 @@ class _Reader:
             if not records.is_id(path.stem):
                 self.diagnostics.error(Location(relpath), f"'{path.stem}' is not a valid source id "
                                        "(the file name is the id)", records.id_hint(path.stem))
+                continue
+            if path.stem == RESERVED_ID:
+                self.diagnostics.error(Location(relpath), _reserved("source"),
+                                       "the file name is the id")
+                self._broken("source", {path.stem})
                 continue
             text = self._seed_text(path, relpath)
             if text is None:
@@ -674,6 +685,10 @@ def _kind(mode: int) -> str:
     return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file"
 
 
+def _reserved(kind: str) -> str:
+    return f"'{RESERVED_ID}' is reserved for the list of {LIST_PAGES[kind]}; choose another id"
+
+
 def _stem(relpath: str) -> str:
     return relpath.rpartition("/")[2].rpartition(".")[0]
 
@@ -774,6 +789,9 @@ class _Checker:
             self.ref("person", person, self.people, w.get(f"people.{n}"))
         for n, place in enumerate(event.places):
             self.ref("place", place, self.places, w.get(f"places.{n}"))
+        for n, tag in enumerate(event.tags):
+            if tag == RESERVED_ID:
+                self.d.error(w.get(f"tags.{n}") or Location(event.path), _reserved("tag"))
         number = None
         if event.commemorates and self.ref("anniversary", event.commemorates, self.anniversaries,
                                            w.get("commemorates")):
