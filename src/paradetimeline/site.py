@@ -154,9 +154,10 @@ def update_site(out: Path, fill: Callable[[Path], tuple[T, Collection[str]]]) ->
         result, stale = fill(staging)
         for relpath in stale:
             safe_relpath(relpath)
-        written = _listing(staging)
-        kept = (_read_marker(out) or set()) - set(stale) - {MARKER}
-        _write_marker(staging, kept | set(written))
+        listed = _read_marker(out) or set()
+        now = (listed - set(stale)) | set(_listing(staging))
+        if now != listed:  # the same files as before: the marker stays as it is
+            _write_marker(staging, now)
         unfinished = staging / f"{JOURNAL}.tmp"
         unfinished.write_text(json.dumps({"delete": sorted(stale)}), encoding="utf-8")
         unfinished.replace(staging / JOURNAL)
