@@ -15,7 +15,7 @@ PACKAGE = REPO / "src" / "paradetimeline"
 
 RANKS = {
     # foundations
-    "errors": 0, "frozen": 0, "signing": 0, "filedata": 0, "memory": 0, "dates": 1, "model": 2,
+    "errors": 0, "frozen": 0, "safefile": 0, "signing": 1, "filedata": 0, "memory": 0, "dates": 1, "model": 2,
     "yamlfile": 1,
     # read and check
     "articles": 3, "records": 3, "mentions": 4, "loader": 5, "coverage": 5,
@@ -23,7 +23,7 @@ RANKS = {
     "markup": 6, "jsontext": 6, "urls": 6, "stamps": 6, "views": 6, "pages": 7, "feeds": 7, "ical": 7,
     "timelinejs": 7, "structured": 7, "exports": 8, "tracking": 8, "render": 9,
     # write, and the edges
-    "site": 1, "cache": 1, "filecache": 1, "pieces": 1, "build": 10, "scaffold": 10, "serve": 11, "cli": 12,
+    "site": 1, "cache": 1, "filecache": 2, "pieces": 1, "build": 10, "scaffold": 10, "serve": 11, "cli": 12,
     "__init__": 13, "__main__": 14,
 }
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import builtins
+import errno
 import importlib.util
+import io
 import json
+import os
 import pickle
 import random
 import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -17,6 +22,7 @@ from test_site import snapshot
 
 from paradetimeline import ContentError, build_site, cache
 from paradetimeline.cache import pages_path, record_path
+from paradetimeline.cli import main
 from paradetimeline.tracking import read_record
 
 
@@ -441,3 +447,145 @@ def test_random_edits_each_build_equals_a_clean_build(tmp_path, monkeypatch, job
             assert differ == [], f"edit {n}, {what}: these files differ from a clean build"
         else:
             assert incremental == clean, f"edit {n}, {what}"
+
+
+# -- a cache folder someone else can write to: nothing in it is trusted, followed or fatal ------
+
+def edit_an_event(root: Path) -> None:
+    """A change that makes the next build run, and read every cache file there is."""
+    event = root / "content/events/parade.yaml"
+    event.write_text(event.read_text().replace("Xi attends", "Xi attended"))
+
+
+def bounded_build(root: Path) -> int:
+    """`paradetimeline build` in a process of its own: a cache file that never ends (a FIFO,
+    /dev/zero) then fails the test instead of hanging the suite or taking all the memory."""
+    import resource
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    command = [sys.executable, "-m", "paradetimeline", "build", "--root", str(root), "-q", "-j", "1"]
+    return subprocess.run(command, timeout=60, preexec_fn=limit_memory).returncode
+
+
+def cache_file(root: Path, name: str) -> Path:
+    """A file of the cache folder, named as the build record and the page record are
+    (`build-KEY...`) or the results file, temporary and spill files were (`...PID`)."""
+    key = record_path(root, root / "site").name.removesuffix(".json")
+    return root / cache.CACHE_DIR / name.format(key=key, pid=os.getpid())
+
+
+@pytest.mark.parametrize("name", ["{key}.json", "{key}.tmp", "{key}.pages.pickle",
+                                  "{key}.pages.tmp{pid}", "results.pickle", "results.tmp{pid}",
+                                  "results.pickle.spill{pid}"])
+def test_a_symlink_at_a_cache_files_name_is_replaced_never_written_through(make_project, tmp_path,
+                                                                           name):
+    root = make_project()
+    build_site(root)
+    important = tmp_path / "important.txt"
+    important.write_text("the user's own file")
+    link = cache_file(root, name)
+    link.unlink(missing_ok=True)
+    link.symlink_to(important)
+    edit_an_event(root)
+    build_site(root)
+    assert important.read_text() == "the user's own file"
+    assert snapshot(root / "site") == clean_build(root, tmp_path, "clean")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "/dev/zero"])
+@pytest.mark.parametrize("name", ["{key}.json", "{key}.pages.pickle", "results.pickle"])
+def test_a_cache_file_that_is_not_a_regular_file_is_ignored(make_project, tmp_path, name, kind):
+    root = make_project()
+    build_site(root)
+    path = cache_file(root, name)
+    path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to(kind)
+    edit_an_event(root)
+    assert bounded_build(root) == 0
+    assert snapshot(root / "site") == clean_build(root, tmp_path, "clean")
+
+
+def a_file(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.rmtree(folder)
+    folder.write_text("not a folder")
+
+
+def a_link_to_dev_full(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.rmtree(folder)
+    folder.symlink_to("/dev/full")
+
+
+def unreadable(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """chmod 000; and as root, which may read and write any folder whatever its mode, the
+    same refusal made by hand: every path inside the folder is a PermissionError."""
+    folder.chmod(0)
+    if os.geteuid() != 0:
+        return
+    inside = f"{folder}{os.sep}"
+
+    def refusing(function):
+        def refused(path, *args, **kwargs):
+            if isinstance(path, (str, os.PathLike)) and os.fspath(path).startswith(inside):
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(path))
+            return function(path, *args, **kwargs)
+        return refused
+
+    for name in ("open", "stat", "lstat", "unlink", "replace", "rename", "scandir", "mkdir"):
+        monkeypatch.setattr(os, name, refusing(getattr(os, name)))
+    monkeypatch.setattr(io, "open", refusing(io.open))
+    monkeypatch.setattr(builtins, "open", refusing(builtins.open))
+
+
+@pytest.mark.parametrize("damage", [a_file, a_link_to_dev_full, unreadable])
+def test_a_cache_folder_that_cannot_be_used_means_a_slower_build_not_a_failed_one(
+        make_project, tmp_path, monkeypatch, damage):
+    root = make_project()
+    build_site(root)
+    edit_an_event(root)
+    clean = clean_build(root, tmp_path, "clean")
+    damage(root / cache.CACHE_DIR, monkeypatch)
+    assert main(["build", "--root", str(root), "-q", "-j", "1"]) == 0
+    assert snapshot(root / "site") == clean
+    assert main(["build", "--root", str(root), "-q", "-j", "1"]) == 0  # no record kept: in full again
+    assert snapshot(root / "site") == clean
+
+
+def every_input(column: int, value: object):
+    """An edit of a build record: `column` of each input's [size, mtime_ns, sha256] set to
+    `value`."""
+    def edit(record: dict) -> None:
+        for row in record["inputs"].values():
+            row[column] = value
+    return edit
+
+
+@pytest.mark.parametrize("edit", [
+    every_input(2, None),
+    every_input(2, 7),
+    every_input(0, "12"),
+    lambda record: record.update(inputs=[], manifest=None),
+    lambda record: record.update(pages="3", skipped="feed.xml"),
+    lambda record: record.update(diagnostics=[[None, 1, "x", 2, {}, 5]]),
+    lambda record: record.update(root=None, out=1),
+], ids=["null hashes", "number hashes", "string sizes", "tables of the wrong type",
+        "counts of the wrong type", "a diagnostic of the wrong types", "folders of the wrong type"])
+def test_a_record_with_fields_of_the_wrong_type_is_no_record(make_project, tmp_path, edit):
+    root = make_project()
+    for path in (root / "content").rglob("*.yaml"):  # long unchanged: hashes come from the record
+        os.utime(path, ns=(10**18, 10**18))
+    build_site(root)
+    path = record_path(root, root / "site")
+    record = json.loads(path.read_text())
+    edit(record)
+    damaged = json.dumps(record)
+    path.write_text(damaged)
+    assert main(["build", "--root", str(root), "-q"]) == 0
+    assert snapshot(root / "site") == clean_build(root, tmp_path, "clean")
+    assert cache.read_record(root, root / "site") != {}  # the one written anew
+    path.write_text(damaged)
+    assert cache.read_record(root, root / "site") == {}

@@ -6,9 +6,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+from pathlib import Path
 from typing import Any
 
 import pytest
+from test_cache import clean_build
 from test_site import snapshot
 
 import paradetimeline.loader as loader
@@ -117,6 +119,15 @@ def test_values_round_trip_and_workers_report_what_they_used():
 _WORKER_CACHE: list[Any] = []  # the cache, and what else a test's workers share
 
 
+def spill_pid(path: Path) -> int:
+    """The process a spill file is of: its name is NAME.spill<pid>.<made unique>."""
+    return int(path.name.removeprefix(f"{NAME}.spill").partition(".")[0])
+
+
+def spill_pids(folder: Path) -> list[int]:
+    return sorted(spill_pid(path) for path in folder.glob(f"{NAME}.spill*"))
+
+
 def _make_in_worker(n):
     cache = _WORKER_CACHE[0]
     cache.put(("made", n), "x" * 100_000)
@@ -136,11 +147,10 @@ def test_a_worker_hands_over_what_it_made_through_its_own_file(tmp_path):
         _WORKER_CACHE.clear()
     for n, (pid, taken) in enumerate(results):
         where = taken[ident(("made", n))]  # not the value: where the worker's file holds it
-        assert isinstance(where, Handed) and where.path.endswith(f"{NAME}.spill{pid}")
+        assert isinstance(where, Handed) and spill_pid(Path(where.path)) == pid
     for _, taken in results:
         cache.update(taken)
-    spills = sorted(p.name for p in (tmp_path / CACHE).glob(f"{NAME}.spill*"))
-    assert spills == [f"{NAME}.spill{os.getpid()}"]  # the workers' files are read and gone
+    assert spill_pids(tmp_path / CACHE) == [os.getpid()]  # the workers' files are read and gone
     cache.end_handovers()
     assert {cache.get(("made", n)) for n in range(4)} == {"x" * 100_000}
     cache.save()
@@ -188,8 +198,7 @@ def test_a_workers_file_is_gone_even_when_all_it_made_was_held_already(tmp_path)
     for _, taken in results:
         cache.update(taken)
     cache.end_handovers()
-    spills = sorted(p.name for p in (tmp_path / CACHE).glob(f"{NAME}.spill*"))
-    assert spills == [f"{NAME}.spill{os.getpid()}"]
+    assert spill_pids(tmp_path / CACHE) == [os.getpid()]
     assert cache.get(("made", 0)) == "x" * 100_000
 
 
@@ -535,3 +544,35 @@ def test_a_forked_worker_reads_what_its_parent_had_not_written_out_yet(tmp_path)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     cache.close()
+
+
+def test_a_results_file_that_is_a_symlink_is_neither_read_nor_appended_to(make_project, tmp_path):
+    """Say, a link to another project's results file, signed with the same key."""
+    root = make_project()
+    build_site(root, jobs=1)
+    elsewhere = tmp_path / "elsewhere.pickle"
+    path = root / CACHE / NAME
+    path.rename(elsewhere)
+    path.symlink_to(elsewhere)
+    before = elsewhere.read_bytes()
+    assert open_cache(root, CACHE).entries == {}  # not read through the link
+    (root / "content/events/new.yaml").write_text("title: New\ndate: 2015-05-10\nstatus: planned\n")
+    build_site(root, jobs=1)  # makes new entries, which a save would append
+    assert elsewhere.read_bytes() == before
+    assert not path.is_symlink() and open_cache(root, CACHE).entries
+    assert snapshot(root / "site") == clean_build(root, tmp_path, "clean")
+
+
+def test_a_spill_file_is_made_afresh_never_opened_at_a_name_it_could_guess(tmp_path):
+    folder = tmp_path / CACHE
+    folder.mkdir()
+    important = tmp_path / "important.txt"
+    important.write_text("the user's own file")
+    os.link(important, folder / f"{NAME}.spill{os.getpid()}")  # where spill files used to go
+    cache = ResultCache(folder / NAME)
+    cache.put(("k", 1), "x" * 1000)
+    assert cache.spill is not None and cache.get(("k", 1)) == "x" * 1000
+    cache.save()
+    cache.close()
+    assert important.read_text() == "the user's own file"
+    assert open_cache(tmp_path, CACHE).get(("k", 1)) == "x" * 1000

@@ -3,6 +3,7 @@ unchanged; whatever the record cannot vouch for is rendered again."""
 
 from __future__ import annotations
 
+import os
 import pickle
 import re
 import shutil
@@ -329,3 +330,18 @@ def test_a_kept_fragment_is_checked_against_the_records_answers_where_they_canno
     build_site(root, jobs=1)
     assert count() == (tagged + 1, events + 2) and parade in asked
     assert snapshot(root / "site") == clean_build(root, tmp_path, "clean")
+
+
+def test_a_record_is_never_written_through_a_symlink_nor_read_through_one(tmp_path):
+    record = PageRecord("f", "s", "e", {}, {}, {}, {"p.html": "d1"})
+    important = tmp_path / "important.txt"
+    important.write_text("the user's own file")
+    path = tmp_path / "build-key.pages.pickle"
+    path.with_suffix(f".tmp{os.getpid()}").symlink_to(important)  # where it was written first
+    write_record(path, record)
+    assert important.read_text() == "the user's own file"
+    assert read_record(path) == record
+    elsewhere = tmp_path / "elsewhere.pickle"
+    path.rename(elsewhere)
+    path.symlink_to(elsewhere)
+    assert read_record(path) is None

@@ -5,8 +5,9 @@ input (the bytes of every file under seeds/, content/ and templates/, the packag
 the build options and SOURCE_DATE_EPOCH) and a manifest of the output (each file's size and
 modification time). A later build whose fingerprint and output both still match skips the
 work and replays the recorded diagnostics. Anything else (a changed byte, an edited or
-missing output file, a record that is corrupt, of another format, or from another project)
-means a full build: the record is never trusted, only matched.
+missing output file, a record that is corrupt, of another format or shape, from another
+project, or not a regular file) means a full build: the record is never trusted, only
+matched.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from . import safefile
 from .errors import Diagnostic, Location
 
 FORMAT = "paradetimeline/build-record@1"
 CACHE_DIR = ".paradetimeline-cache"
+MAX_BYTES = 1 << 28  # of a build record, read whole: far more than a large site's
 INPUT_FOLDERS = ("seeds", "content", "templates")
 _CODE = Path(__file__).resolve().parent
 RACY_NS = 2_000_000_000  # files changed in the last 2 s are always re-hashed
@@ -93,12 +96,41 @@ def record_path(root: Path, out: Path) -> Path:
 
 
 def read_record(root: Path, out: Path) -> dict[str, Any]:
-    """The last record of builds into `out`; {} when there is none or it is unreadable."""
+    """The last record of builds into `out`; {} when there is none, or it is unreadable,
+    not a regular file, or not of the shape `store` writes."""
     try:
-        record = json.loads(record_path(root, out).read_text(encoding="utf-8"))
+        record = json.loads(safefile.read_regular(record_path(root, out), MAX_BYTES))
     except (OSError, ValueError):
         return {}
-    return record if isinstance(record, dict) and record.get("format") == FORMAT else {}
+    return record if _is_record(record) else {}
+
+
+_INPUT = [int, int, str]  # size, mtime_ns, sha256
+_OUTPUT = [int, int]  # size, mtime_ns
+_DIAGNOSTIC = ([str, str, int, int, str, str], [str, str, int, int, str, type(None)])
+
+
+def _is_record(record: Any) -> bool:
+    """Whether `record` has every field a build reads, each of the type `store` writes: a
+    record edited by hand (a hash that is null, say) is no record, not a failed build."""
+    try:
+        return (
+            record["format"] == FORMAT
+            and all(type(record[name]) is str for name in ("root", "out", "fingerprint"))
+            and all(type(record[name]) is int for name in ("pages", "events", "files"))
+            and all(type(record[name]) is dict for name in ("inputs", "manifest"))
+            and all(type(record[name]) is list for name in ("diagnostics", "skipped"))
+            and all(_types(row) == _INPUT for row in record["inputs"].values())
+            and all(_types(row) == _OUTPUT for row in record["manifest"].values())
+            and all(_types(row) in _DIAGNOSTIC for row in record["diagnostics"])
+            and all(type(name) is str for name in record["skipped"])
+        )
+    except (KeyError, TypeError):
+        return False
+
+
+def _types(row: Any) -> list[type] | None:
+    return [type(value) for value in row] if type(row) is list else None
 
 
 def known_files(record: dict[str, Any]) -> dict[str, list[Any]]:
@@ -154,9 +186,8 @@ def store(root: Path, out: Path, print_: str, inputs: dict[str, list[Any]],
     path = record_path(root, out)
     try:
         path.parent.mkdir(exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(record), encoding="utf-8")
-        temporary.replace(path)
+        with safefile.replacing(path) as handle:
+            handle.write(json.dumps(record).encode("utf-8"))
     except OSError:
         pass
 

@@ -11,9 +11,10 @@ HMAC-SHA256 of the table under this user's key and the package's code (signing.p
 Opening the file reads and checks only the table; an entry is read (and its digest
 checked) when a build asks for it, so memory holds only what the build uses, and a save
 appends the new entries and a new table without reading the others. A file that is
-corrupt, unsigned, signed elsewhere (say, committed to a repository) or written by another
-version of paradetimeline is ignored, never trusted; an entry that does not match its
-digest is a miss; without a usable key nothing is cached and builds are only slower.
+corrupt, unsigned, signed elsewhere (say, committed to a repository), not a regular file
+(see safefile.py) or written by another version of paradetimeline is ignored, never
+trusted; an entry that does not match its digest is a miss; without a usable key nothing
+is cached and builds are only slower.
 
 Some steps are handed only a value that came from the cache (coverage gets an article, not
 its seed): `ResultCache.remember` notes the key a value came from, and `derived` keeps what
@@ -28,13 +29,14 @@ import hmac
 import os
 import pickle
 import struct
+import tempfile
 import weakref
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple, TypeVar
 
-from . import signing
+from . import safefile, signing
 
 try:
     import fcntl
@@ -43,6 +45,7 @@ except ImportError:  # not on Windows: there every save writes the file afresh
 
 FORMAT = b"paradetimeline/results@4"
 NAME = "results.pickle"
+MAX_BYTES = 1 << 30  # of a results file (only its table is read whole): far above a large site's
 T = TypeVar("T")
 # Offset of the entry, length of its pickled key, length of its pickled value, SHA-256 of
 # both, and the code of its step (see `step_code`).
@@ -188,7 +191,7 @@ class ResultCache:
                 return None
             try:
                 self.path.parent.mkdir(exist_ok=True)
-                self.spill = _Spill(self.path.with_name(f"{NAME}.spill{os.getpid()}"))
+                self.spill = _Spill(self.path.parent)
             except OSError:
                 self.owner = -1  # cannot spill here: values are held in memory
         return self.spill if os.getpid() == self.owner else None
@@ -207,10 +210,10 @@ class ResultCache:
         pid = os.getpid()
         if self.path is None or self.owner < 0 or pid == self.owner or not hasattr(os, "pwrite"):
             return None
-        if self.handover is None or not self.handover.path.name.endswith(f".spill{pid}"):
+        if self.handover is None or self.handover.pid != pid:
             self.handed = {}  # those of a parent worker are not this one's
             try:
-                self.handover = _Spill(self.path.with_name(f"{NAME}.spill{pid}"))
+                self.handover = _Spill(self.path.parent)
             except OSError:
                 self.owner = -1  # then what it makes is held in memory, and sent whole
                 return None
@@ -262,7 +265,8 @@ class ResultCache:
         fd = self.handovers.get(handed.path)
         try:
             if fd is None:
-                fd = self.handovers[handed.path] = os.open(handed.path, os.O_RDONLY)
+                fd = self.handovers[handed.path] = safefile.open_regular(Path(handed.path),
+                                                                         MAX_BYTES)
                 os.unlink(handed.path)  # read through `fd` from now on; gone once closed
             offset, key_length, value_length, sha, step = _ENTRY.unpack(handed.row)
             data = os.pread(fd, key_length + value_length, offset)
@@ -341,7 +345,7 @@ class ResultCache:
             return False
         try:
             spill.flush()
-            with open(spill.path, "ab") as handle:
+            with os.fdopen(os.dup(spill.fd), "ab") as handle:
                 for name, (key, blob) in self.made.items():
                     if name in self.used and name not in self.spilled:
                         self.spilled[name] = _write_entry(handle, key, blob)
@@ -359,7 +363,7 @@ class ResultCache:
     def _reopen(self, secret: bytes) -> None:
         assert self.path is not None
         try:
-            file = self.path.open("rb")
+            file = _open(self.path)
         except OSError:
             return
         found = _read_table(file, secret)
@@ -370,7 +374,7 @@ class ResultCache:
         self.file, self.loaded = file, self.index.keys()
 
     def _append(self, secret: bytes) -> bool:
-        if self.file is None or fcntl is None:
+        if self.file is None or self.path is None or fcntl is None:
             return False
         held = self.used & self.index.keys()
         if len(held) == len(self.index) == len(self.table) // _ENTRY.size:  # all kept: usual
@@ -380,10 +384,11 @@ class ResultCache:
             kept = sorted(self.index[name] for name in held)
             live = _live_bytes(self.table, kept)
         try:
-            with self.path.open("r+b") as handle:  # type: ignore[union-attr]
+            with os.fdopen(safefile.open_regular(self.path, MAX_BYTES, os.O_RDWR), "r+b") as handle:
                 fcntl.flock(handle, fcntl.LOCK_EX)
                 now, then = os.fstat(handle.fileno()), os.fstat(self.file.fileno())
-                if (now.st_ino, now.st_size) != (then.st_ino, then.st_size) or live < now.st_size / 2:
+                same = (now.st_dev, now.st_ino, now.st_size) == (then.st_dev, then.st_ino, then.st_size)
+                if not same or live < now.st_size / 2:
                     return False  # changed since this build opened it, or mostly garbage
                 handle.seek(0, os.SEEK_END)
                 if len(kept) == len(self.index):
@@ -400,10 +405,9 @@ class ResultCache:
 
     def _rewrite(self, secret: bytes) -> None:
         assert self.path is not None
-        temporary = self.path.with_suffix(f".tmp{os.getpid()}")
         try:
             self.path.parent.mkdir(exist_ok=True)
-            with temporary.open("wb") as handle:
+            with safefile.replacing(self.path) as handle:
                 idents, table = [], []
                 for n, name in sorted((n, name) for name, n in self.index.items()
                                       if name in self.used):  # in file order
@@ -416,9 +420,8 @@ class ResultCache:
                 new_idents, new_table = self._new_entries(handle)
                 _write_table(handle, b"".join(idents + new_idents), b"".join(table + new_table),
                              secret)
-            temporary.replace(self.path)
         except OSError:
-            temporary.unlink(missing_ok=True)  # a cache that cannot be written is not kept
+            pass  # a cache that cannot be written is not kept
 
     def close(self) -> None:
         self.end_handovers()
@@ -441,10 +444,11 @@ class _Spill:
 
     BUFFER = 1 << 20
 
-    def __init__(self, path: Path):
-        self.path = path
-        self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0),
-                          0o600)
+    def __init__(self, folder: Path):
+        self.pid = os.getpid()
+        # A name of its own, made with O_EXCL: nothing planted at a name it could guess.
+        self.fd, name = tempfile.mkstemp(prefix=f"{NAME}.spill{self.pid}.", dir=folder)
+        self.path = Path(name)
         self.size = 0  # of what is written, and pending
         self.pending: list[bytes] = []
         self.pending_size = 0
@@ -569,7 +573,7 @@ def open_cache(root: Path, cache_dir: str) -> ResultCache:
     if secret is None:
         return ResultCache(path)
     try:
-        file = path.open("rb")
+        file = _open(path)
     except OSError:
         return ResultCache(path)
     found = _read_table(file, secret)
@@ -580,6 +584,11 @@ def open_cache(root: Path, cache_dir: str) -> ResultCache:
     return ResultCache(path, index=index, file=file, idents=idents, table=table)
 
 
+def _open(path: Path) -> BinaryIO:
+    """The results file at `path`, to read, if it is a regular file (see safefile.py)."""
+    return os.fdopen(safefile.open_regular(path, MAX_BYTES), "rb")
+
+
 def _sign(key: bytes, payload: bytes | memoryview) -> bytes:
     return signing.signature(key, payload, FORMAT)
 
@@ -588,7 +597,7 @@ def _remove_stale_spills(path: Path) -> None:
     """Delete the spill files of builds that were killed (see _Spill)."""
     for spill in path.parent.glob(f"{NAME}.spill*"):
         try:
-            pid = int(spill.name.rpartition(".spill")[2])
+            pid = int(spill.name.rpartition(".spill")[2].partition(".")[0])
             if pid != os.getpid():
                 os.kill(pid, 0)  # raises if that process is gone
         except ProcessLookupError:

@@ -2,13 +2,15 @@
 
 The result cache and the page record are pickles, and unpickling runs code, so each is
 signed (HMAC-SHA256) with a key that lives outside the project
-(`$XDG_CACHE_HOME/paradetimeline/key`, made on first use, readable by its owner only) and
-over a digest of the package's own code. A file that is damaged, cut, signed by anyone else
-(say, committed to a repository) or written by other code is never unpickled.
+(`$XDG_CACHE_HOME/paradetimeline/key`, made on first use or when damaged, readable by its
+owner only) and over a digest of the package's own code. A file that is damaged, cut,
+signed by anyone else (say, committed to a repository) or written by other code is never
+unpickled.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -16,7 +18,11 @@ import pickle
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from . import safefile
+
 _CODE = Path(__file__).resolve().parent
+KEY_BYTES = 32
+MAX_BYTES = 1 << 28  # of a signed file, read whole: far more than a large site's page record
 
 
 def signature(secret: bytes, payload: bytes | memoryview, kind: bytes) -> bytes:
@@ -30,28 +36,27 @@ def write_signed(path: Path, kind: bytes, value: Any) -> None:
     """Keep `value` in `path`, pickled and signed as `kind` (see `read_signed`); a value
     that cannot be signed or written is simply not kept."""
     key = secret()
-    temporary = path.with_suffix(f".tmp{os.getpid()}")
     try:
         if key is None:
             path.unlink(missing_ok=True)  # an older value would no longer be the latest
             return
-        with temporary.open("wb") as handle:
+        with safefile.replacing(path) as handle:
             signed = _Signing(handle, hmac.new(key, kind + code_digest(), "sha256"))
             pickle.dump(value, signed, protocol=pickle.HIGHEST_PROTOCOL)  # not all at once
             handle.write(signed.mac.digest())
-        temporary.replace(path)
     except OSError:
-        temporary.unlink(missing_ok=True)
+        pass
 
 
 def read_signed(path: Path, kind: bytes) -> Any:
     """The value `write_signed` kept in `path` as `kind`, with this code and this user's
-    key; None for anything else (missing, cut, tampered, another kind, other code)."""
+    key; None for anything else (missing, cut, tampered, another kind, other code, not a
+    regular file)."""
     key = secret()
     if key is None:
         return None
     try:
-        data = path.read_bytes()
+        data = safefile.read_regular(path, MAX_BYTES)
     except OSError:
         return None
     blob, signed = memoryview(data)[:-32], data[-32:]
@@ -73,31 +78,22 @@ class _Signing:
 
 
 def secret() -> bytes | None:
-    """This user's signing key, made on first use; None if it cannot be kept (then
-    nothing is signed, so nothing is kept between builds)."""
+    """This user's signing key, made on first use and made afresh if damaged; None if it
+    cannot be kept (then nothing is signed, so nothing is kept between builds)."""
     home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     path = Path(home) / "paradetimeline" / "key"
-    try:
-        key = path.read_bytes()
-        if len(key) == 32:
+    with contextlib.suppress(OSError):
+        key = safefile.read_regular(path, KEY_BYTES)
+        if len(key) == KEY_BYTES:
             return key
-    except OSError:
-        pass
-    try:
+    try:  # missing, cut, or not a regular file: a new key, whole or not at all
         path.parent.mkdir(parents=True, exist_ok=True)
-        key = os.urandom(32)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(key)
-        return key
-    except FileExistsError:  # another build made it just now
-        try:
-            key = path.read_bytes()
-            return key if len(key) == 32 else None
-        except OSError:
-            return None
+        with safefile.replacing(path) as handle:
+            handle.write(os.urandom(KEY_BYTES))
+        key = safefile.read_regular(path, KEY_BYTES)  # another build's, if it won the race
     except OSError:
         return None
+    return key if len(key) == KEY_BYTES else None
 
 
 _CODE_DIGEST: list[bytes] = []
