@@ -589,3 +589,22 @@ def test_a_record_with_fields_of_the_wrong_type_is_no_record(make_project, tmp_p
     assert cache.read_record(root, root / "site") != {}  # the one written anew
     path.write_text(damaged)
     assert cache.read_record(root, root / "site") == {}
+
+
+def test_the_fingerprint_names_what_it_cannot_read_instead_of_failing(tmp_path):
+    """A FIFO, a dangling link or a symlink loop among the inputs is the loader's to report:
+    the fingerprint neither opens nor crashes on it, but notices it come and go."""
+    from paradetimeline.cache import fingerprint
+
+    (tmp_path / "content").mkdir()
+    before, _ = fingerprint(tmp_path, {})
+    os.mkfifo(tmp_path / "content/pipe.yaml")
+    (tmp_path / "content/dangling.yaml").symlink_to("nowhere")
+    (tmp_path / "content/loop.yaml").symlink_to("loop.yaml")
+    after, files = fingerprint(tmp_path, {})
+    assert after != before
+    assert {name: facts[2] for name, facts in files.items() if name.startswith("content/")} == {
+        "content/pipe.yaml": "not a file (10000)",
+        "content/dangling.yaml": "not a file (120000)",
+        "content/loop.yaml": "not a file (120000)",
+    }

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import time
 from pathlib import Path
 from typing import Any
@@ -49,20 +50,31 @@ def fingerprint(root: Path, options: dict[str, Any],
     hashed: list[str] = []  # "name\0sha\0" of every file, hashed in one go
     sources = [("code", _CODE, ".py")] + [(name, root / name, "") for name in INPUT_FOLDERS]
     for label, base, suffix in sources:
-        for relpath, stat in sorted(_walk(base)):
+        for relpath, info in sorted(_walk(base)):
             if not relpath.endswith(suffix):
                 continue
             name = f"{label}/{relpath}"
             earlier = known.get(name)
-            fresh = now - stat.st_mtime_ns < RACY_NS
-            if earlier and earlier[:2] == [stat.st_size, stat.st_mtime_ns] and not fresh:
+            fresh = now - info.st_mtime_ns < RACY_NS
+            if earlier and earlier[:2] == [info.st_size, info.st_mtime_ns] and not fresh:
                 sha = earlier[2]
             else:
-                sha = hashlib.sha256((base / relpath).read_bytes()).hexdigest()
-            files[name] = [stat.st_size, stat.st_mtime_ns, sha]
+                sha = _content_hash(base / relpath, info)
+            files[name] = [info.st_size, info.st_mtime_ns, sha]
             hashed += (name, "\0", sha, "\0")
     digest.update("".join(hashed).encode())
     return digest.hexdigest(), files
+
+
+def _content_hash(path: Path, info: os.stat_result) -> str:
+    """The file's SHA-256; for what cannot be read (a FIFO, a dangling link, no permission),
+    a name of what it is, so the build goes on to the loader, which reports it."""
+    if not stat.S_ISREG(info.st_mode):
+        return f"not a file ({stat.S_IFMT(info.st_mode):o})"
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        return f"unreadable ({exc.errno})"
 
 
 def manifest(out: Path) -> dict[str, list[int]]:
@@ -73,7 +85,9 @@ def manifest(out: Path) -> dict[str, list[int]]:
 def _walk(base: Path) -> list[tuple[str, os.stat_result]]:
     """(path relative to base with '/', stat) of every file below base, in no set order.
     Symlinks to files are followed and symlinked folders are not, as the loader's rglob
-    does; os.scandir keeps this cheap."""
+    does; os.scandir keeps this cheap. Anything else that is not a folder (a FIFO, a
+    symlink to a folder or to nothing, a symlink loop) counts with its own lstat: adding or
+    removing one changes the fingerprint, as the loader has something to say about it."""
     found: list[tuple[str, os.stat_result]] = []
     stack = [("", str(base))]
     while stack:
@@ -83,10 +97,15 @@ def _walk(base: Path) -> list[tuple[str, os.stat_result]]:
         except OSError:
             continue
         for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                stack.append((f"{prefix}{entry.name}/", entry.path))
-            elif entry.is_file():
-                found.append((prefix + entry.name, entry.stat()))
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((f"{prefix}{entry.name}/", entry.path))
+                elif entry.is_file():
+                    found.append((prefix + entry.name, entry.stat()))
+                else:
+                    found.append((prefix + entry.name, entry.stat(follow_symlinks=False)))
+            except OSError:  # a symlink loop: only is_file() looks through the link
+                found.append((prefix + entry.name, entry.stat(follow_symlinks=False)))
     return found
 
 
