@@ -13,6 +13,7 @@ from paradetimeline.errors import (
     Location,
     Where,
     did_you_mean,
+    printable,
     summary,
 )
 
@@ -23,6 +24,25 @@ def test_a_diagnostic_prints_like_a_compiler() -> None:
     assert diagnostic.format() == ("content/events/x.yaml:7:3: error: unknown person 'xi-jinpin'\n"
                                    "    hint: did you mean 'xi-jinping'?")
     assert Diagnostic("warning", Location("a.yaml"), "hm").format() == "a.yaml:1:1: warning: hm"
+
+
+def test_a_diagnostic_escapes_control_characters_it_quotes() -> None:
+    """A diagnostic is one line: quoted content cannot clear the screen or break the line."""
+    diagnostic = Diagnostic("error", Location("content/events/\x1b[2J.yaml", 2, 8),
+                            "unknown key 'ti\x1b[2Jtle'", "did you mean\n'title'?\r\t\x85")
+    assert diagnostic.format() == (
+        "content/events/\\x1b[2J.yaml:2:8: error: unknown key 'ti\\x1b[2Jtle'\n"
+        "    hint: did you mean\\n'title'?\\r\\t\\x85")
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("\x00\x01\x1f\x7f", "\\x00\\x01\\x1f\\x7f"),
+    ("\x80\x9b\x9f", "\\x80\\x9b\\x9f"),
+    ("\u2028\u2029\ud800\ufffe\uffff", "\\u2028\\u2029\\ud800\\ufffe\\uffff"),
+    ("Xi 习近平, café \\x1b \u00a0 \U0001f600", "Xi 习近平, café \\x1b \u00a0 \U0001f600"),
+])
+def test_printable_escapes_only_what_a_terminal_would_act_on(text: str, shown: str) -> None:
+    assert printable(text) == shown
 
 
 def test_sorted_by_file_line_column_then_errors_first_and_each_once() -> None:

@@ -8,6 +8,7 @@ whether the collected errors stop the build, by raising `ContentError`.
 from __future__ import annotations
 
 import difflib
+import re
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -76,6 +77,23 @@ def _where(keys: str, paths: str, positions: bytes) -> Where:
     return where
 
 
+# Control characters (C0, DEL, C1), the line and paragraph separators, lone surrogates and
+# the two noncharacters: none of them may reach a terminal as it is.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """`text` with each unprintable character written as an escape: ESC as '\\x1b', a line
+    break as '\\n'. Messages quote content, and content is not to be trusted."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    return _NAMED.get(match[0]) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     severity: Severity
@@ -84,9 +102,11 @@ class Diagnostic:
     hint: str | None = None
 
     def format(self) -> str:
-        text = f"{self.location}: {self.severity}: {self.message}"
+        """The diagnostic as the terminal shows it; the text it quotes from content cannot
+        move the cursor, clear the screen or start a new line."""
+        text = f"{printable(str(self.location))}: {self.severity}: {printable(self.message)}"
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += f"\n    hint: {printable(self.hint)}"
         return text
 
     def sort_key(self) -> tuple[str, int, int, int, str]:
