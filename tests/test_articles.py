@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import REPO
+from conftest import MINIMAL_SEED, REPO
 
 from paradetimeline.articles import (
     find_quote,
@@ -186,3 +186,29 @@ def test_a_fuzzy_match_never_counts_but_is_offered_as_a_hint(sources: dict[str, 
 
 def test_normalize() -> None:
     assert normalize("“It’s”\u00a0 here\n") == "\"It's\" here"
+
+
+# -- what a seed may hold -----------------------------------------------------------------
+
+@pytest.mark.parametrize("raw, where", [
+    ("\x1b]0;pwned\x07", "seeds/s1.txt:9:9: error: text holds a control character (U+001B)"),
+    ("\x00", "seeds/s1.txt:9:9: error: text holds a control character (U+0000)"),
+    ("\x9b2J", "seeds/s1.txt:9:9: error: text holds a control character (U+009B)"),
+    ("\ufffe", "seeds/s1.txt:9:9: error: text holds an invalid character (U+FFFE)"),
+])
+def test_a_seed_with_a_control_character_is_refused_where_it_is(make_project, raw: str,  # type: ignore[no-untyped-def]
+                                                                where: str) -> None:
+    """A seed's text reaches pages and feeds, so it is held to the rule for YAML text; its
+    citations are not reported again as unknown."""
+    seed = MINIMAL_SEED.replace("Western leaders", f"Western {raw}leaders")
+    timeline, diagnostics = load_timeline(make_project({"seeds/s1.txt": seed}), drafts=True)
+    assert [d.format() for d in diagnostics.sorted()] == [
+        where + "\n    hint: remove it; only tabs and line breaks may appear in text"]
+    assert "s1" not in timeline.sources
+
+
+def test_a_seed_may_hold_tabs_and_any_line_ending(make_project) -> None:  # type: ignore[no-untyped-def]
+    seed = MINIMAL_SEED.replace("\n", "\r\n").replace("Western leaders", "Western\tleaders")
+    timeline, diagnostics = load_timeline(make_project({"seeds/s1.txt": seed.encode()}))
+    assert diagnostics.items == []
+    assert timeline.sources["s1"].article.paragraphs[-1].text.startswith("Western leaders")

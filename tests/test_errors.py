@@ -6,6 +6,7 @@ import pickle
 
 import pytest
 
+from paradetimeline import cli
 from paradetimeline.errors import (
     ContentError,
     Diagnostic,
@@ -33,6 +34,24 @@ def test_a_diagnostic_escapes_control_characters_it_quotes() -> None:
     assert diagnostic.format() == (
         "content/events/\\x1b[2J.yaml:2:8: error: unknown key 'ti\\x1b[2Jtle'\n"
         "    hint: did you mean\\n'title'?\\r\\t\\x85")
+
+
+def test_check_never_prints_a_control_character(make_project, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Neither from a value (where it is refused) nor from a file name (escaped)."""
+    root = make_project({
+        "content/events/parade.yaml": 'title: "Xi\\e[2J"\ndate: 2015\nstatus: happened\n',
+        "content/events/\x1b[2J.yaml": "title: x\n",
+    })
+    assert cli.main(["check", "--root", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert "\x1b" not in err
+    assert err.splitlines()[:2] == [
+        "content/events/\\x1b[2J.yaml:1:1: error: '\\x1b[2J' is not a valid event id (the file "
+        "name is the id)",
+        "    hint: ids use lowercase letters, digits, '-' and '_', and start with a letter or "
+        "digit: try '2j'"]
+    assert "content/events/parade.yaml:1:11: error: text holds a control character (U+001B)\n" \
+           "    hint: remove it; only tabs and line breaks may appear in text\n" in err
 
 
 @pytest.mark.parametrize("text, shown", [

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
+from paradetimeline import yamlfile
 from paradetimeline.errors import Diagnostics, Location
 from paradetimeline.yamlfile import MAX_BYTES, Mapping, Scalar, Sequence, parse_yaml, read_yaml
 
@@ -142,3 +144,57 @@ def test_an_unreadable_file_is_an_error_not_a_crash(tmp_path: Path) -> None:
     assert read_yaml(tmp_path / "dir.yaml", "dir.yaml", diagnostics) is None
     assert [d.format() for d in diagnostics.items] == [
         "dir.yaml:1:1: error: cannot read file: Is a directory"]
+
+
+HINT = "    hint: remove it; only tabs and line breaks may appear in text"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('title: "Xi\\x01"\n', "f.yaml:1:11: error: text holds a control character (U+0001)"),
+    ('title: "\\e[2J"\n', "f.yaml:1:9: error: text holds a control character (U+001B)"),
+    ('title: "a\\0"\n', "f.yaml:1:10: error: text holds a control character (U+0000)"),
+    ('title: "\\N \\x9b"\n', "f.yaml:1:9: error: text holds a control character (U+0085)"),
+    ('title: "\\x7f"\n', "f.yaml:1:9: error: text holds a control character (U+007F)"),
+    ('title: "\\ufffe"\n', "f.yaml:1:9: error: text holds an invalid character (U+FFFE)"),
+    ('title: "\\uFFFF"\n', "f.yaml:1:9: error: text holds an invalid character (U+FFFF)"),
+    ('title: "习近平 \\\\x01 \\\\\\b"\n', "f.yaml:1:21: error: text holds a control character (U+0008)"),
+    ('a:\n  - "one\n    two \\v"\n', "f.yaml:3:9: error: text holds a control character (U+000B)"),
+    ('"ti\\x1btle": x\n', "f.yaml:1:4: error: text holds a control character (U+001B)"),
+])
+def test_a_control_character_written_as_an_escape_is_refused_at_the_escape(
+        text: str, expected: str) -> None:
+    """Every value and key of every file: an escape is the only way YAML lets one in."""
+    root, errors = parse(text)
+    assert errors == [expected + "\n" + HINT]
+    value = root.items[0][0] if text.startswith('"') else root.items[0][1]  # type: ignore[union-attr]
+    assert "\ufffd" in str(value)  # nothing after the check sees the character itself
+
+
+def test_a_lone_surrogate_is_refused_by_either_loader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """libyaml refuses "\\ud800" as a bad escape; PyYAML's own loader lets it through."""
+    assert parse('title: "x\\ud800"\n')[1] == [
+        "f.yaml:1:10: error: YAML syntax: invalid escape sequence in double-quoted text\n"
+        "    hint: write a backslash as '\\\\', or put the text in single quotes"]
+    monkeypatch.setattr(yamlfile, "_Loader", yaml.BaseLoader)
+    assert parse('title: "x\\ud800"\n')[1] == [
+        "f.yaml:1:10: error: text holds an invalid character (U+D800)\n" + HINT]
+
+
+def test_tabs_and_line_breaks_stay_allowed() -> None:
+    root, errors = parse('a: "x\\ty\\nz\\r"\nb: "\\x09\\u00e9\\L"\nc: |\n  one\ttwo\n')
+    assert errors == [] and root is not None
+    assert [v.value for _, v in root.items] == ["x\ty\nz\r", "\t\u00e9\u2028", "one\ttwo\n"]
+
+
+@pytest.mark.parametrize("data, where", [
+    (b"title: x\nsummary: a\x1b[2Jb\n", "f.yaml:2:11: error: text holds a control character (U+001B)"),
+    ("a: 习\x85\n".encode(), "f.yaml:1:5: error: text holds a control character (U+0085)"),
+    ("a: 1\n# \ufffe\n".encode(), "f.yaml:2:3: error: text holds an invalid character (U+FFFE)"),
+])
+def test_a_raw_control_character_is_reported_where_it_is(tmp_path: Path, data: bytes,
+                                                          where: str) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_bytes(data)
+    diagnostics = Diagnostics()
+    assert read_yaml(path, "f.yaml", diagnostics) is None
+    assert [d.format() for d in diagnostics.items] == [where + "\n" + HINT]

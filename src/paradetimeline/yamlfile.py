@@ -2,12 +2,15 @@
 
 No YAML 1.1 guessing: every scalar is text ('NO' stays 'NO', '2015' stays '2015'); the
 schema in `records.py` converts it where it expects a date or a number. Duplicate keys,
-several documents, empty files, oversized files and alias bombs are reported, not crashed on.
+several documents, empty files, oversized files, alias bombs and characters no page may
+hold are reported, not crashed on.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +20,12 @@ from .errors import Diagnostics, Location
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 20_000  # after alias expansion; a hand-written file is far below this
+
+# What no page, feed or calendar can hold: the C0 and C1 controls but tab, line feed and
+# carriage return; lone surrogates; the two noncharacters XML forbids. The YAML reader
+# refuses them raw, but a double-quoted escape ("\e", "\x01", "\ud800") writes them.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+CHARACTER_HINT = "remove it; only tabs and line breaks may appear in text"
 
 _Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
@@ -61,6 +70,16 @@ def describe(node: Node) -> str:
     return f"'{node.value}'" if node.value else "an empty value"
 
 
+def forbidden_character(text: str) -> tuple[int, str] | None:
+    """(index, description) of the first character of `text` that no output may hold."""
+    match = _FORBIDDEN.search(text)
+    if match is None:
+        return None
+    char = match[0]
+    what = "a control character" if unicodedata.category(char) == "Cc" else "an invalid character"
+    return match.start(), f"{what} (U+{ord(char):04X})"
+
+
 def read_yaml(path: Path, relpath: str, diagnostics: Diagnostics, *,
               empty_hint: str | None = None) -> Mapping | None:
     """Read one file as a mapping, or report why it cannot be and return None.
@@ -103,9 +122,12 @@ def read_bytes(path: Path, relpath: str, diagnostics: Diagnostics, limit: int) -
 
 
 def decode_utf8(data: bytes, relpath: str, diagnostics: Diagnostics) -> str | None:
-    """Decode UTF-8 (a BOM is allowed), reporting the first bad byte's line and column."""
+    """Decode UTF-8 (a BOM is allowed), reporting the first bad byte's line and column.
+
+    Text holding a control character is refused too, at its line and column: YAML files
+    and seeds alike are read here, and neither may pass one on to a page."""
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         before = data[: exc.start]
         line = before.count(b"\n") + 1
@@ -115,6 +137,18 @@ def decode_utf8(data: bytes, relpath: str, diagnostics: Diagnostics) -> str | No
                           f"file is not UTF-8 (byte 0x{data[exc.start]:02x})",
                           "save the file as UTF-8")
         return None
+    found = forbidden_character(text)
+    if found is not None:
+        diagnostics.error(_location(relpath, text, found[0]), f"text holds {found[1]}",
+                          CHARACTER_HINT)
+        return None
+    return text
+
+
+def _location(relpath: str, text: str, index: int) -> Location:
+    """Where `text[index]` is: its line and column, counted from 1."""
+    line_start = text.rfind("\n", 0, index) + 1
+    return Location(relpath, text.count("\n", 0, index) + 1, index - line_start + 1)
 
 
 def parse_yaml(text: str, relpath: str, diagnostics: Diagnostics, *,
@@ -138,9 +172,8 @@ def parse_yaml(text: str, relpath: str, diagnostics: Diagnostics, *,
         diagnostics.error(start, f"file holds {len(documents)} YAML documents; expected one",
                           "remove the '---' separators or split the file")
         return None
-    budget = [MAX_NODES]
     try:
-        root = _convert(documents[0], relpath, budget, diagnostics)
+        root = _Converter(text, relpath, diagnostics).node(documents[0])
     except _TooLarge:
         diagnostics.error(start, f"file expands to more than {MAX_NODES:,} values",
                           "YAML aliases (*name) multiply content; write the values out")
@@ -162,35 +195,78 @@ class _TooLarge(Exception):
     pass
 
 
-def _loc(relpath: str, node: yaml.Node) -> Location:
-    mark = node.start_mark
-    return Location(relpath, mark.line + 1, mark.column + 1)
+class _Converter:
+    """PyYAML's nodes -> located nodes, for one file: counts the values (aliases multiply
+    them), and reports the characters no output may hold."""
+
+    def __init__(self, text: str, relpath: str, diagnostics: Diagnostics):
+        self.text = text
+        self.relpath = relpath
+        self.diagnostics = diagnostics
+        self.budget = MAX_NODES
+
+    def node(self, node: yaml.Node) -> Node:
+        self.budget -= 1
+        if self.budget < 0:
+            raise _TooLarge
+        loc = self.loc(node.start_mark)
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, loc)
+        if isinstance(node, yaml.SequenceNode):
+            return Sequence(tuple(self.node(n) for n in node.value), loc)
+        return self.mapping(node, loc)
+
+    def scalar(self, node: yaml.ScalarNode, loc: Location) -> Scalar:
+        value = node.value
+        # Only an escape writes a forbidden character: the reader refuses them raw.
+        if node.style == '"' and (found := forbidden_character(value)) is not None:
+            self.diagnostics.error(self.escape_loc(node), f"text holds {found[1]}",
+                                   CHARACTER_HINT)
+            value = _FORBIDDEN.sub("\ufffd", value)
+        return Scalar(value, loc, quoted=node.style in ("'", '"', "|", ">"))
+
+    def mapping(self, node: yaml.MappingNode, loc: Location) -> Mapping:
+        items: list[tuple[Scalar, Node]] = []
+        seen: dict[str, Location] = {}
+        for key_node, value_node in node.value:
+            key = self.node(key_node)
+            if not isinstance(key, Scalar):
+                self.diagnostics.error(key.loc, f"a key must be plain text, not {describe(key)}")
+                continue
+            if key.value in seen:
+                first = seen[key.value]
+                self.diagnostics.error(key.loc, f"duplicate key '{key.value}' (first at line "
+                                       f"{first.line})",
+                                       "YAML keeps only the last value; remove one of them")
+                continue
+            seen[key.value] = key.loc
+            items.append((key, self.node(value_node)))
+        return Mapping(tuple(items), loc)
+
+    def loc(self, mark: yaml.Mark) -> Location:
+        return Location(self.relpath, mark.line + 1, mark.column + 1)
+
+    def escape_loc(self, node: yaml.ScalarNode) -> Location:
+        """Where, in a double-quoted scalar, the first escape that writes a forbidden
+        character is (the scalar's start if none is found)."""
+        start = node.start_mark.index
+        for match in _ESCAPE.finditer(self.text, start, node.end_mark.index):
+            if _FORBIDDEN.match(_unescape(match[1])):
+                return _location(self.relpath, self.text, match.start())
+        return self.loc(node.start_mark)
 
 
-def _convert(node: yaml.Node, relpath: str, budget: list[int], diagnostics: Diagnostics) -> Node:
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise _TooLarge
-    loc = _loc(relpath, node)
-    if isinstance(node, yaml.ScalarNode):
-        return Scalar(node.value, loc, quoted=node.style in ("'", '"', "|", ">"))
-    if isinstance(node, yaml.SequenceNode):
-        return Sequence(tuple(_convert(n, relpath, budget, diagnostics) for n in node.value), loc)
-    items: list[tuple[Scalar, Node]] = []
-    seen: dict[str, Location] = {}
-    for key_node, value_node in node.value:
-        key = _convert(key_node, relpath, budget, diagnostics)
-        if not isinstance(key, Scalar):
-            diagnostics.error(key.loc, f"a key must be plain text, not {describe(key)}")
-            continue
-        if key.value in seen:
-            first = seen[key.value]
-            diagnostics.error(key.loc, f"duplicate key '{key.value}' (first at line {first.line})",
-                              "YAML keeps only the last value; remove one of them")
-            continue
-        seen[key.value] = key.loc
-        items.append((key, _convert(value_node, relpath, budget, diagnostics)))
-    return Mapping(tuple(items), loc)
+_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", re.DOTALL)
+# The one-letter escapes that write a forbidden character.
+_NAMED_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "v": "\v", "f": "\f", "e": "\x1b", "N": "\x85"}
+
+
+def _unescape(escape: str) -> str:
+    """The character a YAML escape (without its backslash) writes; '' for one it cannot."""
+    if len(escape) == 1:
+        return _NAMED_ESCAPES.get(escape, "")
+    code = int(escape[1:], 16)
+    return chr(code) if code <= 0x10FFFF else ""
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str,
@@ -211,6 +287,10 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str,
         tab = _tab_on_line(text, line)
         return (Location(relpath, line + 1, tab + 1), "YAML syntax: a tab character cannot "
                 "indent YAML", "indent with spaces")
+    if "escape" in problem or "hexdecimal" in problem or "hexadecimal" in problem:
+        return (Location(relpath, line + 1, _backslash_before(text, line, column) + 1),
+                "YAML syntax: invalid escape sequence in double-quoted text",
+                "write a backslash as '\\\\', or put the text in single quotes")
     if "quoted scalar" in context:
         return at(exc.context_mark, "the quoted text that starts here is never closed",
                   _close_hint(text, exc.context_mark))
@@ -247,6 +327,13 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str,
 def _close_hint(text: str, mark: yaml.Mark | None) -> str:
     quote = _char_at(text, mark.line, mark.column) if mark else ""
     return f"end it with a matching quote mark ({quote})" if quote else "close the quote"
+
+
+def _backslash_before(text: str, line: int, column: int) -> int:
+    """The column of the backslash that starts the escape at or before `column`."""
+    lines = text.split("\n")
+    found = lines[line].rfind("\\", 0, column + 1) if 0 <= line < len(lines) else -1
+    return column if found < 0 else found
 
 
 def _char_at(text: str, line: int, column: int) -> str:
