@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .dates import DateError, parse_edtf
 from .errors import UsageError
+from .yamlfile import forbidden_character
 
 TEMPLATE = """\
 # A new event. The file name is the event's id; keep it lowercase with '-' between words.
@@ -38,9 +39,25 @@ def slugify(text: str) -> str:
     return slug[:60].rstrip("-") or "event"
 
 
+# What a double-quoted YAML scalar cannot hold as it is: its quote and escape characters,
+# and the characters YAML reads as a line break or whitespace to fold.
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\t": "\\t", "\u2028": "\\L", "\u2029": "\\P"}
+
+
 def yaml_text(text: str) -> str:
     """A single-line YAML scalar that is always read back as this exact text."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + "".join(_ESCAPES.get(char, char) for char in text) + '"'
+
+
+def check_title(title: str) -> str:
+    """The title as the event file will hold it, or UsageError if `check` would refuse it."""
+    found = forbidden_character(title)
+    if found is not None:
+        raise UsageError(f"--title holds {found[1]}; remove it")
+    title = title.strip()
+    if not title or any(char in title for char in "\n\r\u2028\u2029"):
+        raise UsageError("--title must be one non-empty line")
+    return title
 
 
 def new_event(root: Path, date: str, title: str, status: str = "planned") -> Path:
@@ -49,14 +66,13 @@ def new_event(root: Path, date: str, title: str, status: str = "planned") -> Pat
         parsed = parse_edtf(date)
     except DateError as exc:
         raise UsageError(f"--date: {exc.message}" + (f" ({exc.hint})" if exc.hint else "")) from exc
-    if not title.strip() or "\n" in title:
-        raise UsageError("--title must be one non-empty line")
+    title = check_title(title)
     name = f"{parsed.edtf().replace('/', '_').replace('..', 'open')}-{slugify(title)}"
     name = re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-")
     path = root / "content" / "events" / str(parsed.year) / f"{name}.yaml"
     if path.exists():
         raise FileExistsError(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(TEMPLATE.format(title=yaml_text(title.strip()), date=parsed.edtf(),
+    path.write_text(TEMPLATE.format(title=yaml_text(title), date=parsed.edtf(),
                                     status=status), encoding="utf-8")
     return path
