@@ -198,3 +198,36 @@ def test_a_raw_control_character_is_reported_where_it_is(tmp_path: Path, data: b
     diagnostics = Diagnostics()
     assert read_yaml(path, "f.yaml", diagnostics) is None
     assert [d.format() for d in diagnostics.items] == [where + "\n" + HINT]
+
+
+DEEP = "f.yaml:{}: error: values nest more than 100 levels deep\n" \
+       "    hint: write the values out flat; no field needs more than a few levels"
+
+
+def test_values_may_nest_a_hundred_levels_deep() -> None:
+    root, errors = parse("a: " + "[" * 99 + "]" * 99 + "\n")
+    assert errors == [] and root is not None
+
+
+@pytest.mark.parametrize("levels", [101, 999, 100_000])
+@pytest.mark.parametrize("loader", ["C", "Python"])
+def test_values_nested_deeper_are_refused_where_the_limit_is_crossed(
+        monkeypatch: pytest.MonkeyPatch, levels: int, loader: str) -> None:
+    """Python's stack, PyYAML's composer and libyaml's own limit are never reached."""
+    if loader == "Python":
+        monkeypatch.setattr(yamlfile, "_Loader", yaml.BaseLoader)
+    flow = "a: " + "[" * levels + "]" * levels + "\n"
+    assert parse(flow) == (None, [DEEP.format("1:103")])
+    mappings = "a: " + "{b: " * levels + "c" + "}" * levels + "\n"
+    assert parse(mappings) == (None, [DEEP.format("1:400")])
+    sequences = "a:\n" + "- " * levels + "x\n"
+    assert parse(sequences) == (None, [DEEP.format("2:199")])
+
+
+def test_values_nested_in_blocks_are_refused_too() -> None:
+    text = "".join(" " * i + "k:\n" for i in range(120)) + " " * 120 + "v\n"
+    assert parse(text) == (None, [DEEP.format("101:101")])
+
+
+def test_an_alias_inside_its_own_anchor_is_refused() -> None:
+    assert parse("a: &a [*a]\n") == (None, [DEEP.format("1:4")])

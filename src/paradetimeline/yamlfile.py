@@ -2,8 +2,8 @@
 
 No YAML 1.1 guessing: every scalar is text ('NO' stays 'NO', '2015' stays '2015'); the
 schema in `records.py` converts it where it expects a date or a number. Duplicate keys,
-several documents, empty files, oversized files, alias bombs and characters no page may
-hold are reported, not crashed on.
+several documents, empty files, oversized files, alias bombs, values nested too deep and
+characters no page may hold are reported, not crashed on.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from .errors import Diagnostics, Location
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 20_000  # after alias expansion; a hand-written file is far below this
+MAX_DEPTH = 100  # an event nests three levels deep; far deeper, Python's stack gives out
 
 # What no page, feed or calendar can hold: the C0 and C1 controls but tab, line feed and
 # carriage return; lone surrogates; the two noncharacters XML forbids. The YAML reader
@@ -157,8 +158,15 @@ def parse_yaml(text: str, relpath: str, diagnostics: Diagnostics, *,
     start = Location(relpath, 1, 1)
     try:
         documents = list(yaml.compose_all(text, Loader=_Loader))
+    except RecursionError:  # PyYAML's own composer recurses once per level
+        diagnostics.error(_too_deep(text, relpath) or start, *DEPTH_ERROR)
+        return None
     except yaml.MarkedYAMLError as exc:
-        diagnostics.error(*_syntax_error(exc, text, relpath))
+        deep = _too_deep(text, relpath) if "nesting depth" in str(exc.problem) else None
+        if deep is not None:  # libyaml stops at 1,000 levels, and says no more
+            diagnostics.error(deep, *DEPTH_ERROR)
+        else:
+            diagnostics.error(*_syntax_error(exc, text, relpath))
         return None
     except yaml.YAMLError as exc:  # unmarked errors are rare; keep the first line
         diagnostics.error(start, f"YAML syntax: {str(exc).splitlines()[0]}")
@@ -178,6 +186,9 @@ def parse_yaml(text: str, relpath: str, diagnostics: Diagnostics, *,
         diagnostics.error(start, f"file expands to more than {MAX_NODES:,} values",
                           "YAML aliases (*name) multiply content; write the values out")
         return None
+    except _TooDeep as exc:
+        diagnostics.error(exc.loc, *DEPTH_ERROR)
+        return None
     if not isinstance(root, Mapping):
         hint = ("write 'key: value' lines, without a leading '- '" if isinstance(root, Sequence)
                 else "write 'key: value' lines")
@@ -195,9 +206,18 @@ class _TooLarge(Exception):
     pass
 
 
+class _TooDeep(Exception):
+    def __init__(self, loc: Location):
+        self.loc = loc
+
+
+DEPTH_ERROR = (f"values nest more than {MAX_DEPTH} levels deep",
+               "write the values out flat; no field needs more than a few levels")
+
+
 class _Converter:
     """PyYAML's nodes -> located nodes, for one file: counts the values (aliases multiply
-    them), and reports the characters no output may hold."""
+    them) and the levels, and reports the characters no output may hold."""
 
     def __init__(self, text: str, relpath: str, diagnostics: Diagnostics):
         self.text = text
@@ -205,16 +225,18 @@ class _Converter:
         self.diagnostics = diagnostics
         self.budget = MAX_NODES
 
-    def node(self, node: yaml.Node) -> Node:
+    def node(self, node: yaml.Node, depth: int = 0) -> Node:
         self.budget -= 1
         if self.budget < 0:
             raise _TooLarge
         loc = self.loc(node.start_mark)
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, loc)
+        if depth == MAX_DEPTH:
+            raise _TooDeep(loc)
         if isinstance(node, yaml.SequenceNode):
-            return Sequence(tuple(self.node(n) for n in node.value), loc)
-        return self.mapping(node, loc)
+            return Sequence(tuple(self.node(n, depth + 1) for n in node.value), loc)
+        return self.mapping(node, loc, depth)
 
     def scalar(self, node: yaml.ScalarNode, loc: Location) -> Scalar:
         value = node.value
@@ -225,11 +247,11 @@ class _Converter:
             value = _FORBIDDEN.sub("\ufffd", value)
         return Scalar(value, loc, quoted=node.style in ("'", '"', "|", ">"))
 
-    def mapping(self, node: yaml.MappingNode, loc: Location) -> Mapping:
+    def mapping(self, node: yaml.MappingNode, loc: Location, depth: int) -> Mapping:
         items: list[tuple[Scalar, Node]] = []
         seen: dict[str, Location] = {}
         for key_node, value_node in node.value:
-            key = self.node(key_node)
+            key = self.node(key_node, depth + 1)
             if not isinstance(key, Scalar):
                 self.diagnostics.error(key.loc, f"a key must be plain text, not {describe(key)}")
                 continue
@@ -240,7 +262,7 @@ class _Converter:
                                        "YAML keeps only the last value; remove one of them")
                 continue
             seen[key.value] = key.loc
-            items.append((key, self.node(value_node)))
+            items.append((key, self.node(value_node, depth + 1)))
         return Mapping(tuple(items), loc)
 
     def loc(self, mark: yaml.Mark) -> Location:
@@ -267,6 +289,26 @@ def _unescape(escape: str) -> str:
         return _NAMED_ESCAPES.get(escape, "")
     code = int(escape[1:], 16)
     return chr(code) if code <= 0x10FFFF else ""
+
+
+def _too_deep(text: str, relpath: str) -> Location | None:
+    """Where values first nest more than MAX_DEPTH levels deep, if they do.
+
+    Read from the pure-Python parser's events: it keeps its own stack, so it does not
+    recurse as composers do, and it has no limit of its own, as libyaml has."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.BaseLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    return Location(relpath, mark.line + 1, mark.column + 1)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    return None
 
 
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str,
