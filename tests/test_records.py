@@ -111,6 +111,37 @@ def test_event_errors_in_optional_fields(extra: str, expected: str) -> None:
     assert found is not None and found.sources == ()
 
 
+def body_event(body: str) -> tuple[Event | None, list[str]]:
+    return event(GOOD + "body: |-\n  " + body.replace("\n", "\n  ") + "\n")
+
+
+def test_a_body_just_inside_the_limits_is_kept() -> None:
+    """Links and tags are counted by their '[' and '<', whatever follows them."""
+    body = ("[x](y) <b> " * 25)[:-1]
+    body += "z" * (records.MAX_BODY_LENGTH - len(body))
+    assert (len(body), body.count("[") + body.count("<")) == (10_000, 50)
+    found, errors = body_event(body)
+    assert errors == [] and found is not None and found.body == body
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("x" * 10_001, "f.yaml:4:7: error: 'body' is 10,001 characters long; the limit is 10,000\n"
+                   "    hint: shorten it; an article's full text belongs in seeds/"),
+    ("[x](" * 51, "f.yaml:4:7: error: 'body' has 51 links and tags (each '[' or '<' counts); "
+                  "the limit is 50\n"
+                   "    hint: remove some; each one makes Markdown slower on the whole body"),
+    ("<a\n" * 30 + "[x]" * 21, "f.yaml:4:7: error: 'body' has 51 links and tags (each '[' or "
+                               "'<' counts); the limit is 50\n    hint: remove some; each one "
+                               "makes Markdown slower on the whole body"),
+])
+def test_a_body_that_markdown_would_be_slow_on_is_refused(body: str, expected: str) -> None:
+    """Python-Markdown's time grows with a body's length times its links (see
+    benchmarks/markdown_worst.py): such a body is an error at check, not a build that hangs."""
+    found, errors = body_event(body)
+    assert errors == [expected]
+    assert found is not None and found.body is None
+
+
 def test_people_places_anniversaries() -> None:
     d = Diagnostics()
     people = records.read_people(mapping(

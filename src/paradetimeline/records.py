@@ -33,6 +33,11 @@ TRUE_WORDS, FALSE_WORDS = ("true",), ("false",)
 YAML11_BOOLEANS = ("yes", "no", "on", "off", "y", "n", "True", "False", "TRUE", "FALSE",
                    "Yes", "No", "YES", "NO", "On", "Off", "ON", "OFF")
 QUOTE_HINT = "put text that starts with '[', '{' or '- ', or that contains ': ', in quotes"
+# Python-Markdown's time on a body grows with its length times its links and tags, so a
+# body of a few kilobytes could hold a build or `serve` for minutes. The slowest
+# body these bounds allow is measured by benchmarks/markdown_worst.py.
+MAX_BODY_LENGTH = 10_000
+MAX_BODY_LINKS = 50
 
 T = TypeVar("T")
 
@@ -231,7 +236,7 @@ def read_event(event_id: str, path: str, mapping: Mapping, diagnostics: Diagnost
         people=f.idents("people"),
         tags=f.idents("tags"),
         summary=f.text("summary"),
-        body=f.text("body"),
+        body=read_body(f),
         sources=tuple(read_citations(f, diagnostics)),
         draft=f.boolean("draft"),
     )
@@ -239,6 +244,25 @@ def read_event(event_id: str, path: str, mapping: Mapping, diagnostics: Diagnost
         return None
     return Event(id=event_id, title=title, date=date, status=status, path=path,  # type: ignore[arg-type]
                  where=Where(f.where), **event)  # type: ignore[arg-type]
+
+
+def read_body(f: Fields) -> str | None:
+    """The Markdown body, or None when Markdown would take too long on it (reported)."""
+    body = f.text("body")
+    if body is None:
+        return None
+    if len(body) > MAX_BODY_LENGTH:
+        f.diagnostics.error(f.where["body"], f"'body' is {len(body):,} characters long; the "
+                            f"limit is {MAX_BODY_LENGTH:,}",
+                            "shorten it; an article's full text belongs in seeds/")
+        return None
+    links = body.count("[") + body.count("<")
+    if links > MAX_BODY_LINKS:
+        f.diagnostics.error(f.where["body"], f"'body' has {links:,} links and tags (each '[' or "
+                            f"'<' counts); the limit is {MAX_BODY_LINKS}",
+                            "remove some; each one makes Markdown slower on the whole body")
+        return None
+    return body
 
 
 def read_citations(f: Fields, diagnostics: Diagnostics) -> list[Citation]:
