@@ -228,3 +228,10 @@ def test_the_status_choices_are_the_model_statuses():
     from paradetimeline.model import STATUSES
 
     assert STATUS_CHOICES == STATUSES
+
+
+def test_a_usage_error_shows_control_characters_as_escapes(capsys, tmp_path):
+    """A path is the user's text too: an error quoting it cannot clear the screen."""
+    assert main(["check", "--root", str(tmp_path / "\x1b[2Jgone")]) == 2
+    assert capsys.readouterr().err == (
+        f"paradetimeline: error: --root '{tmp_path}/\\x1b[2Jgone' is not a folder\n")

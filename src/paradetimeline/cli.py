@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .build import build_site, check_project
-from .errors import ContentError, Diagnostic, OutputError, UsageError, plural, summary
+from .errors import ContentError, Diagnostic, OutputError, UsageError, plural, printable, summary
 
 EXAMPLES = {
     "build": "examples:\n  paradetimeline build\n  paradetimeline build --root my-project "
@@ -120,10 +120,10 @@ def main(argv: Sequence[str] | None = None, *, ending: bool = False) -> int:
     try:
         return _run(args, ending)
     except UsageError as exc:
-        print(f"paradetimeline: error: {exc}", file=sys.stderr)
+        _error(exc)
         return 2
     except OutputError as exc:
-        print(f"paradetimeline: error: {exc}", file=sys.stderr)
+        _error(exc)
         return 1
     except KeyboardInterrupt:
         print("paradetimeline: interrupted", file=sys.stderr)
@@ -136,6 +136,13 @@ def main(argv: Sequence[str] | None = None, *, ending: bool = False) -> int:
             print(f"paradetimeline: internal error ({kind.__name__ if kind else 'unknown'}); "
                   "please report it with the output of --debug", file=sys.stderr)
         return 70
+
+
+def _error(exc: Exception) -> None:
+    """A one-line error (and its hint line); the paths it quotes are the user's, so their
+    control characters are shown as escapes."""
+    lines = (printable(line) for line in str(exc).split("\n"))
+    print("paradetimeline: error: " + "\n".join(lines), file=sys.stderr)
 
 
 def _run(args: argparse.Namespace, ending: bool = False) -> int:
@@ -207,7 +214,7 @@ def _new(root: Path, args: argparse.Namespace) -> int:
     try:
         path = new_event(root, args.date, args.title, args.status)
     except FileExistsError as exc:
-        print(f"paradetimeline: error: {_shown_file(Path(str(exc)), root)} already exists; "
+        print(f"paradetimeline: error: {printable(_shown_file(Path(str(exc)), root))} already exists; "
               "edit it, or choose another --title", file=sys.stderr)
         return 1
     print(f"Created {_shown_file(path, root)} (a draft: delete 'draft: true' to publish it)")
