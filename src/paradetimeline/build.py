@@ -65,10 +65,19 @@ def build_site(root: Path | str, out: Path | str | None = None, *, base_url: str
     `jobs` processes render the pages of a large site (default: the usable cores). The
     output (default: ROOT/site) must be new, empty or a build's own; `force` replaces any
     other folder. Builds into one folder take turns: `on_wait` is called while one waits."""
+    _check_source_date_epoch(os.environ.get("SOURCE_DATE_EPOCH", ""))
     target = Path(out) if out is not None else Path(root) / "site"
     with collector_paused(), _writing(target), \
             site.claimed(target, Path(root), on_wait) as claimed:
         return _build(Path(root), claimed, base_url, drafts, strict, jobs, force)
+
+
+def _check_source_date_epoch(value: str) -> None:
+    """The specification asks a build to fail on a malformed value rather than guess."""
+    value = value.strip()
+    if value and not (value.isascii() and value.isdigit()):
+        raise UsageError(f"SOURCE_DATE_EPOCH is {value!r}, not a whole number of seconds since "
+                         "1970; set it to one (e.g. $(git log -1 --format=%ct)) or unset it")
 
 
 @contextlib.contextmanager

@@ -20,9 +20,9 @@ EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 def content_timestamp(timeline: Timeline, environ: Mapping[str, str] | None = None) -> dt.datetime:
     """SOURCE_DATE_EPOCH if it is a whole number of seconds, else the latest source date.
 
-    A malformed SOURCE_DATE_EPOCH is ignored rather than fatal: exports cannot report
-    diagnostics, and the content date is still deterministic. Only ASCII digits make a
-    number, as the specification asks: str.isdigit also takes '²' and '١٢'. With no dated
+    `build_site` refuses a malformed SOURCE_DATE_EPOCH before it gets here; any other
+    caller's is ignored. Only ASCII digits make a number, as the specification asks:
+    str.isdigit also takes '²' and '١٢'. With no dated
     source at all, the latest day any event is known to fall on is used, and failing that
     the Unix epoch.
     """
