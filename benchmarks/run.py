@@ -83,13 +83,16 @@ class Ours:
     def __init__(self, work: Path):
         self.root = work / "project"
         self.out = work / "out"
+        self.cache = work / "cache"  # the builds' cache folder (PARADETIMELINE_CACHE_DIR)
+        os.environ["PARADETIMELINE_CACHE_DIR"] = str(self.cache)
 
     def build(self, out: Path) -> Sample:
         return measure([sys.executable, "-m", "paradetimeline", "build", "--root",
                         str(self.root), "--out", str(out), "--quiet"], self.root)
 
     def clear_cache(self) -> None:
-        set_aside(self.root / ".paradetimeline-cache", self.out)
+        set_aside(self.cache, self.out)
+        set_aside(self.root / ".paradetimeline-cache", self.out)  # where older code kept it
 
     def add_event(self, n: int) -> None:
         first = sorted((self.root / "content" / "events").rglob("*.yaml"))[0]
@@ -143,7 +146,7 @@ def set_aside(folder: Path, out: Path) -> None:
     if folder.exists():
         aside = out / SET_ASIDE
         aside.mkdir(parents=True, exist_ok=True)
-        folder.rename(aside / f"{len(list(aside.iterdir()))}-{folder.name}")
+        shutil.move(folder, aside / f"{len(list(aside.iterdir()))}-{folder.name}")
 
 
 def run_scenarios(tools: list, runs: int, only: Collection[str] = ()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import textwrap
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,11 +24,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="rewrite tests/golden/ from the current output")
 
 
-@pytest.fixture(autouse=True)
-def own_cache_key(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Builds in tests sign their cached results with a key of the test session's own,
-    never the one in the user's ~/.cache (see filecache.py)."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
+@pytest.fixture(autouse=True, scope="session")
+def own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Builds in tests keep their cache (and sign it with a key) in the test session's own
+    folder, never in the user's ~/.cache nor in the checkout (see cache.py). Session-wide,
+    so that it holds for the session's fixtures too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
+        patch.delenv("PARADETIMELINE_CACHE_DIR", raising=False)
+        yield
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ def clean_build(root, tmp_path, name):
     the build record nor any cached parse or Markdown can be reused."""
     copy = tmp_path / f"{name}-project"
     shutil.copytree(root, copy, symlinks=True,
-                    ignore=shutil.ignore_patterns(".paradetimeline-cache", "site"))
+                    ignore=shutil.ignore_patterns("site"))
     out = copy / "site"
     assert not record_path(copy, out).exists()
     build_site(copy, out, jobs=1)
@@ -223,7 +223,7 @@ def test_a_build_that_renders_some_pages_keeps_the_results_of_the_others(tmp_pat
 
     root = repo_copy(tmp_path)
     build_site(root)
-    kinds = lambda: sorted(k[0] for k in open_cache(root, ".paradetimeline-cache").entries)
+    kinds = lambda: sorted(k[0] for k in open_cache(cache.folder(root)).entries)
     before = kinds()
     assert before.count("markdown") == 3 and "fragment" in before  # three events have a body
     (root / "content/events/2025/2025-12-31-added.yaml").write_text(
@@ -232,7 +232,7 @@ def test_a_build_that_renders_some_pages_keeps_the_results_of_the_others(tmp_pat
     after = kinds()
     assert after.count("markdown") == before.count("markdown")  # none rendered, none dropped
     assert after.count("fragment") >= before.count("fragment")
-    assert (root / ".paradetimeline-cache" / NAME).is_file()
+    assert (cache.folder(root) / NAME).is_file()
 
 
 def test_a_template_edit_renders_everything_but_rewrites_only_what_changed(tmp_path):
@@ -473,7 +473,7 @@ def cache_file(root: Path, name: str) -> Path:
     """A file of the cache folder, named as the build record and the page record are
     (`build-KEY...`) or the results file, temporary and spill files were (`...PID`)."""
     key = record_path(root, root / "site").name.removesuffix(".json")
-    return root / cache.CACHE_DIR / name.format(key=key, pid=os.getpid())
+    return cache.folder(root) / name.format(key=key, pid=os.getpid())
 
 
 @pytest.mark.parametrize("name", ["{key}.json", "{key}.tmp", "{key}.pages.pickle",
@@ -548,7 +548,7 @@ def test_a_cache_folder_that_cannot_be_used_means_a_slower_build_not_a_failed_on
     build_site(root)
     edit_an_event(root)
     clean = clean_build(root, tmp_path, "clean")
-    damage(root / cache.CACHE_DIR, monkeypatch)
+    damage(cache.folder(root), monkeypatch)
     assert main(["build", "--root", str(root), "-q", "-j", "1"]) == 0
     assert snapshot(root / "site") == clean
     assert main(["build", "--root", str(root), "-q", "-j", "1"]) == 0  # no record kept: in full again
@@ -608,3 +608,26 @@ def test_the_fingerprint_names_what_it_cannot_read_instead_of_failing(tmp_path):
         "content/dangling.yaml": "not a file (120000)",
         "content/loop.yaml": "not a file (120000)",
     }
+
+
+def test_the_cache_lives_outside_the_project(make_project, monkeypatch, tmp_path):
+    root = make_project()
+    monkeypatch.setenv("PARADETIMELINE_CACHE_DIR", str(tmp_path / "elsewhere"))
+    build_site(root)
+    assert sorted(p.name for p in root.iterdir()) == ["content", "seeds", "site", "templates"]
+    assert cache.folder(root).parent == tmp_path / "elsewhere"
+    assert record_path(root, root / "site").is_file()
+    monkeypatch.delenv("PARADETIMELINE_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache.folder(root).parent == tmp_path / "xdg/paradetimeline"
+
+
+def test_only_the_records_of_the_last_output_folders_are_kept(make_project, tmp_path):
+    root = make_project()
+    for n in range(cache.KEPT_RECORDS + 3):
+        build_site(root, tmp_path / f"out{n}")
+    kept = sorted(cache.folder(root).glob("build-*.json"))
+    assert kept == sorted(record_path(root, tmp_path / f"out{n}")
+                          for n in range(3, cache.KEPT_RECORDS + 3))
+    assert sorted(cache.folder(root).glob("*.pages.pickle")) == sorted(
+        pages_path(root, tmp_path / f"out{n}") for n in range(3, cache.KEPT_RECORDS + 3))

@@ -17,6 +17,7 @@ import paradetimeline.loader as loader
 import paradetimeline.markup as markup
 import paradetimeline.mentions as mentions
 from paradetimeline import ContentError, build_site
+from paradetimeline.cache import folder
 from paradetimeline.coverage import check_coverage
 from paradetimeline.filecache import NAME, Handed, ResultCache, derived, ident, open_cache
 
@@ -63,11 +64,11 @@ def test_a_tampered_cache_is_ignored(make_project, monkeypatch):
     root = make_project()
     build_site(root, jobs=1)
     before = snapshot(root / "site")
-    path = root / CACHE / NAME
+    path = folder(root) / NAME
     data = bytearray(path.read_bytes())
     data[-10] ^= 0xFF  # one flipped byte: the signature no longer matches
     path.write_bytes(bytes(data))
-    assert open_cache(root, CACHE).entries == {}
+    assert open_cache(folder(root)).entries == {}
     parsed = count_calls(monkeypatch, loader, "parse_yaml")
     (root / "site/index.html").unlink()  # make the build run
     build_site(root, jobs=1)
@@ -78,17 +79,17 @@ def test_a_tampered_cache_is_ignored(make_project, monkeypatch):
 def test_a_cache_signed_with_another_key_is_ignored(make_project, monkeypatch, tmp_path):
     root = make_project()
     build_site(root, jobs=1)
-    assert open_cache(root, CACHE).entries  # ours: readable
+    assert open_cache(folder(root)).entries  # ours: readable
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "someone-else"))
-    assert open_cache(root, CACHE).entries == {}  # theirs (or committed to a repository)
+    assert open_cache(folder(root)).entries == {}  # theirs (or committed to a repository)
 
 
 def test_garbage_and_a_missing_cache_are_empty(make_project):
     root = make_project()
-    assert open_cache(root, CACHE).entries == {}
-    (root / CACHE).mkdir()
-    (root / CACHE / NAME).write_bytes(b"not a cache at all")
-    assert open_cache(root, CACHE).entries == {}
+    assert open_cache(folder(root)).entries == {}
+    folder(root).mkdir(parents=True)
+    (folder(root) / NAME).write_bytes(b"not a cache at all")
+    assert open_cache(folder(root)).entries == {}
 
 
 def test_only_what_a_build_used_is_kept(make_project):
@@ -96,11 +97,11 @@ def test_only_what_a_build_used_is_kept(make_project):
     extra = root / "content/events/extra.yaml"
     extra.write_text("title: Extra\ndate: 2015-05-10\nstatus: planned\n")
     build_site(root, jobs=1)
-    assert any(k[:2] == ("event", "content/events/extra.yaml") for k in open_cache(root, CACHE).entries)
+    assert any(k[:2] == ("event", "content/events/extra.yaml") for k in open_cache(folder(root)).entries)
     extra.unlink()
     build_site(root, jobs=1)
     assert not any(k[:2] == ("event", "content/events/extra.yaml")
-                   for k in open_cache(root, CACHE).entries)
+                   for k in open_cache(folder(root)).entries)
 
 
 def test_values_round_trip_and_workers_report_what_they_used():
@@ -154,7 +155,7 @@ def test_a_worker_hands_over_what_it_made_through_its_own_file(tmp_path):
     cache.end_handovers()
     assert {cache.get(("made", n)) for n in range(4)} == {"x" * 100_000}
     cache.save()
-    assert open_cache(tmp_path, CACHE).get(("made", 3)) == "x" * 100_000
+    assert open_cache(tmp_path / CACHE).get(("made", 3)) == "x" * 100_000
 
 
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork")
@@ -172,7 +173,7 @@ def test_a_forked_worker_hands_back_only_what_it_used_itself(tmp_path):
         cache.update(taken)
     cache.end_handovers()
     cache.save()
-    assert {k for k in open_cache(tmp_path, CACHE).entries} == {
+    assert {k for k in open_cache(tmp_path / CACHE).entries} == {
         ("parent",), ("made", 0), ("made", 1), ("made", 2)}
 
 
@@ -225,13 +226,13 @@ def test_a_saved_cache_is_read_back_whole_and_a_cut_one_not_at_all(tmp_path):
     cache.put(("k", 1), "one")
     cache.put(("k", 2), ["two"])
     cache.save()
-    assert {k: open_cache(tmp_path, CACHE).get(k) for k in cache.entries} == {
+    assert {k: open_cache(tmp_path / CACHE).get(k) for k in cache.entries} == {
         ("k", 1): "one", ("k", 2): ["two"]}
     path = tmp_path / CACHE / NAME
     path.write_bytes(path.read_bytes()[:-1])
-    assert open_cache(tmp_path, CACHE).entries == {}
+    assert open_cache(tmp_path / CACHE).entries == {}
     path.write_bytes(path.read_bytes()[:32])  # a signature and nothing signed
-    assert open_cache(tmp_path, CACHE).entries == {}
+    assert open_cache(tmp_path / CACHE).entries == {}
 
 
 SECOND_SEED = """\
@@ -257,7 +258,7 @@ WITH_SECOND_SEED = {
 
 def check(root):
     """Load and cover as a check does, with the result cache; what it reported and found."""
-    results = open_cache(root, CACHE)
+    results = open_cache(folder(root))
     timeline, diagnostics = loader.load_timeline(root, drafts=True, results=results)
     check_coverage(timeline, root, diagnostics)
     results.save()
@@ -275,7 +276,7 @@ def test_a_warm_check_neither_finds_quotes_nor_scans_articles_again(make_project
     scans = count_calls(monkeypatch, mentions, "_scan")
     assert check(root) == cold
     assert parsed == [] and quotes == [] and scans == []
-    kept = open_cache(root, CACHE).entries  # and what it used is kept for the next one
+    kept = open_cache(folder(root)).entries  # and what it used is kept for the next one
     assert {k[0] for k in kept} == {"article", "event", "meta", "quote", "mentions"}
 
 
@@ -332,7 +333,7 @@ def test_a_damaged_value_is_a_miss_and_the_others_still_hit(tmp_path):
     data = bytearray(path.read_bytes())
     data[5] ^= 0xFF  # inside the first value: the index, and its signature, are intact
     path.write_bytes(bytes(data))
-    reopened = open_cache(tmp_path, CACHE)
+    reopened = open_cache(tmp_path / CACHE)
     assert sorted(v for v in (reopened.get(("k", 1)), reopened.get(("k", 2))) if v) in (
         ["two" * 10], ["one" * 10])  # whichever was written first is damaged, the other is read
     reopened.close()
@@ -346,7 +347,7 @@ def test_opening_a_cache_reads_only_its_index(tmp_path, monkeypatch):
     reads = []
     real = os.pread
     monkeypatch.setattr(os, "pread", lambda fd, n, at: reads.append(n) or real(fd, n, at))
-    reopened = open_cache(tmp_path, CACHE)
+    reopened = open_cache(tmp_path / CACHE)
     assert len(reopened.loaded) == 50 and reads == []  # not even the keys
     assert reopened.get(("k", 7)) == "x" * 10_000 and len(reads) == 1
     reopened.close()
@@ -360,22 +361,22 @@ def test_a_save_appends_new_values_and_a_mostly_unused_file_is_written_afresh(tm
     first.save()
     original = path.read_bytes()
     size = len(original)
-    second = open_cache(tmp_path, CACHE)
+    second = open_cache(tmp_path / CACHE)
     assert all(second.get(("k", n)) for n in range(10))
     second.put(("k", 10), "y" * 1000)
     second.save()  # appended: the ten values stay where they are
     second.close()
     assert path.read_bytes()[:size] == original
-    third = open_cache(tmp_path, CACHE)
+    third = open_cache(tmp_path / CACHE)
     assert [third.get(("k", n)) for n in (0, 10)] == ["x" * 1000, "y" * 1000]
     assert third.get(("k", 3)) and path.stat().st_size > size
     third.close()
-    fourth = open_cache(tmp_path, CACHE)
+    fourth = open_cache(tmp_path / CACHE)
     fourth.get(("k", 10))  # uses one value of eleven: the file is rewritten with it alone
     fourth.save()
     fourth.close()
     assert path.stat().st_size < size / 2
-    assert list(open_cache(tmp_path, CACHE).entries) == [("k", 10)]
+    assert list(open_cache(tmp_path / CACHE).entries) == [("k", 10)]
 
 
 def test_many_articles_are_scanned_the_same_in_parallel(make_project, monkeypatch):
@@ -413,7 +414,7 @@ def test_a_save_drops_what_it_cannot_name_when_the_keys_were_damaged_since_openi
     first = ResultCache(path)
     first.put(("k", 1), "one")
     first.save()
-    second = open_cache(tmp_path, CACHE)
+    second = open_cache(tmp_path / CACHE)
     assert second.get(("k", 1)) == "one"
     data = bytearray(path.read_bytes())
     value = len(pickle.dumps("one", protocol=pickle.HIGHEST_PROTOCOL))
@@ -422,7 +423,7 @@ def test_a_save_drops_what_it_cannot_name_when_the_keys_were_damaged_since_openi
     second.put(("k", 2), "two")
     second.save()  # no error: the value it cannot name is dropped, the new one kept
     second.close()
-    third = open_cache(tmp_path, CACHE)
+    third = open_cache(tmp_path / CACHE)
     assert third.get(("k", 2)) == "two" and third.get(("k", 1)) is None
 
 
@@ -461,7 +462,7 @@ def test_a_kept_check_reports_again_what_it_reported(make_project):
     assert reported[0] == reported[1] == [
         "content/events/talk.yaml:4:10: error: unknown place 'red-squar'\n"
         "    hint: did you mean 'red-square'?"]
-    assert any(k[0] == "checked" for k in open_cache(root, CACHE).entries)
+    assert any(k[0] == "checked" for k in open_cache(folder(root)).entries)
 
 
 def test_quotes_found_once_stay_kept_while_checks_are_kept(make_project, monkeypatch):
@@ -486,7 +487,7 @@ def test_a_save_keeps_whole_steps_on_request_and_reads_no_entry_to_append(tmp_pa
         first.put(("markdown", n), f"<p>{n}</p>" * 100)
         first.put(("event", n), n)
     first.save()
-    second = open_cache(tmp_path, CACHE)
+    second = open_cache(tmp_path / CACHE)
     reads = []
     real = os.pread
     monkeypatch.setattr(os, "pread", lambda fd, n, at: reads.append(fd) or real(fd, n, at))
@@ -496,7 +497,7 @@ def test_a_save_keeps_whole_steps_on_request_and_reads_no_entry_to_append(tmp_pa
     second.save()  # appended (most of the file is still used): no entry of it is read again
     assert reads.count(second.file.fileno()) == 1
     second.close()
-    assert sorted(open_cache(tmp_path, CACHE).entries) == [
+    assert sorted(open_cache(tmp_path / CACHE).entries) == [
         ("event", 1), ("event", 9), ("markdown", 0), ("markdown", 1), ("markdown", 2)]
 
 
@@ -510,13 +511,13 @@ def test_what_a_build_makes_waits_in_a_spill_file_that_becomes_the_cache(tmp_pat
     first.save()
     first.close()
     assert sorted(p.name for p in path.parent.iterdir()) == [NAME]  # the spill, renamed
-    second = open_cache(tmp_path, CACHE)
+    second = open_cache(tmp_path / CACHE)
     assert [second.get(("k", n)) for n in range(3)] == ["x" * 1000] * 3
     second.put(("k", 3), "y" * 1000)
     second.save()  # appended from the spill, which is then removed
     second.close()
     assert sorted(p.name for p in path.parent.iterdir()) == [NAME]
-    assert open_cache(tmp_path, CACHE).get(("k", 3)) == "y" * 1000
+    assert open_cache(tmp_path / CACHE).get(("k", 3)) == "y" * 1000
 
 
 def test_the_spill_file_of_a_killed_build_is_removed(tmp_path):
@@ -529,7 +530,7 @@ def test_the_spill_file_of_a_killed_build_is_removed(tmp_path):
     folder.mkdir()
     (folder / f"{NAME}.spill{gone}").write_bytes(b"left by a killed build")
     (folder / f"{NAME}.spill{os.getpid()}").write_bytes(b"this process's own")
-    open_cache(tmp_path, CACHE)
+    open_cache(tmp_path / CACHE)
     assert sorted(p.name for p in folder.iterdir()) == [f"{NAME}.spill{os.getpid()}"]
 
 
@@ -551,15 +552,15 @@ def test_a_results_file_that_is_a_symlink_is_neither_read_nor_appended_to(make_p
     root = make_project()
     build_site(root, jobs=1)
     elsewhere = tmp_path / "elsewhere.pickle"
-    path = root / CACHE / NAME
+    path = folder(root) / NAME
     path.rename(elsewhere)
     path.symlink_to(elsewhere)
     before = elsewhere.read_bytes()
-    assert open_cache(root, CACHE).entries == {}  # not read through the link
+    assert open_cache(folder(root)).entries == {}  # not read through the link
     (root / "content/events/new.yaml").write_text("title: New\ndate: 2015-05-10\nstatus: planned\n")
     build_site(root, jobs=1)  # makes new entries, which a save would append
     assert elsewhere.read_bytes() == before
-    assert not path.is_symlink() and open_cache(root, CACHE).entries
+    assert not path.is_symlink() and open_cache(folder(root)).entries
     assert snapshot(root / "site") == clean_build(root, tmp_path, "clean")
 
 
@@ -575,4 +576,4 @@ def test_a_spill_file_is_made_afresh_never_opened_at_a_name_it_could_guess(tmp_p
     cache.save()
     cache.close()
     assert important.read_text() == "the user's own file"
-    assert open_cache(tmp_path, CACHE).get(("k", 1)) == "x" * 1000
+    assert open_cache(tmp_path / CACHE).get(("k", 1)) == "x" * 1000

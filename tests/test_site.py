@@ -318,6 +318,7 @@ def test_a_site_symlink_is_refused_and_left_as_it_is(make_project, tmp_path, cap
 def test_the_committed_site_is_a_builds_own(tmp_path):
     """The repository's site/ carries the marker, so `make site` keeps replacing it."""
     from conftest import REPO
+
     from paradetimeline.site import claim
 
     claim(REPO / "site")  # raises if site/ holds a file no build wrote

@@ -14,6 +14,7 @@ from test_cache import clean_build
 from test_site import snapshot
 
 from paradetimeline import build_site, load_timeline
+from paradetimeline.cache import folder
 from paradetimeline.render import make_environment
 from paradetimeline.tracking import (
     PageReads,
@@ -190,7 +191,7 @@ def test_kept_fragments_survive_an_edit_to_a_template_they_do_not_use(tmp_path):
     from paradetimeline.filecache import open_cache
 
     root = repo_copy(tmp_path)
-    fragments = lambda: {k for k in open_cache(root, ".paradetimeline-cache").entries
+    fragments = lambda: {k for k in open_cache(folder(root)).entries
                          if k[0] == "fragment"}
     build_site(root)
     first = fragments()

@@ -48,7 +48,7 @@ def check_project(root: Path | str, *, strict: bool = False) -> tuple[Diagnostic
     from .filecache import open_cache
 
     with collector_paused():
-        results = open_cache(Path(root), cache.CACHE_DIR)
+        results = open_cache(cache.folder(Path(root)))
         try:
             _, diagnostics, _ = _load(Path(root), results, usable_cores())
         finally:
@@ -124,7 +124,7 @@ def _build(root: Path, target: Path, base_url: str | None, drafts: bool, strict:
     site.claim(target, force=force)
     from .filecache import open_cache
 
-    results = open_cache(root, cache.CACHE_DIR)
+    results = open_cache(cache.folder(root))
     try:
         return _render_and_write(root, target, results, record, inputs, input_files, base_url,
                                  drafts, strict, jobs)

@@ -1,6 +1,6 @@
 """A build record, so that rebuilding with nothing changed does nothing.
 
-After a successful build we store, in ROOT/.paradetimeline-cache/, a fingerprint of every
+After a successful build we store, in the project's cache folder (`folder`), a fingerprint of every
 input (the bytes of every file under seeds/, content/ and templates/, the package's own code,
 the build options and SOURCE_DATE_EPOCH) and a manifest of the output (each file's size and
 modification time). A later build whose fingerprint and output both still match skips the
@@ -8,6 +8,12 @@ work and replays the recorded diagnostics. Anything else (a changed byte, an edi
 missing output file, a record that is corrupt, of another format or shape, from another
 project, or not a regular file) means a full build: the record is never trusted, only
 matched.
+
+The cache folder lies outside the project, in the user's cache folder
+($XDG_CACHE_HOME/paradetimeline/<hash of the project's path>/, or the folder that
+$PARADETIMELINE_CACHE_DIR names instead of $XDG_CACHE_HOME/paradetimeline): a checkout
+cannot plant a cache, and a build writes nothing into the project but its output. It keeps
+the records of the last KEPT_RECORDS output folders a project was built into.
 """
 
 from __future__ import annotations
@@ -24,7 +30,8 @@ from . import safefile
 from .errors import Diagnostic, Location
 
 FORMAT = "paradetimeline/build-record@1"
-CACHE_DIR = ".paradetimeline-cache"
+CACHE_ENV = "PARADETIMELINE_CACHE_DIR"
+KEPT_RECORDS = 8
 MAX_BYTES = 1 << 28  # of a build record, read whole: far more than a large site's
 INPUT_FOLDERS = ("seeds", "content", "templates")
 _CODE = Path(__file__).resolve().parent
@@ -109,9 +116,39 @@ def _walk(base: Path) -> list[tuple[str, os.stat_result]]:
     return found
 
 
+def folder(root: Path) -> Path:
+    """The project's cache folder (see the module's docstring); nothing is made here."""
+    base = os.environ.get(CACHE_ENV)
+    if not base:
+        home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        base = os.path.join(home, "paradetimeline")
+    return Path(base) / hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+
+
 def record_path(root: Path, out: Path) -> Path:
     key = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
-    return root / CACHE_DIR / f"build-{key}.json"
+    return folder(root) / f"build-{key}.json"
+
+
+def forget(root: Path, out: Path) -> None:
+    """Remove the records of builds into `out` (a folder that is going away)."""
+    path = record_path(root, out)
+    for record in (path, pages_path(root, out)):
+        record.unlink(missing_ok=True)
+
+
+def _prune(kept: Path) -> None:
+    """Keep the records of the KEPT_RECORDS output folders built into last, `kept` among them."""
+    def age(path: Path) -> int:
+        try:
+            return path.stat().st_mtime_ns
+        except OSError:
+            return 0
+
+    records = sorted(kept.parent.glob("build-*.json"), key=age, reverse=True)
+    for old in [r for r in records if r != kept][KEPT_RECORDS - 1:]:
+        old.unlink(missing_ok=True)
+        old.with_suffix(".pages.pickle").unlink(missing_ok=True)
 
 
 def read_record(root: Path, out: Path) -> dict[str, Any]:
@@ -204,9 +241,10 @@ def store(root: Path, out: Path, print_: str, inputs: dict[str, list[Any]],
               "fingerprint": print_, "inputs": inputs, "manifest": files, **result}
     path = record_path(root, out)
     try:
-        path.parent.mkdir(exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         with safefile.replacing(path) as handle:
             handle.write(json.dumps(record).encode("utf-8"))
+        _prune(path)
     except OSError:
         pass
 

@@ -1,8 +1,9 @@
 """Results of slow, pure steps (parsing a file, rendering a Markdown body), kept between
 builds and looked up by the exact text they came from.
 
-`ROOT/.paradetimeline-cache/results.pickle` holds {key: value}, where a key names the step
-and carries a SHA-256 of its input, so a changed byte is a different key and an entry can
+`results.pickle`, in the project's cache folder (see cache.folder), holds {key: value},
+where a key names the step and carries a SHA-256 of its input, so a changed byte is a
+different key and an entry can
 never be stale. Values are pickled model objects, and unpickling runs code, so nothing is
 unpickled unless this user's key vouches for it: the file is its entries one after another
 (each the pickled key, then the pickled value), then a lookup table (a 16-byte hash of each
@@ -190,7 +191,7 @@ class ResultCache:
                 self.owner = -1
                 return None
             try:
-                self.path.parent.mkdir(exist_ok=True)
+                self.path.parent.mkdir(parents=True, exist_ok=True)
                 self.spill = _Spill(self.path.parent)
             except OSError:
                 self.owner = -1  # cannot spill here: values are held in memory
@@ -406,7 +407,7 @@ class ResultCache:
     def _rewrite(self, secret: bytes) -> None:
         assert self.path is not None
         try:
-            self.path.parent.mkdir(exist_ok=True)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             with safefile.replacing(self.path) as handle:
                 idents, table = [], []
                 for n, name in sorted((n, name) for name, n in self.index.items()
@@ -565,9 +566,10 @@ def _write_table(handle: BinaryIO, idents: bytes, table: bytes, secret: bytes) -
     handle.write(_sign(secret, idents + table + lengths))
 
 
-def open_cache(root: Path, cache_dir: str) -> ResultCache:
-    """The project's result cache; an empty one when there is none or it is not ours."""
-    path = root / cache_dir / NAME
+def open_cache(folder: Path) -> ResultCache:
+    """The result cache in `folder` (a project's, see cache.folder); an empty one when there
+    is none or it is not ours."""
+    path = folder / NAME
     _remove_stale_spills(path)
     secret = signing.secret()
     if secret is None:

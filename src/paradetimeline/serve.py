@@ -25,6 +25,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
+from . import cache
 from .build import build_site
 from .errors import ContentError, UsageError, summary
 
@@ -132,7 +133,9 @@ class Preview:
         return json.dumps({"version": self.version, "errors": self.errors}).encode()
 
     def close(self) -> None:
+        """Remove the temporary site and the cache's records of it: they describe nothing now."""
         shutil.rmtree(self.folder, ignore_errors=True)
+        cache.forget(self.root, self.out)
 
 
 def _internal(exc: BaseException) -> str:
