@@ -1,6 +1,6 @@
 """Machine-readable exports of the timeline. Each returns text; nothing is written here.
 
-`events.json` follows the schema `paradetimeline/events@1` (DESIGN §6, and
+`events.json` follows the schema `paradetimeline/events@1` (README.md, "The site", and
 schemas/events.schema.json): URLs are relative to the site root unless the site has a base
 URL, in which case they are absolute. The other formats live in their own modules; this one
 decides which files exist. docs/exports.md describes them all for users.

@@ -1,7 +1,7 @@
 """The one timestamp that feeds and calendars require, taken from the content, never the clock.
 
 Atom needs `updated`, iCalendar needs `DTSTAMP`, sitemaps like `lastmod`. A build must be
-byte-identical whenever its inputs are (DESIGN §5), so the instant comes from
+byte-identical whenever its inputs are (README.md, "Development"), so the instant comes from
 `SOURCE_DATE_EPOCH` when that is set (https://reproducible-builds.org/specs/source-date-epoch/),
 else from the content: midnight UTC of the latest source publication date.
 """

@@ -1,7 +1,7 @@
 """Page URLs for the exports: absolute under the site's base URL when one is known.
 
 Feeds, sitemaps, calendars and Open Graph need absolute URLs to be useful; the site itself
-links relatively (DESIGN §6), so the HTML pages never depend on this.
+links relatively (README.md, "Publishing"), so the HTML pages never depend on this.
 """
 
 from __future__ import annotations
