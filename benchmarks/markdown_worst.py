@@ -10,7 +10,7 @@ slowest bodies `check` still accepts: each pattern repeated up to the limit on l
 tags, then padded to the limit on length, with plain prose or with the costliest text that
 holds no '[' or '<' (emphasis, "*a* " repeated). Every body ends with a reference
 definition, so that "[x]" is a link too. Each body of the second table is read through
-records.py, to show that check really accepts it. Only the tables go to stdout.
+read/schema.py, to show that check really accepts it. Only the tables go to stdout.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from __future__ import annotations
 import argparse
 import time
 
-from paradetimeline import records
 from paradetimeline.errors import Diagnostics
-from paradetimeline.markup import render_markdown
-from paradetimeline.yamlfile import parse_yaml
+from paradetimeline.read import schema
+from paradetimeline.read.yamlfile import parse_yaml
+from paradetimeline.render.markup import render_markdown
 
 # Patterns that make Markdown slow, and a few that do not (for comparison).
 PATTERNS = ["[x](", "![x](", "[x](y)", "[x](y) ", "[x] ", "[](", "[x](<", "<a b=", "<a\n",
@@ -48,15 +48,15 @@ def accepted(body: str) -> bool:
     text = f"title: T\ndate: 2015-05-09\nstatus: happened\nbody: |-\n{indented}\n"
     diagnostics = Diagnostics()
     mapping = parse_yaml(text, "e.yaml", diagnostics)
-    event = mapping and records.read_event("e", "e.yaml", mapping, diagnostics)
+    event = mapping and schema.read_event("e", "e.yaml", mapping, diagnostics)
     return bool(event and event.body == body.strip() and not diagnostics.errors)
 
 
 def at_limits(unit: str, padding: str) -> str:
     """`unit` repeated up to the limit on links and tags, padded to the limit on length."""
     openers = unit.count("[") + unit.count("<")
-    room = records.MAX_BODY_LENGTH - len(DEFINITION)
-    body = unit * ((records.MAX_BODY_LINKS - 1) // openers) if openers else ""
+    room = schema.MAX_BODY_LENGTH - len(DEFINITION)
+    body = unit * ((schema.MAX_BODY_LINKS - 1) // openers) if openers else ""
     body += padding * ((room - len(body)) // len(padding))
     return body.strip() + DEFINITION
 
@@ -74,8 +74,8 @@ def growth(sizes: list[int], give_up: float) -> None:
 
 
 def limits(runs: int) -> None:
-    print(f"| pattern, up to {records.MAX_BODY_LINKS} links and tags | padded with, to "
-          f"{records.MAX_BODY_LENGTH:,} chars | chars | links and tags | accepted | seconds |")
+    print(f"| pattern, up to {schema.MAX_BODY_LINKS} links and tags | padded with, to "
+          f"{schema.MAX_BODY_LENGTH:,} chars | chars | links and tags | accepted | seconds |")
     print("|---|---|---:|---:|---|---:|")
     for unit in PATTERNS:
         openers = unit.count("[") + unit.count("<")

@@ -27,7 +27,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture(autouse=True, scope="session")
 def own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Builds in tests keep their cache (and sign it with a key) in the test session's own
-    folder, never in the user's ~/.cache nor in the checkout (see cache.py). Session-wide,
+    folder, never in the user's ~/.cache nor in the checkout (see incremental/buildrecord.py). Session-wide,
     so that it holds for the session's fixtures too."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))

@@ -5,16 +5,16 @@ from __future__ import annotations
 import pytest
 from conftest import MINIMAL_SEED, REPO
 
-from paradetimeline.articles import (
+from paradetimeline.check.loader import load_timeline
+from paradetimeline.dates import PartialDate
+from paradetimeline.model import Caption, Source
+from paradetimeline.read.articles import (
     find_quote,
     nearest_sentence,
     normalize,
     parse_article,
     split_sentences,
 )
-from paradetimeline.dates import PartialDate
-from paradetimeline.loader import load_timeline
-from paradetimeline.model import Caption, Source
 
 S000, S001, S003 = "000_e855b5d6b16dc860", "001_0f98aee22f1571cc", "003_966e67b1e78c5366"
 BOILERPLATE = ("Like Us on Facebook", "Your support helps us", "Original url", "date 2025",

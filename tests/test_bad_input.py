@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paradetimeline import cli
-from paradetimeline.build import check_project
+from paradetimeline.api import check_project
 from paradetimeline.errors import ContentError
 
 CORPUS = Path(__file__).parent / "bad_input"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from paradetimeline.build import check_project
-from paradetimeline.loader import load_timeline
-from paradetimeline.mentions import mentions_by_source
+from paradetimeline.api import check_project
+from paradetimeline.check.loader import load_timeline
+from paradetimeline.check.mentions import mentions_by_source
 
 REPO = Path(__file__).resolve().parent.parent
 S000, S001, S003 = "000_e855b5d6b16dc860", "001_0f98aee22f1571cc", "003_966e67b1e78c5366"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from paradetimeline import build_site
-from paradetimeline.build import check_project
+from paradetimeline.api import check_project
 from paradetimeline.errors import ContentError
 
 PARADE = """\
@@ -182,8 +182,8 @@ def test_strict_builds_fail_on_coverage_warnings(make_project, tmp_path):
 
 def test_a_quote_of_sentences_without_date_phrases_is_not_located_again(make_project,
                                                                        monkeypatch):
-    import paradetimeline.coverage as coverage
-    import paradetimeline.mentions as mentions
+    import paradetimeline.check.coverage as coverage
+    import paradetimeline.check.mentions as mentions
 
     located: list[str] = []
     for module in (coverage, mentions):

@@ -17,9 +17,9 @@ import pytest
 from conftest import EXAMPLE_BASE_URL, REPO
 
 from paradetimeline import build_site
-from paradetimeline.ical import escape, fold
-from paradetimeline.loader import load_timeline
-from paradetimeline.stamps import content_timestamp
+from paradetimeline.check.loader import load_timeline
+from paradetimeline.exports.ical import escape, fold
+from paradetimeline.exports.stamps import content_timestamp
 
 BASE = EXAMPLE_BASE_URL
 SCHEMA = json.loads((REPO / "schemas" / "events.schema.json").read_text(encoding="utf-8"))
@@ -328,7 +328,7 @@ def test_exports_do_not_depend_on_clock_zone_or_hash_seed(site, tmp_path):
 
 
 def test_json_bytes_writes_one_list_item_per_line_from_a_list_or_a_generator():
-    from paradetimeline.jsontext import json_bytes
+    from paradetimeline.exports.jsontext import json_bytes
 
     expected = ('{\n  "title": "Парад «80»",\n  "events": [\n    {"id": "a", "n": 1},\n'
                 '    {"id": "b", "n": 2}\n  ],\n  "none": [],\n  "pair": [1, 2]\n}\n').encode()
@@ -348,7 +348,7 @@ def test_feed_escaping_is_the_standard_librarys(text):
     from xml.sax.saxutils import escape as sax_escape
     from xml.sax.saxutils import quoteattr as sax_quoteattr
 
-    from paradetimeline import feeds
+    from paradetimeline.exports import feeds
 
     assert feeds.escape(text) == sax_escape(text)
     assert feeds.quoteattr(text) == sax_quoteattr(text)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
-from paradetimeline import filedata
-from paradetimeline.filedata import joined, output_digest, utf8_blocks, utf8_join, write_all
+from paradetimeline.render import filedata
+from paradetimeline.render.filedata import joined, output_digest, utf8_blocks, utf8_join, write_all
 
 
 def test_utf8_join_is_the_joined_text_encoded_whatever_the_batch():

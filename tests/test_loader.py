@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
+from paradetimeline.check.loader import load_timeline
 from paradetimeline.errors import UsageError
-from paradetimeline.loader import load_timeline
 
 EVENT = """\
 title: {title}
@@ -175,9 +175,9 @@ def test_many_event_files_are_checked_the_same_in_parallel(make_project, monkeyp
     import hashlib
     import multiprocessing
 
-    import paradetimeline.loader as loader
-    from paradetimeline.filecache import ResultCache
-    from paradetimeline.loader import PARALLEL_MIN_FILES
+    import paradetimeline.check.loader as loader
+    from paradetimeline.check.loader import PARALLEL_MIN_FILES
+    from paradetimeline.incremental.results import ResultCache
 
     pools = []
     real = multiprocessing.get_context
@@ -217,10 +217,10 @@ def test_many_seeds_are_parsed_the_same_in_parallel(make_project, monkeypatch):
     one process, and coverage then has no article left to scan."""
     import multiprocessing
 
-    import paradetimeline.loader as loader
-    from paradetimeline import mentions
-    from paradetimeline.filecache import ResultCache
-    from paradetimeline.loader import PARALLEL_MIN_SEEDS
+    import paradetimeline.check.loader as loader
+    from paradetimeline.check import mentions
+    from paradetimeline.check.loader import PARALLEL_MIN_SEEDS
+    from paradetimeline.incremental.results import ResultCache
 
     pools = []
     real = multiprocessing.get_context
@@ -249,8 +249,8 @@ def test_many_seeds_are_parsed_the_same_in_parallel(make_project, monkeypatch):
 def test_a_file_whose_digest_is_known_and_kept_is_not_read(make_project, monkeypatch):
     import hashlib
 
-    import paradetimeline.loader as loader
-    from paradetimeline.filecache import ResultCache
+    import paradetimeline.check.loader as loader
+    from paradetimeline.incremental.results import ResultCache
 
     root = make_project()
     results = ResultCache(None)

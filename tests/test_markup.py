@@ -11,7 +11,7 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from paradetimeline.markup import PATTERN_NEEDS, converter, render_markdown
+from paradetimeline.render.markup import PATTERN_NEEDS, converter, render_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 STOCK = markdown.Markdown(output_format="html")

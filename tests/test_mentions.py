@@ -8,18 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from paradetimeline import mentions
-from paradetimeline.articles import parse_article
-from paradetimeline.dates import PartialDate
-from paradetimeline.errors import UsageError
-from paradetimeline.loader import load_timeline
-from paradetimeline.mentions import (
+from paradetimeline.check import mentions
+from paradetimeline.check.loader import load_timeline
+from paradetimeline.check.mentions import (
     find_mentions,
     format_mention,
     mentions_by_source,
     quote_spans,
     write_mentions,
 )
+from paradetimeline.dates import PartialDate
+from paradetimeline.errors import UsageError
+from paradetimeline.read.articles import parse_article
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from paradetimeline.loader import LIST_PAGES, RESERVED_ID, load_timeline
-from paradetimeline.pages import plan_pages
-from paradetimeline.views import TimelineView
+from paradetimeline.check.loader import LIST_PAGES, RESERVED_ID, load_timeline
+from paradetimeline.render.pages import plan_pages
+from paradetimeline.render.views import TimelineView
 
 
 def test_the_loader_reserves_the_id_of_every_list_page(make_project):

@@ -3,17 +3,17 @@ made again, and an incremental build's exports equal a clean build's."""
 
 from __future__ import annotations
 
-from test_cache import clean_build
-from test_filecache import count_calls
-from test_site import snapshot
+from test_buildrecord import clean_build
+from test_output import snapshot
+from test_results import count_calls
 
-import paradetimeline.exports as exports
-import paradetimeline.ical as ical
+import paradetimeline.exports.files as exports
+import paradetimeline.exports.ical as ical
 from paradetimeline import build_site
-from paradetimeline.cache import pages_path
-from paradetimeline.filedata import joined, output_digest
-from paradetimeline.pieces import Piece, PieceStore
-from paradetimeline.tracking import read_record
+from paradetimeline.incremental.buildrecord import pages_path
+from paradetimeline.incremental.pieces import Piece, PieceStore
+from paradetimeline.incremental.tracking import read_record
+from paradetimeline.render.filedata import joined, output_digest
 
 
 def made(store, path, items, calls):

@@ -27,8 +27,9 @@ from pathlib import Path
 
 import pytest
 
-from paradetimeline import cache, serve
+from paradetimeline import serve
 from paradetimeline.errors import UsageError
+from paradetimeline.incremental import buildrecord
 from paradetimeline.serve import STATUS_PATH, start
 
 FORBIDDEN = "This preview answers only http://127.0.0.1:{port}/ and http://localhost:{port}/\n"
@@ -311,7 +312,7 @@ def test_sigterm_stops_serve_cleanly_and_removes_the_temporary_site(make_project
             process.wait(timeout=10)
     assert rest == ["Stopped.\n"]
     assert list(tmp.glob("paradetimeline-serve-*")) == []
-    assert list(cache.folder(root).glob("build-*")) == []  # nor the cache's records of it
+    assert list(buildrecord.folder(root).glob("build-*")) == []  # nor the cache's records of it
 
 
 def test_serve_on_a_port_out_of_range_exits_2_and_leaves_no_temporary_site(make_project, tmp_path):

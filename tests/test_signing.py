@@ -8,10 +8,11 @@ import stat
 from pathlib import Path
 
 import pytest
-from test_cache import bounded_build
-from test_site import snapshot
+from test_buildrecord import bounded_build
+from test_output import snapshot
 
-from paradetimeline import build_site, signing
+from paradetimeline import build_site
+from paradetimeline.incremental import signing
 
 
 @pytest.fixture
@@ -64,3 +65,16 @@ def test_a_key_that_is_not_a_regular_file_is_replaced_without_hanging(make_proje
     (root / "site/index.html").unlink()
     build_site(root)  # with the new key
     assert snapshot(root / "site") == before
+
+
+def test_the_code_digest_covers_every_stage(tmp_path, monkeypatch):
+    """Results made by other code are not reused: a change in a stage's folder counts."""
+    (tmp_path / "render").mkdir()
+    (tmp_path / "api.py").write_text("a = 1\n")
+    (tmp_path / "render/renderer.py").write_text("b = 1\n")
+    monkeypatch.setattr(signing, "_CODE", tmp_path)
+    monkeypatch.setattr(signing, "_CODE_DIGEST", [])
+    before = signing.code_digest()
+    (tmp_path / "render/renderer.py").write_text("b = 2\n")
+    monkeypatch.setattr(signing, "_CODE_DIGEST", [])
+    assert signing.code_digest() != before

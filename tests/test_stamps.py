@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
+from paradetimeline.check.loader import load_timeline
 from paradetimeline.cli import main
-from paradetimeline.loader import load_timeline
-from paradetimeline.stamps import content_timestamp
+from paradetimeline.exports.stamps import content_timestamp
 
 CONTENT_DATE = "DTSTAMP:20150511T000000Z"  # the minimal project's latest source date
 

@@ -10,13 +10,12 @@ import shutil
 
 import pytest
 from conftest import REPO
-from test_cache import clean_build
-from test_site import snapshot
+from test_buildrecord import clean_build
+from test_output import snapshot
 
 from paradetimeline import build_site, load_timeline
-from paradetimeline.cache import folder
-from paradetimeline.render import make_environment
-from paradetimeline.tracking import (
+from paradetimeline.incremental.buildrecord import folder
+from paradetimeline.incremental.tracking import (
     PageReads,
     PageRecord,
     Ref,
@@ -27,7 +26,8 @@ from paradetimeline.tracking import (
     resolve,
     write_record,
 )
-from paradetimeline.views import TimelineView
+from paradetimeline.render.renderer import make_environment
+from paradetimeline.render.views import TimelineView
 
 
 @pytest.fixture
@@ -100,7 +100,7 @@ def test_arguments_are_looked_up_again_by_kind_and_id(timeline):
 
 
 def test_canon_names_events_by_key_and_refuses_what_it_cannot_describe(timeline):
-    from paradetimeline.tracking import Unknown
+    from paradetimeline.incremental.tracking import Unknown
 
     event = timeline.events[0]
     assert canon((event, None, {"a": 1}), {event.id: "k"}) == ("k", None, ("dict", ("a", 1)))
@@ -113,7 +113,7 @@ def test_canon_names_events_by_key_and_refuses_what_it_cannot_describe(timeline)
 def test_a_page_context_is_digested_as_its_canon_is(timeline):
     # context_digest works out canon's answer for the usual values itself: the digests the
     # records hold must not change with it.
-    from paradetimeline.tracking import digest
+    from paradetimeline.incremental.tracking import digest
 
     event = timeline.events[0]
     tracker = Tracker(keys_of(timeline))
@@ -159,7 +159,7 @@ def test_a_template_that_reads_every_event_is_rendered_again_on_any_change(make_
 
 
 def test_a_kept_fragment_is_reused_while_its_events_are_unchanged(timeline, tmp_path):
-    from paradetimeline.filecache import ResultCache
+    from paradetimeline.incremental.results import ResultCache
 
     event = timeline.events[0]
     results = ResultCache(None)
@@ -186,9 +186,9 @@ def test_a_kept_fragment_is_reused_while_its_events_are_unchanged(timeline, tmp_
 
 
 def test_kept_fragments_survive_an_edit_to_a_template_they_do_not_use(tmp_path):
-    from test_cache import repo_copy
+    from test_buildrecord import repo_copy
 
-    from paradetimeline.filecache import open_cache
+    from paradetimeline.incremental.results import open_cache
 
     root = repo_copy(tmp_path)
     fragments = lambda: {k for k in open_cache(folder(root)).entries
@@ -236,7 +236,7 @@ def test_an_answer_is_asked_again_when_a_changed_event_left_or_joined_it(make_pr
 def test_a_kept_fragment_that_asked_the_view_is_reused_only_while_the_answer_holds(timeline, tmp_path):
     from dataclasses import replace
 
-    from paradetimeline.filecache import ResultCache
+    from paradetimeline.incremental.results import ResultCache
 
     results = ResultCache(None)
     calls = []
@@ -278,7 +278,7 @@ def test_what_a_worker_sent_is_adopted_equal_and_made_of_the_trackers_own_ids():
 
 
 def test_the_pieces_a_worker_kept_are_adopted_equal_and_made_of_the_trackers_own_strings():
-    from paradetimeline.pieces import KeptPieces, Spans
+    from paradetimeline.incremental.pieces import KeptPieces, Spans
 
     tracker = Tracker({"a-1": "k1", "b-2": "k2"})
     spans = Spans(("a-1", "b-2", "c-3"), ("k1", "old", "k3"), b"\0" * 48)
@@ -298,7 +298,7 @@ def test_a_kept_fragment_is_checked_against_the_records_answers_where_they_canno
     """The parade page is rendered again on every change (it reads every event), and its
     kept fragment asks which events have the tag: after an event without the tag is added,
     the record's answer is taken as it is; after one with the tag, it is asked again."""
-    import paradetimeline.tracking as tracking
+    import paradetimeline.incremental.tracking as tracking
 
     templates = tmp_path / "templates"
     shutil.copytree(REPO / "templates", templates)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from paradetimeline import load_timeline
-from paradetimeline.views import TimelineView
+from paradetimeline.render.views import TimelineView
 
 
 def event_file(date: str) -> str:

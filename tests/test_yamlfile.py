@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from paradetimeline import yamlfile
 from paradetimeline.errors import Diagnostics, Location
-from paradetimeline.yamlfile import MAX_BYTES, Mapping, Scalar, Sequence, parse_yaml, read_yaml
+from paradetimeline.read import yamlfile
+from paradetimeline.read.yamlfile import MAX_BYTES, Mapping, Scalar, Sequence, parse_yaml, read_yaml
 
 
 def parse(text: str) -> tuple[Mapping | None, list[str]]:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .build import build_site, check_project
+from .api import build_site, check_project
 from .errors import ContentError, Diagnostic, OutputError, UsageError, plural, printable, summary
 
 EXAMPLES = {
@@ -196,8 +196,8 @@ def _run(args: argparse.Namespace, ending: bool = False) -> int:
 
 def _mentions(root: Path, source: str | None) -> int:
     """Exit 1 when the content has errors: citations may then be missing from the list."""
-    from .loader import load_timeline
-    from .mentions import write_mentions
+    from .check.loader import load_timeline
+    from .check.mentions import write_mentions
 
     timeline, diagnostics = load_timeline(root, drafts=True)
     write_mentions(timeline, source, sys.stdout)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .dates import DateError, parse_edtf
 from .errors import UsageError
-from .yamlfile import forbidden_character
+from .read.yamlfile import forbidden_character
 
 TEMPLATE = """\
 # A new event. The file name is the event's id; keep it lowercase with '-' between words.

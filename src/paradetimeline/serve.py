@@ -25,9 +25,9 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
-from . import cache
-from .build import build_site
+from .api import build_site
 from .errors import ContentError, UsageError, summary
+from .incremental import buildrecord
 
 STATUS_PATH = "/__paradetimeline/status"
 TIMEOUT = 10.0  # seconds a connection may stay silent before the server closes it
@@ -135,7 +135,7 @@ class Preview:
     def close(self) -> None:
         """Remove the temporary site and the cache's records of it: they describe nothing now."""
         shutil.rmtree(self.folder, ignore_errors=True)
-        cache.forget(self.root, self.out)
+        buildrecord.forget(self.root, self.out)
 
 
 def _internal(exc: BaseException) -> str:

@@ -1,0 +1,1 @@
+"""Check: load every file, resolve references, verify quotes and dates; the Timeline."""

@@ -1,0 +1,278 @@
+"""Corroboration and coverage: do the cited sentences agree with the timeline, and does the
+timeline account for every date the articles state?
+
+Two checks, both warnings (so `check --strict` fails until each is fixed or explained):
+
+1. Corroboration. For each citation of an event, the date phrases inside the quoted words
+   must overlap the event's date, or the date of the anniversary it commemorates ("70 years
+   since" the war's end, "the 1945 defeat"). An anniversary ordinal inside the quote
+   ("70th anniversary", "70 years since") must equal the event's computed anniversary.
+2. Coverage. Every date phrase of every article must lie inside some event's or
+   anniversary's quote, or be listed in content/coverage.yaml with a reason.
+
+content/coverage.yaml explains what is deliberate:
+
+    uncited:            # date phrases no record cites, and why
+      - source: 000_e855b5d6b16dc860
+        anchor: p4-s1
+        phrase: Oct. 1
+        reason: A recurring date (National Day), not something that happened once.
+    other_dates:        # phrases an event quotes that date something other than the event
+      - event: 2025-05-05-china-announces-pla-participation
+        source: 003_966e67b1e78c5366
+        anchor: p1-s1
+        phrase: on Friday
+        reason: Dates the parades announced, not the announcement.
+
+An entry that matches no phrase is an error; one that no longer explains anything is a
+warning, so the file cannot quietly go stale.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..dates import EventDate
+from ..errors import Diagnostics, Location, did_you_mean
+from ..model import Article, Event, Timeline
+from ..read.schema import Fields
+from ..read.yamlfile import read_yaml
+from .mentions import Mention, mentions_by_source, quote_spans, quoted
+
+COVERAGE_FILE = "content/coverage.yaml"
+ENTRY_KEYS = ("source", "anchor", "phrase", "reason")
+Key = tuple[str | None, str, str, str]  # (event or None, source, anchor, phrase)
+_ORDINAL = re.compile(r"\b(?P<n>\d{1,3})(?:st|nd|rd|th) anniversary\b|"
+                      r"\b(?P<years>\d{1,3}) years since\b")
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One entry of content/coverage.yaml; `event` is set for an 'other_dates' entry."""
+
+    source: str
+    anchor: str
+    phrase: str
+    reason: str
+    event: str | None
+    where: Location
+
+    def key(self) -> Key:
+        return (self.event, self.source, self.anchor, self.phrase)
+
+
+def check_coverage(timeline: Timeline, root: Path, diagnostics: Diagnostics, jobs: int = 1
+                   ) -> dict[str, list[Mention]]:
+    """Warn about disagreeing or uncovered date phrases; report bad coverage.yaml entries.
+    Articles are scanned for date phrases in `jobs` processes when there are many. Returns
+    the mentions it checked (`mentions_by_source`), which the provenance report shows."""
+    by_source = mentions_by_source(timeline, jobs)
+    explanations = read_coverage(Path(root), diagnostics)
+    used = _check_entries(explanations, timeline, by_source, diagnostics)  # bad ones count as used
+    explained = {x.key() for x in explanations if x.event is not None}
+    for event in timeline.events:
+        used |= _corroborate(event, timeline, by_source, explained, diagnostics)
+    used |= _uncovered(timeline, by_source, Path(root), explanations, diagnostics)
+    for explanation in explanations:
+        if explanation.key() not in used:
+            _stale(explanation, by_source, diagnostics)
+    return by_source
+
+
+def read_coverage(root: Path, diagnostics: Diagnostics) -> list[Explanation]:
+    """The entries of content/coverage.yaml; a missing file explains nothing."""
+    path = root / COVERAGE_FILE
+    if not path.is_file():
+        return []
+    mapping = read_yaml(path, COVERAGE_FILE, diagnostics)
+    if mapping is None:
+        return []
+    f = Fields(mapping, diagnostics, ("uncited", "other_dates"))
+    out = []
+    for section, keys in (("uncited", ENTRY_KEYS), ("other_dates", ("event", *ENTRY_KEYS))):
+        example = "{" + ", ".join(f"{k}: ..." for k in keys) + "}"
+        for item in f.mappings(section, example):
+            e = Fields(item, diagnostics, keys)
+            event = e.ident("event", required=True) if "event" in keys else None
+            source, anchor = e.ident("source", required=True), e.text("anchor", required=True)
+            phrase, reason = e.text("phrase", required=True), e.text("reason", required=True)
+            if source and anchor and phrase and reason and (event or "event" not in keys):
+                out.append(Explanation(source, anchor, phrase, reason, event, item.loc))
+    return out
+
+
+def _check_entries(explanations: list[Explanation], timeline: Timeline,
+                   by_source: dict[str, list[Mention]], diagnostics: Diagnostics) -> set[Key]:
+    """Report entries that name no real source, sentence, phrase or event; return their keys
+    so they are not also reported as explaining nothing."""
+    invalid: set[Key] = set()
+    events = {e.id for e in timeline.events}
+    for x in explanations:
+        problem = hint = None
+        if x.source not in by_source:
+            problem, hint = f"unknown source '{x.source}'", did_you_mean(x.source, by_source)
+        elif x.event is not None and x.event not in events:
+            problem, hint = f"unknown event '{x.event}'", did_you_mean(x.event, events)
+        else:
+            in_sentence = [m.phrase for m in by_source[x.source] if m.anchor == x.anchor]
+            if x.phrase not in in_sentence:
+                problem = f"no date phrase '{x.phrase}' in {x.source} {x.anchor}"
+                hint = (f"date phrases there: {', '.join(repr(p) for p in in_sentence)}"
+                        if in_sentence else "run 'paradetimeline mentions' to list them")
+        if problem:
+            invalid.add(x.key())
+            diagnostics.error(x.where, problem, hint)
+    return invalid
+
+
+def _corroborate(event: Event, timeline: Timeline, by_source: dict[str, list[Mention]],
+                 explained: set[Key], diagnostics: Diagnostics) -> set[Key]:
+    """Warn where a quoted date phrase or ordinal disagrees with the event; return the
+    keys of the explanations (`explained`: of 'other_dates') that excused a disagreement."""
+    used: set[Key] = set()
+    accepted = [event.date]
+    if event.commemorates in timeline.anniversaries:
+        reference = timeline.anniversaries[event.commemorates].date
+        accepted.append(EventDate(reference, reference))
+    for citation in event.sources:
+        source = timeline.sources.get(citation.source)
+        if source is None or not citation.anchors:
+            continue  # the loader has reported it
+        where = citation.where.get("quote", Location(event.path))
+        # Only a phrase in a sentence the quote was found in (its anchors) can be quoted:
+        # a quote without one is not looked for again.
+        dated = [m for m in by_source.get(source.id, [])
+                 if m.dates and m.anchor in citation.anchors]
+        spans = quote_spans(source.article, citation.quote) if dated else {}
+        for mention in dated:
+            if not quoted(mention, spans):
+                continue
+            if any(_overlap(d, a) for d in mention.dates for a in accepted):
+                continue
+            key = (event.id, mention.source, mention.anchor, mention.phrase)
+            if key in explained:
+                used.add(key)
+                continue
+            diagnostics.warning(
+                where, f"'{mention.phrase}' ({mention.anchor}) resolves to "
+                f"{mention.resolution}, outside the event's date {event.date.edtf()}",
+                "fix the date, or add it to 'other_dates' in content/coverage.yaml with a reason")
+        _ordinals(event, citation.quote, where, diagnostics)
+    return used
+
+
+def _ordinals(event: Event, quote: str, where: Location, diagnostics: Diagnostics) -> None:
+    if event.anniversary is None:
+        return  # only a commemoration has an ordinal to disagree with
+    for match in _ORDINAL.finditer(quote):
+        stated = int(match["n"] or match["years"])
+        if stated != event.anniversary:
+            diagnostics.warning(
+                where, f"the quote says '{match.group(0)}', but the event is the "
+                f"{event.anniversary_label} anniversary of '{event.commemorates}'",
+                "check the event's date and 'commemorates'")
+
+
+def _uncovered(timeline: Timeline, by_source: dict[str, list[Mention]], root: Path,
+               explanations: list[Explanation], diagnostics: Diagnostics) -> set[Key]:
+    """Warn about each phrase no record cites and no entry explains."""
+    used: set[Key] = set()
+    explained = {x.key() for x in explanations if x.event is None}
+    for source_id, mentions in by_source.items():
+        locate = _locator(root, timeline.sources[source_id].article)
+        for mention in mentions:
+            if mention.cited_by or mention.anniversaries:
+                continue
+            key = (None, source_id, mention.anchor, mention.phrase)
+            if key in explained:
+                used.add(key)
+                continue
+            diagnostics.warning(
+                locate(mention), f"date phrase '{mention.phrase}' ({mention.anchor}, "
+                f"{mention.resolution}) is cited by no event",
+                "quote it from the event it dates, or add it to 'uncited' in "
+                "content/coverage.yaml with a reason")
+    return used
+
+
+def _stale(x: Explanation, by_source: dict[str, list[Mention]], diagnostics: Diagnostics) -> None:
+    if x.event is None:
+        citers = next((m.cited_by or m.anniversaries for m in by_source[x.source]
+                       if m.anchor == x.anchor and m.phrase == x.phrase), ())
+        diagnostics.warning(x.where, f"'{x.phrase}' ({x.anchor}) is cited by "
+                            f"{', '.join(citers)}; this entry explains nothing",
+                            "remove the entry")
+    else:
+        diagnostics.warning(x.where, f"'{x.phrase}' ({x.anchor}) does not disagree with "
+                            f"event '{x.event}'; this entry explains nothing",
+                            "remove the entry")
+
+
+def _overlap(a: EventDate, b: EventDate) -> bool:
+    first_a, last_a = _bounds(a)
+    first_b, last_b = _bounds(b)
+    return first_a <= last_b and first_b <= last_a
+
+
+def _bounds(date: EventDate) -> tuple[dt.date, dt.date]:
+    return date.first_day() or dt.date.min, date.last_day() or dt.date.max
+
+
+def _locator(root: Path, article: Article) -> Callable[[Mention], Location]:
+    """mention -> its Location in seeds/<id>.txt (line 1 when the sentence cannot be found).
+
+    The parser collapses whitespace, so the seed is collapsed the same way while remembering
+    where each kept run of characters came from; sentences are then found in reading order.
+    The seed is read only when a first mention needs locating: most sources need none."""
+    relpath = f"seeds/{article.id}.txt"
+    sentences = {s.anchor: s.text for s in article.sentences()}
+    found: dict[str, int] = {}
+    cursor = [0]
+    seed: list[tuple[str, str, list[int], list[int]]] = []  # (raw, collapsed, starts, origins)
+
+    def read_seed() -> tuple[str, str, list[int], list[int]]:
+        if not seed:
+            try:
+                raw = (root / relpath).read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                raw = ""
+            pieces: list[str] = []
+            starts: list[int] = []  # where each piece starts in the collapsed text
+            origins: list[int] = []  # and in the raw text
+            length = 0
+            for match in re.finditer(r"\S+|\s+", raw):
+                piece = match.group()
+                if piece[0].isspace():
+                    if not pieces or pieces[-1] == " ":
+                        continue
+                    piece = " "
+                starts.append(length)
+                origins.append(match.start())
+                pieces.append(piece)
+                length += len(piece)
+            seed.append((raw, "".join(pieces), starts, origins))
+        return seed[0]
+
+    def locate(mention: Mention) -> Location:
+        raw, text, starts, origins = read_seed()
+        if mention.anchor not in found:
+            at = text.find(sentences.get(mention.anchor, "\0"), cursor[0])
+            found[mention.anchor] = at
+            if at >= 0:
+                cursor[0] = at
+        at = found[mention.anchor]
+        if at < 0:
+            return Location(relpath)
+        collapsed_index = at + mention.start
+        piece = bisect.bisect_right(starts, collapsed_index) - 1
+        index = origins[piece] + (collapsed_index - starts[piece])
+        line = raw.count("\n", 0, index) + 1
+        column = index - (raw.rfind("\n", 0, index) + 1) + 1
+        return Location(relpath, line, column)
+
+    return locate

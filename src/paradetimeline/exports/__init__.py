@@ -1,0 +1,1 @@
+"""Exports: the machine-readable files (JSON, TimelineJS, iCalendar, Atom, sitemap)."""

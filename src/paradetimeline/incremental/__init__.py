@@ -1,0 +1,1 @@
+"""Incremental builds: what earlier builds are remembered by, and how."""

@@ -1,0 +1,427 @@
+"""YAML records -> model objects, one reader per file kind.
+
+Each reader takes a `Mapping` from `yamlfile` and reports every problem it finds: unknown
+keys (with "did you mean"), missing fields, wrong types, bad dates and ids. References
+between files are checked later, by the loader, which sees all files at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TypeVar
+
+from ..dates import DateError, EventDate, PartialDate, parse_edtf, parse_partial
+from ..errors import Diagnostics, Location, Where, did_you_mean
+from ..model import (
+    STATUSES,
+    Anniversary,
+    Citation,
+    CompareRow,
+    Event,
+    Person,
+    Place,
+    Role,
+    SiteConfig,
+    SourceMeta,
+)
+from .yamlfile import Mapping, Node, Scalar, Sequence, describe
+
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]*")
+ID_HINT = "ids use lowercase letters, digits, '-' and '_', and start with a letter or digit"
+TRUE_WORDS, FALSE_WORDS = ("true",), ("false",)
+YAML11_BOOLEANS = ("yes", "no", "on", "off", "y", "n", "True", "False", "TRUE", "FALSE",
+                   "Yes", "No", "YES", "NO", "On", "Off", "ON", "OFF")
+QUOTE_HINT = "put text that starts with '[', '{' or '- ', or that contains ': ', in quotes"
+# Python-Markdown's time on a body grows with its length times its links and tags, so a
+# body of a few kilobytes could hold a build or `serve` for minutes. The slowest
+# body these bounds allow is measured by benchmarks/markdown_worst.py.
+MAX_BODY_LENGTH = 10_000
+MAX_BODY_LINKS = 50
+
+T = TypeVar("T")
+
+
+def is_id(text: str) -> bool:
+    """An id is a short slug: safe as a file name and a URL part on every system."""
+    return bool(ID_PATTERN.fullmatch(text)) and len(text) <= 100
+
+
+def id_hint(text: str) -> str:
+    """How to fix an invalid id, with a suggestion when one is obvious."""
+    if _is_path(text):
+        return "an id is a name, not a path; " + ID_HINT
+    suggestion = suggested_id(text)
+    return f"{ID_HINT}: try '{suggestion}'" if suggestion else ID_HINT
+
+
+def suggested_id(text: str) -> str | None:
+    """The id an invalid one most likely means ('Xi Jinping' -> 'xi-jinping'), if any."""
+    if _is_path(text):
+        return None
+    suggestion = re.sub(r"[^a-z0-9_-]", "", re.sub(r"\s+", "-", text.strip().lower()))
+    return suggestion if is_id(suggestion) and suggestion != text else None
+
+
+def _is_path(text: str) -> bool:
+    return any(part in text for part in ("/", "\\", ".."))
+
+
+class Fields:
+    """Reads typed values out of one mapping, reporting problems with their location."""
+
+    def __init__(self, mapping: Mapping, diagnostics: Diagnostics, allowed: tuple[str, ...],
+                 hints: dict[str, str] | None = None):
+        self.mapping = mapping
+        self.diagnostics = diagnostics
+        self.where: dict[str, Location] = {}
+        self.misspelt: set[str] = set()  # allowed keys that an unknown key was close to
+        for key, _ in mapping.items:
+            if key.value in allowed:
+                continue
+            close = did_you_mean(key.value, allowed)
+            if close:
+                self.misspelt.add(close.split("'")[1])
+            hint = (hints or {}).get(key.value) or close or f"allowed keys: {', '.join(allowed)}"
+            self.diagnostics.error(key.loc, f"unknown key '{key.value}'", hint)
+
+    def _node(self, key: str, required: bool) -> Node | None:
+        """The value of `key`; a missing or blank value is None (an error when required)."""
+        node = self.mapping.get(key)
+        if node is None:
+            if required and key not in self.misspelt:  # the misspelling was reported already
+                self.diagnostics.error(self.mapping.loc, f"missing required key '{key}'",
+                                       f"add a line '{key}: ...'")
+            return None
+        if isinstance(node, Scalar) and not node.value.strip():
+            if required:
+                self.diagnostics.error(node.loc, f"'{key}' is empty", f"give '{key}' a value")
+            return None
+        self.where[key] = node.loc
+        return node
+
+    def _scalar(self, key: str, node: Node, what: str) -> Scalar | None:
+        if isinstance(node, Scalar):
+            return node
+        self.diagnostics.error(node.loc, f"'{key}' must be {what}, not {describe(node)}",
+                               QUOTE_HINT if what == "text" else None)
+        return None
+
+    def text(self, key: str, required: bool = False) -> str | None:
+        node = self._node(key, required)
+        scalar = node and self._scalar(key, node, "text")
+        return scalar.value.strip() if scalar else None
+
+    def date(self, key: str, required: bool = False) -> EventDate | None:
+        return self._convert(key, required, "a date", parse_edtf)
+
+    def partial(self, key: str, required: bool = False) -> PartialDate | None:
+        return self._convert(key, required, "a date", parse_partial)
+
+    def _convert(self, key: str, required: bool, what: str,
+                 parse: Callable[[str], T]) -> T | None:
+        node = self._node(key, required)
+        scalar = node and self._scalar(key, node, what)
+        if not scalar:
+            return None
+        try:
+            return parse(scalar.value.strip())
+        except DateError as exc:
+            self.diagnostics.error(scalar.loc, f"'{key}': {exc.message}", exc.hint)
+            return None
+
+    def boolean(self, key: str, default: bool = False) -> bool:
+        node = self._node(key, False)
+        scalar = node and self._scalar(key, node, "true or false")
+        if not scalar:
+            return default
+        if scalar.value in TRUE_WORDS or scalar.value in FALSE_WORDS:
+            return scalar.value in TRUE_WORDS
+        hint = "write true or false in lowercase"
+        if scalar.value in YAML11_BOOLEANS:
+            hint += f"; '{scalar.value}' is only a yes/no word in old YAML, so it is not read as one"
+        self.diagnostics.error(scalar.loc, f"'{key}' must be true or false, not '{scalar.value}'",
+                               hint)
+        return default
+
+    def number(self, key: str, low: float, high: float) -> float | None:
+        node = self._node(key, False)
+        scalar = node and self._scalar(key, node, "a number")
+        if not scalar:
+            return None
+        try:
+            value = float(scalar.value)
+        except ValueError:
+            value = float("nan")
+        if not low <= value <= high:
+            self.diagnostics.error(scalar.loc,
+                                   f"'{key}' must be a number from {low:g} to {high:g}, "
+                                   f"not '{scalar.value}'")
+            return None
+        return value
+
+    def choice(self, key: str, choices: tuple[str, ...], required: bool = False) -> str | None:
+        value = self.text(key, required)
+        if value is not None and value not in choices:
+            self.diagnostics.error(self.where[key], f"'{key}' must be one of "
+                                   f"{', '.join(choices)}; not '{value}'",
+                                   did_you_mean(value, choices))
+            return None
+        return value
+
+    def ident(self, key: str, required: bool = False) -> str | None:
+        value = self.text(key, required)
+        if value is not None and not is_id(value):
+            self.diagnostics.error(self.where[key], f"'{value}' is not a valid id", id_hint(value))
+            return None
+        return value
+
+    def items(self, key: str) -> list[Node]:
+        """A list value; a single scalar is read as a list of one."""
+        node = self._node(key, False)
+        if node is None:
+            return []
+        if isinstance(node, Sequence):
+            return list(node.items)
+        if isinstance(node, Scalar):
+            return [node]
+        self.diagnostics.error(node.loc, f"'{key}' must be a list, not {describe(node)}",
+                               f"write '{key}: [a, b]', or one '- item' per line below '{key}:'")
+        return []
+
+    def idents(self, key: str) -> tuple[str, ...]:
+        """A list of ids; each keeps its location as where['key.N']."""
+        values: list[str] = []
+        for node in self.items(key):
+            if not isinstance(node, Scalar):
+                self.diagnostics.error(node.loc, f"'{key}' items must be ids, not {describe(node)}")
+            elif not is_id(node.value):
+                self.diagnostics.error(node.loc, f"'{node.value}' is not a valid id",
+                                       id_hint(node.value))
+            elif node.value in values:
+                self.diagnostics.error(node.loc, f"'{node.value}' is listed twice in '{key}'",
+                                       "remove one of them")
+            else:
+                self.where[f"{key}.{len(values)}"] = node.loc
+                values.append(node.value)
+        return tuple(values)
+
+    def mappings(self, key: str, example: str) -> list[Mapping]:
+        """A list of mappings; `example` shows one item, for the hint."""
+        out = []
+        for node in self.items(key):
+            if isinstance(node, Mapping):
+                out.append(node)
+            else:
+                self.diagnostics.error(node.loc, f"'{key}' items must be mappings, "
+                                       f"not {describe(node)}", f"write each item as {example}")
+        return out
+
+
+# -- one reader per file kind -------------------------------------------------------------
+
+EVENT_KEYS = ("title", "date", "status", "commemorates", "places", "people", "tags",
+              "summary", "body", "sources", "draft")
+
+
+def read_event(event_id: str, path: str, mapping: Mapping, diagnostics: Diagnostics) -> Event | None:
+    f = Fields(mapping, diagnostics, EVENT_KEYS,
+               {"id": "an event's id is its file name; remove this line"})
+    title = f.text("title", required=True)
+    date = f.date("date", required=True)
+    status = f.choice("status", STATUSES, required=True)
+    event = dict(
+        commemorates=f.ident("commemorates"),
+        places=f.idents("places"),
+        people=f.idents("people"),
+        tags=f.idents("tags"),
+        summary=f.text("summary"),
+        body=read_body(f),
+        sources=tuple(read_citations(f, diagnostics)),
+        draft=f.boolean("draft"),
+    )
+    if title is None or date is None or status is None:
+        return None
+    return Event(id=event_id, title=title, date=date, status=status, path=path,  # type: ignore[arg-type]
+                 where=Where(f.where), **event)  # type: ignore[arg-type]
+
+
+def read_body(f: Fields) -> str | None:
+    """The Markdown body, or None when Markdown would take too long on it (reported)."""
+    body = f.text("body")
+    if body is None:
+        return None
+    if len(body) > MAX_BODY_LENGTH:
+        f.diagnostics.error(f.where["body"], f"'body' is {len(body):,} characters long; the "
+                            f"limit is {MAX_BODY_LENGTH:,}",
+                            "shorten it; an article's full text belongs in seeds/")
+        return None
+    links = body.count("[") + body.count("<")
+    if links > MAX_BODY_LINKS:
+        f.diagnostics.error(f.where["body"], f"'body' has {links:,} links and tags (each '[' or "
+                            f"'<' counts); the limit is {MAX_BODY_LINKS}",
+                            "remove some; each one makes Markdown slower on the whole body")
+        return None
+    return body
+
+
+def read_citations(f: Fields, diagnostics: Diagnostics) -> list[Citation]:
+    citations = []
+    for item in f.mappings("sources", "'- source: SEED-ID' with 'quote: \"...\"' below it"):
+        c = Fields(item, diagnostics, ("source", "quote"))
+        source, quote = c.ident("source", required=True), c.text("quote", required=True)
+        if source and quote:
+            citations.append(Citation(source, quote, where=Where(c.where)))
+    return citations
+
+
+def read_people(mapping: Mapping, diagnostics: Diagnostics) -> list[Person]:
+    people = []
+    for person_id, node in _records(mapping, diagnostics, "person"):
+        f = Fields(node, diagnostics, ("name", "native_names", "country", "roles", "description"))
+        name = f.text("name", required=True)
+        roles = []
+        for item in f.mappings("roles", "'- title: ...' with optional 'from:' and 'to:'"):
+            r = Fields(item, diagnostics, ("title", "from", "to"))
+            role_title = r.text("title", required=True)
+            if role_title:
+                roles.append(Role(role_title, r.partial("from"), r.partial("to")))
+        native = _native_names(f, diagnostics)
+        if name:
+            people.append(Person(person_id.value, name, native, f.text("country"), tuple(roles),
+                                 f.text("description"), where=Where({"id": person_id.loc, **f.where})))
+    return people
+
+
+def _native_names(f: Fields, diagnostics: Diagnostics) -> tuple[tuple[str, str], ...]:
+    node = f._node("native_names", False)
+    if node is None:
+        return ()
+    if not isinstance(node, Mapping):
+        diagnostics.error(node.loc, "'native_names' must map a language tag to a name, "
+                          "e.g. 'zh: 习近平'")
+        return ()
+    names = []
+    for key, value in node.items:
+        if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", key.value):
+            diagnostics.error(key.loc, f"'{key.value}' is not a language tag", "e.g. zh, ru, be")
+        elif not isinstance(value, Scalar) or not value.value.strip():
+            diagnostics.error(value.loc, f"the {key.value} name must be text")
+        else:
+            names.append((key.value, value.value.strip()))
+    return tuple(names)
+
+
+PLACE_KINDS = ("square", "city", "country", "building", "venue", "region")
+
+
+def read_places(mapping: Mapping, diagnostics: Diagnostics) -> list[Place]:
+    places = []
+    for place_id, node in _records(mapping, diagnostics, "place"):
+        f = Fields(node, diagnostics, ("name", "kind", "city", "country", "lat", "lon"))
+        name, kind = f.text("name", required=True), f.choice("kind", PLACE_KINDS, required=True)
+        lat, lon = f.number("lat", -90, 90), f.number("lon", -180, 180)
+        if name and kind:
+            places.append(Place(place_id.value, name, kind, f.text("city"), f.text("country"),
+                                lat, lon, where=Where({"id": place_id.loc, **f.where})))
+    return places
+
+
+def read_anniversaries(mapping: Mapping, diagnostics: Diagnostics) -> list[Anniversary]:
+    out = []
+    for anniversary_id, node in _records(mapping, diagnostics, "anniversary"):
+        f = Fields(node, diagnostics, ("title", "date", "description", "sources"))
+        title, date = f.text("title", required=True), f.partial("date", required=True)
+        description, sources = f.text("description"), tuple(read_citations(f, diagnostics))
+        if title and date:
+            out.append(Anniversary(anniversary_id.value, title, date, description, sources,
+                                   where=Where({"id": anniversary_id.loc, **f.where})))
+    return out
+
+
+SOURCE_KEYS = ("headline", "publisher", "byline", "published", "url", "boilerplate", "notes")
+
+
+def read_source_meta(source_id: str, mapping: Mapping, diagnostics: Diagnostics) -> SourceMeta:
+    f = Fields(mapping, diagnostics, SOURCE_KEYS)
+    url = f.text("url")
+    if url is not None and not re.match(r"^https?://[^\s]+$", url):
+        diagnostics.error(f.where["url"], f"'url' must start with http:// or https://, not '{url}'")
+        url = None
+    patterns = []
+    for node in f.items("boilerplate"):
+        if not isinstance(node, Scalar):
+            diagnostics.error(node.loc, "'boilerplate' items must be regular expressions")
+            continue
+        try:
+            re.compile(node.value)
+            patterns.append(node.value)
+        except re.error as exc:
+            diagnostics.error(node.loc, f"'boilerplate' pattern '{node.value}' is not a regular "
+                              f"expression: {exc.msg} at position {exc.pos}",
+                              "to match a character such as '(', '.' or '?' literally, put a "
+                              "backslash before it")
+    notes = []
+    node = f._node("notes", False)
+    if isinstance(node, Mapping):
+        for key, value in node.items:
+            if key.value not in SOURCE_KEYS:
+                diagnostics.error(key.loc, f"a note must be about a field: unknown field "
+                                  f"'{key.value}'", did_you_mean(key.value, SOURCE_KEYS))
+            elif isinstance(value, Scalar):
+                notes.append((key.value, value.value.strip()))
+    elif node is not None:
+        diagnostics.error(node.loc, "'notes' must map a field name to a note")
+    return SourceMeta(source_id, f.text("headline"), f.text("publisher"), f.text("byline"),
+                      f.partial("published"), url, tuple(patterns), tuple(notes), where=Where(f.where))
+
+
+SITE_KEYS = ("title", "description", "language", "base_url", "license", "full_text",
+             "commemorations", "compare")
+
+
+def read_site(mapping: Mapping, diagnostics: Diagnostics) -> SiteConfig:
+    f = Fields(mapping, diagnostics, SITE_KEYS)
+    base_url = f.text("base_url")
+    if base_url is not None and not re.match(r"^https?://[^\s]+$", base_url):
+        diagnostics.error(f.where["base_url"], f"'base_url' must be an http(s) URL, not '{base_url}'")
+        base_url = None
+    commemorations = []
+    for item in f.mappings("commemorations", "'- year: 2015' with 'anniversary: ID' below it"):
+        c = Fields(item, diagnostics, ("year", "anniversary"))
+        year, anniversary = c.partial("year", required=True), c.ident("anniversary", required=True)
+        if year and anniversary:
+            f.where[f"commemorations.{len(commemorations)}"] = c.where["anniversary"]
+            commemorations.append((year.year, anniversary))
+    rows = []
+    for item in f.mappings("compare", "'- tag: TAG' with 'label: ...' below it"):
+        c = Fields(item, diagnostics, ("tag", "label"))
+        tag, label = c.ident("tag", required=True), c.text("label", required=True)
+        if tag and label:
+            rows.append(CompareRow(tag, label))
+    return SiteConfig(
+        title=f.text("title", required=True) or "Timeline",
+        description=f.text("description") or "",
+        language=f.text("language") or "en",
+        base_url=base_url.rstrip("/") + "/" if base_url else None,
+        license=f.text("license"),
+        full_text=f.boolean("full_text"),
+        commemorations=tuple(commemorations),
+        compare=tuple(rows),
+        where=Where(f.where),
+    )
+
+
+def _records(mapping: Mapping, diagnostics: Diagnostics, kind: str) -> list[tuple[Scalar, Mapping]]:
+    """The `id: {fields}` entries of a people/places/anniversaries file."""
+    out = []
+    for key, node in mapping.items:
+        if not is_id(key.value):
+            diagnostics.error(key.loc, f"'{key.value}' is not a valid {kind} id",
+                              id_hint(key.value))
+        elif not isinstance(node, Mapping):
+            diagnostics.error(node.loc, f"{kind} '{key.value}' must be a mapping of fields, "
+                              f"not {describe(node)}")
+        else:
+            out.append((key, node))
+    return out

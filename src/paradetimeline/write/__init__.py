@@ -1,0 +1,1 @@
+"""Write: put the rendered files in the output folder, atomically."""

@@ -1,0 +1,276 @@
+"""render/renderer.py: golden pages for a tiny project, escaping, sanitizing, template errors."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from paradetimeline import ContentError, build_site
+from paradetimeline.check.loader import load_timeline
+from paradetimeline.render.renderer import render_site, sentence_label, text_fragment
+
+GOLDEN = Path(__file__).parent / "golden" / "minimal"
+
+
+def test_minimal_project_matches_golden_files(make_project, update_golden):
+    """Every file of the tiny project's site, byte for byte. Refresh: pytest --update-golden."""
+    root = make_project()
+    timeline, diagnostics = load_timeline(root)
+    assert not diagnostics.items
+    files = {p: b for p, b in render_site(timeline, root / "templates").items()
+             if not p.startswith("static/")}
+    if update_golden:
+        shutil.rmtree(GOLDEN, ignore_errors=True)
+        for relpath, data in files.items():
+            (GOLDEN / relpath).parent.mkdir(parents=True, exist_ok=True)
+            (GOLDEN / relpath).write_bytes(data)
+    golden = {p.relative_to(GOLDEN).as_posix(): p.read_bytes()
+              for p in GOLDEN.rglob("*") if p.is_file()}
+    assert sorted(files) == sorted(golden)
+    for relpath, data in files.items():
+        assert data == golden[relpath], f"{relpath} differs; if intended: pytest --update-golden"
+
+
+def event_page(make_project, **fields: str) -> str:
+    lines = ["title: " + fields.pop("title", "A title"), "date: 2015-05-09", "status: happened"]
+    lines += [f"{k}: {v}" for k, v in fields.items()]
+    root = make_project({"content/events/parade.yaml": "\n".join(lines) + "\n"})
+    build_site(root)
+    return (root / "site/events/parade.html").read_text(encoding="utf-8")
+
+
+def test_titles_are_escaped_and_jinja_in_content_is_never_evaluated(make_project):
+    page = event_page(make_project, title="'<script>alert(1)</script> {{ 7 * 7 }}'")
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; {{ 7 * 7 }}" in page
+    assert "49" not in page
+
+
+def test_markdown_body_is_rendered_and_sanitized(make_project):
+    body = ("|\n  **bold** and [a link](https://example.org) <script>alert(1)</script>\n"
+            "  [bad](javascript:alert(1)) <img src=x onerror=alert(1)>\n\n  - one\n  - two")
+    page = event_page(make_project, body=body)
+    assert "<strong>bold</strong>" in page
+    assert '<a href="https://example.org" rel="noopener noreferrer">a link</a>' in page
+    assert "<li>one</li>" in page
+    for bad in ("<script>alert", "javascript:", "onerror", "<img"):
+        assert bad not in page
+
+
+def test_a_template_error_names_the_template_file_and_line(make_project, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    about = templates / "about.html"
+    lines = about.read_text().splitlines()
+    lines.insert(4, "{{ no_such_thing.attribute }}")
+    about.write_text("\n".join(lines) + "\n")
+    root = make_project()
+    (root / "templates").unlink()
+    (root / "templates").symlink_to(templates)
+    with pytest.raises(ContentError) as error:
+        build_site(root)
+    (diagnostic,) = error.value.diagnostics
+    assert str(diagnostic.location) == "templates/about.html:5:1"
+    assert diagnostic.message == "template error: 'no_such_thing' is undefined"
+    assert not (root / "site").exists()
+
+
+def test_a_template_syntax_error_names_the_file_and_line(make_project, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    (templates / "tag.html").write_text("{% extends 'base.html' %}\n{% block main %}\n{% if %}\n")
+    root = make_project()
+    (root / "templates").unlink()
+    (root / "templates").symlink_to(templates)
+    with pytest.raises(ContentError) as error:
+        build_site(root)
+    (diagnostic,) = error.value.diagnostics
+    assert str(diagnostic.location) == "templates/tag.html:3:1"
+    assert diagnostic.message.startswith("template syntax: ")
+
+
+def own_templates(make_project, tmp_path, name: str, edit) -> Path:  # type: ignore[no-untyped-def]
+    """A project whose templates are a copy of the repository's with `name` edited."""
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    (templates / name).write_text(edit((templates / name).read_text()))
+    root = make_project()
+    (root / "templates").unlink()
+    (root / "templates").symlink_to(templates)
+    return root
+
+
+def test_an_exception_in_a_template_is_a_located_error(make_project, tmp_path, capsys):
+    from paradetimeline.cli import main
+
+    def divide(text: str) -> str:
+        lines = text.splitlines()
+        lines.insert(4, "{{ 1 // 0 }}")
+        return "\n".join(lines) + "\n"
+
+    root = own_templates(make_project, tmp_path, "about.html", divide)
+    assert main(["build", "--root", str(root)]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "templates/about.html:5:1: error: template error: ZeroDivisionError: integer division "
+        "or modulo by zero")
+    assert not (root / "site").exists()
+
+
+def test_text_fragment_links_to_the_start_and_end_of_a_long_quote():
+    assert text_fragment("Xi attended") == "#:~:text=Xi%20attended"
+    assert text_fragment("one two three four five six seven eight nine, ten") == (
+        "#:~:text=one%20two%20three%20four,seven%20eight%20nine%2C%20ten")
+
+
+def test_sentence_labels_name_the_paragraph_and_sentences_in_words():
+    assert sentence_label("p4-s1") == "paragraph 4, sentence 1"
+    assert sentence_label(("p3-s1", "p3-s2")) == "paragraph 3, sentences 1–2"
+
+
+def large_project(make_project, count: int = 450):
+    events = {
+        f"content/events/bulk/e{n:04d}.yaml": (
+            f"title: Event {n}\ndate: 2015-05-{n % 28 + 1:02d}\nstatus: happened\n"
+            f"tags: [parade, t{n % 7}]\ncommemorates: victory-day-1945\nplaces: [red-square]\n"
+            f"body: |\n  Body *{n}* with [a link](https://example.org/{n}).\n"
+        )
+        for n in range(count)
+    }
+    return make_project(events)
+
+
+def test_pages_rendered_in_parallel_equal_pages_rendered_in_one_process(make_project):
+    root = large_project(make_project)
+    timeline, diagnostics = load_timeline(root)
+    assert not diagnostics.errors
+    sequential = render_site(timeline, root / "templates", jobs=1)
+    parallel = render_site(timeline, root / "templates", jobs=2)
+    assert len(sequential) > 400
+    assert list(parallel) == list(sequential)
+    assert parallel == sequential
+
+
+def test_a_template_error_in_a_worker_is_reported_like_any_other(make_project, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    tag = templates / "tag.html"
+    tag.write_text(tag.read_text().replace("{% block main %}", "{% block main %}{{ nope.x }}", 1))
+    root = large_project(make_project)
+    (root / "templates").unlink()
+    (root / "templates").symlink_to(templates)
+    with pytest.raises(ContentError) as error:
+        build_site(root, jobs=2)
+    (diagnostic,) = error.value.diagnostics
+    assert diagnostic.message == "template error: 'nope' is undefined"
+    assert diagnostic.location.path == "templates/tag.html"
+
+
+def test_a_template_syntax_error_before_the_workers_start_is_reported_like_any_other(
+        make_project, tmp_path):
+    """A large site compiles its templates before it forks: a syntax error there too."""
+    root = large_project(make_project)
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    (templates / "tag.html").write_text("{% extends 'base.html' %}\n{% block main %}\n{% if %}\n")
+    (root / "templates").unlink()
+    (root / "templates").symlink_to(templates)
+    with pytest.raises(ContentError) as error:
+        build_site(root, jobs=2)
+    (diagnostic,) = error.value.diagnostics
+    assert str(diagnostic.location) == "templates/tag.html:3:1"
+    assert diagnostic.message.startswith("template syntax: ")
+
+
+DRAFT = """\
+title: A draft about the boycott
+date: 2015-05-10
+status: happened
+draft: true
+sources:
+  - source: s1
+    quote: "Western leaders boycotted the Moscow parade on Sunday."
+"""
+
+
+def test_drafts_are_checked_always_and_published_only_with_drafts(make_project, tmp_path):
+    from conftest import MINIMAL_SEED
+
+    seed = MINIMAL_SEED.replace("over Russia's role in the Ukraine crisis.", "on Sunday.")
+    root = make_project({"content/events/boycott.yaml": DRAFT, "seeds/s1.txt": seed})
+    result = build_site(root, tmp_path / "public")
+    assert result.diagnostics == ()  # 'on Sunday' is quoted by the draft: not 'uncited'
+    assert not (tmp_path / "public/events/boycott.html").exists()
+    assert "A draft about the boycott" not in (tmp_path / "public/index.html").read_text()
+    assert build_site(root, tmp_path / "preview", drafts=True).events == 2
+    assert "A draft about the boycott" in (tmp_path / "preview/index.html").read_text()
+    broken = make_project({"content/events/boycott.yaml": DRAFT.replace("boycotted", "ignored"),
+                           "seeds/s1.txt": seed})
+    with pytest.raises(ContentError):
+        build_site(broken, tmp_path / "again")  # a draft's errors still fail the build
+
+
+@pytest.mark.parametrize("full_text", [False, True])
+def test_source_pages_republish_the_full_text_only_when_the_site_opts_in(make_project, full_text):
+    from conftest import MINIMAL_SITE
+
+    root = make_project({"content/site.yaml": MINIMAL_SITE + f"full_text: {str(full_text).lower()}\n"})
+    build_site(root)
+    page = (root / "site/sources/s1.html").read_text(encoding="utf-8")
+    cited = "Xi attended Moscow&#39;s Victory Day parade on Saturday"
+    uncited = "Western leaders boycotted the Moscow parade"
+    assert cited in page
+    assert (uncited in page) is full_text
+
+
+def test_templates_are_compiled_once_and_then_loaded_compiled(make_project, monkeypatch):
+    import jinja2
+
+    root = make_project()
+    build_site(root, jobs=1)
+    site = root / "content/site.yaml"
+    site.write_text(site.read_text().replace("Test timeline", "Retitled"))  # every page again
+    compiled = []
+    real = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile",
+                        lambda self, source, name=None, *a, **k: compiled.append(name)
+                        or real(self, source, name, *a, **k))
+    build_site(root, jobs=1)
+    assert compiled == []
+    assert "Retitled" in (root / "site/index.html").read_text()
+    about = root / "templates/about.html"
+    (root / "templates").unlink()
+    shutil.copytree(REPO / "templates", root / "templates")
+    about.write_text(about.read_text().replace("About this timeline", "About this site"))
+    build_site(root, jobs=1)
+    assert compiled == ["about.html"]
+    assert "About this site" in (root / "site/about.html").read_text()
+
+
+def test_the_tasks_of_a_large_site_cover_every_page_once_longest_first():
+    """Workers take the pages that list events first (one task per pair of workers, so a
+    worker renders each list item once), then the provenance report and the index, then
+    each export file and each other site-wide page alone, then event pages in small
+    ranges, so that the workers finish together."""
+    from paradetimeline.render.pages import Page
+    from paradetimeline.render.renderer import EXPORT, RANGES_PER_WORKER, _ranges
+
+    pages = ([Page("index.html", "index.html", {}), Page("about.html", "about.html", {}),
+              Page("provenance.html", "provenance.html", {}),
+              Page("tags/index.html", "list.html", {})]
+             + [Page(f"events/e{n}.html", "event.html", {}) for n in range(1000)]
+             + [Page(f"people/p{n}.html", "person.html", {}) for n in range(30)]
+             + [Page(f"tags/t{n}.html", "tag.html", {}) for n in range(10)])
+    tasks = _ranges(pages, 2, exports=3)
+    covered = [n for start, stop in tasks if start != EXPORT for n in range(start, stop)]
+    assert sorted(covered) == list(range(len(pages)))
+    assert tasks[:8] == [(1004, 1044), (2, 3), (0, 1), (EXPORT, 0), (EXPORT, 1), (EXPORT, 2),
+                         (1, 2), (3, 4)]
+    events = tasks[8:]
+    assert len(events) == 2 * RANGES_PER_WORKER
+    assert {stop - start for start, stop in events} == {32, 8}  # 31 ranges of 32, one of 8
+    four = _ranges(pages, 4)  # two pairs of workers: two list tasks; no export files asked
+    assert four[:2] == [(1004, 1024), (1024, 1044)]
+    assert EXPORT not in {start for start, _ in four}
