@@ -1,5 +1,6 @@
 # The two quick-start commands: `make site` builds site/, `make test` runs every test.
-# Each installs what it needs into .venv (and, for tests, Debian's chromium and npm tools).
+# Each installs what it needs into .venv (and, for tests, Debian's chromium and npm tools);
+# `make test` checks the types (mypy, strict) before it runs the tests.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -14,6 +15,7 @@ check: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	bash scripts/install-test-tools
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 
 $(VENV)/.installed: pyproject.toml

@@ -217,7 +217,7 @@ def _render(root: Path, target: Path, results: ResultCache, record: dict[str, An
                 results.keep("markdown", "fragment")
     except TemplateError as exc:
         raise ContentError([*found, exc.diagnostic]) from exc
-    pages = {**{p: earlier.pages[p] for p in rendered.reused}, **rendered.reads} if reuse \
+    pages = {**{p: reuse.pages[p] for p in rendered.reused}, **rendered.reads} if reuse \
         else rendered.reads
     skipped = () if timeline.config.base_url else NEEDS_BASE_URL
     result = BuildResult(target, len(pages), len(timeline.events), len(rendered.outputs),

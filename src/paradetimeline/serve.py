@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
-from typing import TextIO
+from typing import TextIO, cast
 
 from .api import build_site
 from .errors import ContentError, UsageError, summary
@@ -73,10 +73,10 @@ class Preview:
         self.out = self.folder / "site"
         self.version = 0
         self.errors: list[str] = []
-        self.fingerprint: tuple | None = None
+        self.fingerprint: tuple[tuple[str, int, int], ...] | None = None
         self.lock = threading.Lock()
 
-    def watched(self) -> tuple:
+    def watched(self) -> tuple[tuple[str, int, int], ...]:
         """Path, size and mtime of every input: a cheap signature of the project's state."""
         found = []
         for name in ("seeds", "content", "templates"):
@@ -173,7 +173,7 @@ def make_handler(preview: Preview, *,
 
         def reply(self) -> Reply | None:
             """The answer to a request, or None for a plain file, sent as it is on disk."""
-            port = self.server.server_address[1]
+            port = cast(tuple[str, int], self.server.server_address)[1]
             if self.headers.get("Host", "").lower() not in (f"127.0.0.1:{port}", f"localhost:{port}"):
                 text = f"This preview answers only http://127.0.0.1:{port}/ and http://localhost:{port}/\n"
                 return 403, "text/plain; charset=utf-8", text.encode()
@@ -278,7 +278,7 @@ def serve(root: Path, port: int, *, drafts: bool = False) -> int:
     with _stop_on_sigterm():
         server, preview, stop = start(root, port, drafts=drafts)
         try:
-            host, bound = server.server_address[:2]
+            host, bound = str(server.server_address[0]), int(server.server_address[1])
             print(f"Serving {root.as_posix()} at http://{host}:{bound}/ (Ctrl+C to stop)",
                   file=sys.stderr)
             stop.wait()

@@ -23,6 +23,7 @@ import os
 import pickle
 import stat
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -304,7 +305,7 @@ class _Reader:
             self.meta_paths[path.stem] = relpath
             meta = self._parsed(
                 "meta", path, relpath, "an empty file is not needed: delete it, or add 'publisher:'",
-                lambda mapping, own, stem=path.stem: schema.read_source_meta(stem, mapping, own))
+                partial(schema.read_source_meta, path.stem))
             # An unreadable file still counts as metadata: its seed is not 'missing metadata'.
             metas[path.stem] = meta or SourceMeta(path.stem)
         return metas

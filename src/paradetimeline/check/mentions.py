@@ -31,8 +31,8 @@ from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta  # 
 from ..dates import EventDate, PartialDate
 from ..errors import UsageError
 from ..incremental.results import derive_many, derived
-from ..model import Article, Citation, Source, Timeline
-from ..read.articles import MONTH_NUMBERS, normalize
+from ..model import Article, Citation, Source, Timeline, normalize
+from ..read.articles import MONTH_NUMBERS
 
 Kind = Literal["absolute", "relative"]
 Tense = Literal["past", "future", "undecided", ""]

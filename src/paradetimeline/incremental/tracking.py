@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import operator
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -400,8 +400,10 @@ def resolve(value: Any, timeline: Timeline, events: dict[str, Event]) -> Any:
             return events[str(value.id)]
         if value.kind == "commemoration":
             return next(c for c in timeline.commemorations if c.year == value.id)
-        table = {"person": timeline.people, "place": timeline.places, "source": timeline.sources,
-                 "anniversary": timeline.anniversaries}[value.kind]
+        tables: dict[str, Mapping[str, Any]] = {
+            "person": timeline.people, "place": timeline.places, "source": timeline.sources,
+            "anniversary": timeline.anniversaries}
+        table = tables[value.kind]
         return table[str(value.id)]
     if isinstance(value, tuple):
         return tuple(resolve(v, timeline, events) for v in value)

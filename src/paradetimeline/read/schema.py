@@ -362,16 +362,16 @@ def read_source_meta(source_id: str, mapping: Mapping, diagnostics: Diagnostics)
                               "to match a character such as '(', '.' or '?' literally, put a "
                               "backslash before it")
     notes = []
-    node = f._node("notes", False)
-    if isinstance(node, Mapping):
-        for key, value in node.items:
+    noted = f._node("notes", False)
+    if isinstance(noted, Mapping):
+        for key, value in noted.items:
             if key.value not in SOURCE_KEYS:
                 diagnostics.error(key.loc, f"a note must be about a field: unknown field "
                                   f"'{key.value}'", did_you_mean(key.value, SOURCE_KEYS))
             elif isinstance(value, Scalar):
                 notes.append((key.value, value.value.strip()))
-    elif node is not None:
-        diagnostics.error(node.loc, "'notes' must map a field name to a note")
+    elif noted is not None:
+        diagnostics.error(noted.loc, "'notes' must map a field name to a note")
     return SourceMeta(source_id, f.text("headline"), f.text("publisher"), f.text("byline"),
                       f.partial("published"), url, tuple(patterns), tuple(notes), where=Where(f.where))
 
@@ -386,7 +386,7 @@ def read_site(mapping: Mapping, diagnostics: Diagnostics) -> SiteConfig:
     if base_url is not None and not re.match(r"^https?://[^\s]+$", base_url):
         diagnostics.error(f.where["base_url"], f"'base_url' must be an http(s) URL, not '{base_url}'")
         base_url = None
-    commemorations = []
+    commemorations: list[tuple[int, str]] = []
     for item in f.mappings("commemorations", "'- year: 2015' with 'anniversary: ID' below it"):
         c = Fields(item, diagnostics, ("year", "anniversary"))
         year, anniversary = c.partial("year", required=True), c.ident("anniversary", required=True)

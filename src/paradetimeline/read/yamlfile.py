@@ -236,6 +236,7 @@ class _Converter:
             raise _TooDeep(loc)
         if isinstance(node, yaml.SequenceNode):
             return Sequence(tuple(self.node(n, depth + 1) for n in node.value), loc)
+        assert isinstance(node, yaml.MappingNode)
         return self.mapping(node, loc, depth)
 
     def scalar(self, node: yaml.ScalarNode, loc: Location) -> Scalar:
@@ -301,8 +302,8 @@ def _too_deep(text: str, relpath: str) -> Location | None:
         for event in yaml.parse(text, Loader=yaml.BaseLoader):
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
-                if depth > MAX_DEPTH:
-                    mark = event.start_mark
+                mark = event.start_mark
+                if depth > MAX_DEPTH and mark is not None:
                     return Location(relpath, mark.line + 1, mark.column + 1)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
@@ -415,5 +416,6 @@ def _runaway_quote(text: str, error_line: int) -> yaml.Mark | None:
     except yaml.YAMLError:
         pass
     if last and last.start_mark.line < last.end_mark.line == error_line:
-        return last.start_mark
+        mark: yaml.Mark = last.start_mark
+        return mark
     return None

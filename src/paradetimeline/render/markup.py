@@ -57,14 +57,14 @@ def render_markdown(text: str, results: ResultCache | None = None) -> str:
     Raw HTML tags in the source are removed (their text kept); script and style content
     is dropped whole. With `results`, a text rendered before is not rendered again.
     """
-    key = ("markdown", digest(text)) if results is not None else None
-    if key is not None:
+    key = ("markdown", digest(text))
+    if results is not None:
         found = results.get(key)
         if found is not None:
-            return found
+            return str(found)
     html = converter(text).reset().convert(text)
     html = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                      url_schemes=URL_SCHEMES, link_rel="noopener noreferrer").strip()
-    if key is not None:
+    if results is not None:
         results.put(key, html)
     return html

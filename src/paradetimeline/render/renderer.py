@@ -306,7 +306,10 @@ def sentence_label(anchors: str | tuple[str, ...] | list[str]) -> str:
 def text_fragment(text: str, words: int = 4) -> str:
     """A '#:~:text=' fragment that makes a browser scroll to `text` on the original page."""
     parts = text.split()
-    encode = lambda s: quote(s, safe="")
+
+    def encode(words: str) -> str:
+        return quote(words, safe="")
+
     if len(parts) <= 2 * words:
         return f"#:~:text={encode(' '.join(parts))}"
     return f"#:~:text={encode(' '.join(parts[:words]))},{encode(' '.join(parts[-words:]))}"
@@ -395,7 +398,7 @@ class Chunk:
 PARALLEL_MIN_PAGES = 400  # below this, starting processes costs more than it saves
 Task = tuple[int, int]  # a range of the pages to render; (EXPORT, n) stands for export file n
 EXPORT = -1
-_WORK: tuple[jinja2.Environment, TimelineView, list[Page], Job] | None = None
+_WORK: tuple[TrackingEnvironment, TimelineView, list[Page], Job] | None = None
 
 
 def _run(job: Job, jobs: int) -> list[Chunk]:
@@ -422,7 +425,7 @@ def _run(job: Job, jobs: int) -> list[Chunk]:
     can_fork = "fork" in multiprocessing.get_all_start_methods()
     large = len(job.timeline.events) + sure >= PARALLEL_MIN_PAGES
     if jobs <= 1 or not large or len(tasks) < 2 or not can_fork:
-        chunks = [_render_task(env, view, pages, job, task) for task in tasks]
+        chunks: list[Chunk | Diagnostic] = [_render_task(env, view, pages, job, task) for task in tasks]
     else:
         view.warm()  # compute shared lookups once, before the fork copies them
         for name in sorted({p.template for p in pages}):
@@ -448,15 +451,17 @@ def _run(job: Job, jobs: int) -> list[Chunk]:
         finally:
             _WORK = None
             job.results.end_handovers()
+    rendered = []
     for chunk in chunks:
         if isinstance(chunk, Diagnostic):
             raise TemplateError(chunk)
+        rendered.append(chunk)
     if static:
         files = {".nojekyll": b"", **_static_files(job.templates)}
-        chunks.append(Chunk())
-        _write(job, files, chunks[-1])
+        rendered.append(Chunk())
+        _write(job, files, rendered[-1])
     cast(Memo, env.globals["memo"]).forget(0)  # its keys hold the model, which it outlives
-    return chunks  # type: ignore[return-value]
+    return rendered
 
 
 def _ranges(pages: list[Page], jobs: int, exports: int = 0) -> list[Task]:
@@ -536,7 +541,8 @@ def _render_task(env: TrackingEnvironment, view: TimelineView, pages: list[Page]
         chunk.reused = job.earlier.reusable([(p.path, p.context) for p in todo], tracker, view,
                                             tracker.since.everything)
         todo = [p for p in todo if p.path not in chunk.reused]
-    memo, made_before = env.globals["memo"], len(env.globals["memo"].calls)
+    memo = cast(Memo, env.globals["memo"])
+    made_before = len(memo.calls)
     for page in todo:
         context = {"site": view.timeline.config, "view": view, "root": "../" * page.path.count("/"),
                    "page_path": page.path, **page.context}
