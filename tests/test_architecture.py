@@ -26,6 +26,7 @@ EDGES = {"api": 7, "scaffold": 7, "serve": 8, "cli": 9, "__init__": 10, "__main_
 KNOWN_BACK_EDGES = {
     ("check.loader", "incremental.results"),
     ("check.mentions", "incremental.results"),
+    ("check.references", "incremental.results"),
     ("render.markup", "incremental.results"),
     ("render.renderer", "incremental.results"),
     ("render.renderer", "incremental.pieces"),

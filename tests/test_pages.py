@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from paradetimeline.check.loader import LIST_PAGES, RESERVED_ID, load_timeline
+from paradetimeline.check.loader import load_timeline
+from paradetimeline.check.references import LIST_PAGES, RESERVED_ID
 from paradetimeline.render.pages import plan_pages
 from paradetimeline.render.views import TimelineView
 

@@ -15,6 +15,7 @@ from test_output import snapshot
 
 import paradetimeline.check.loader as loader
 import paradetimeline.check.mentions as mentions
+import paradetimeline.check.references as references
 import paradetimeline.render.markup as markup
 from paradetimeline import ContentError, build_site
 from paradetimeline.check.coverage import check_coverage
@@ -272,7 +273,7 @@ def test_a_warm_check_neither_finds_quotes_nor_scans_articles_again(make_project
     cold = check(root)
     assert cold[0] == [] and len(cold[1]) == 3  # 'on Saturday', '70 years since', 'on Monday'
     parsed = count_calls(monkeypatch, loader, "parse_yaml")  # event and metadata files
-    quotes = count_calls(monkeypatch, loader, "find_quote")
+    quotes = count_calls(monkeypatch, references, "find_quote")
     scans = count_calls(monkeypatch, mentions, "_scan")
     assert check(root) == cold
     assert parsed == [] and quotes == [] and scans == []
@@ -295,7 +296,7 @@ def test_a_changed_seed_is_searched_and_scanned_again(make_project, monkeypatch)
     root = make_project(WITH_SECOND_SEED)
     check(root)
     (root / "seeds/s2.txt").write_text(SECOND_SEED + "\nCrowds lined the streets.\n")
-    quotes = count_calls(monkeypatch, loader, "find_quote")
+    quotes = count_calls(monkeypatch, references, "find_quote")
     scans = count_calls(monkeypatch, mentions, "_scan")
     check(root)
     assert [(article.id, quote) for article, quote in quotes] == [
@@ -432,8 +433,8 @@ def test_a_rebuild_checks_only_the_changed_event_file(make_project, monkeypatch)
     build_site(root, jobs=1)
     talk = root / "content/events/talk.yaml"
     talk.write_text(talk.read_text().replace("Putin on the parade", "Putin on Victory Day"))
-    checked = count_calls(monkeypatch, loader._Checker, "event")
-    quotes = count_calls(monkeypatch, loader, "find_quote")
+    checked = count_calls(monkeypatch, references.Checker, "event")
+    quotes = count_calls(monkeypatch, references, "find_quote")
     build_site(root, jobs=1)
     assert [event.id for _, event in checked] == ["talk"]
     assert quotes == []  # the quote itself did not change
@@ -473,8 +474,8 @@ def test_quotes_found_once_stay_kept_while_checks_are_kept(make_project, monkeyp
     build_site(root, jobs=1)  # the parade's check is kept: its quote is not looked up
     people = root / "content/people.yaml"
     people.write_text(people.read_text() + "vladimir-putin:\n  name: Vladimir Putin\n")
-    quotes = count_calls(monkeypatch, loader, "find_quote")
-    checked = count_calls(monkeypatch, loader._Checker, "event")
+    quotes = count_calls(monkeypatch, references, "find_quote")
+    checked = count_calls(monkeypatch, references.Checker, "event")
     build_site(root, jobs=1)
     assert sorted(event.id for _, event in checked) == ["parade", "talk"]
     assert quotes == []

@@ -162,11 +162,11 @@ def _render(root: Path, target: Path, results: ResultCache, record: dict[str, An
             ) -> tuple[BuildResult, PageRecord, tuple[list[str], set[str]] | None]:
     """Load, check and render into `target`: the result, the page record to keep, and (for
     a build that changed an earlier one) the files it wrote and those it deleted."""
-    from .check.loader import Project
     from .check.mentions import without_events
     from .exports.files import NEEDS_BASE_URL, piece_context
     from .incremental.pieces import PieceStore
     from .incremental.tracking import PageRecord, Tracker, event_keys, everything_digest, shared_digest
+    from .read.files import Project
     from .render.renderer import TemplateError, write_rendered
 
     project = Project(root)

@@ -1,23 +1,13 @@
-"""Find the project's files, read them all, resolve references, verify quotes, sort.
+"""Read every file, resolve references, verify quotes, sort: the Timeline.
 
 `load_timeline(root)` is the whole "read -> check -> model" half of the pipeline. It never
 stops at the first problem: it returns the timeline it could build together with every
-diagnostic, and the caller decides whether errors stop the build.
-
-Every file read must lie inside the project: a symlink that leads out is an error, as is
-one that leads round in a loop. Symlinks to files are followed; symlinked folders below
-content/events/ are not (nor does the build's fingerprint follow them, so it would miss
-their edits): one that leads out of the project or back into itself is an error, any other
-is skipped with a warning. Only regular files are read, since reading a FIFO waits forever:
-anything else, and a file whose suffix is right but for its case, is skipped with a warning.
-The templates folder is held to the same rule (see `template_problem`).
+diagnostic, and the caller decides whether errors stop the build. Which files there are,
+and which may be read, is `read/files.py`'s to say.
 """
 
 from __future__ import annotations
 
-import copy
-import dataclasses
-import errno
 import multiprocessing
 import os
 import pickle
@@ -27,59 +17,24 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ..dates import anniversary_number
 from ..errors import Diagnostic, Diagnostics, Location, UsageError, did_you_mean
-from ..incremental.results import ResultCache, derived, derived_ident, digest, work_slices
+from ..incremental.results import ResultCache, derived_ident, digest, work_slices
 from ..model import (
-    Anniversary,
     Article,
-    Citation,
-    Commemoration,
     Event,
-    Person,
-    Place,
     SiteConfig,
     Source,
     SourceMeta,
     Timeline,
 )
 from ..read import schema
-from ..read.articles import find_quote, nearest_sentence, parse_article
+from ..read.articles import parse_article
+from ..read.files import YAML_SUFFIXES, Project, kind_of, link_problem, list_files, template_problems
 from ..read.yamlfile import MAX_BYTES, Mapping, decode_utf8, parse_yaml, read_bytes, read_yaml
 from .mentions import MENTIONS_STEP, scan_article
+from .references import LIST_PAGES, RESERVED_ID, Checker, reserved
 
-YAML_SUFFIXES = (".yaml", ".yml")
 MAX_SEED_BYTES = 5_000_000
-REF_FILES = {"person": "content/people.yaml", "place": "content/places.yaml",
-             "anniversary": "content/anniversaries.yaml"}
-# The kinds whose folder has a list page, FOLDER/index.html (see pages.py): a record of
-# that kind with the id 'index' would overwrite it.
-LIST_PAGES = {"person": "people", "place": "places", "source": "sources", "tag": "tags"}
-RESERVED_ID = "index"
-LISTED = {"seeds": "seed files", "content/sources": "source metadata files",
-          "content/events": "event files"}  # the folders `_files` lists, in words
-
-
-@dataclasses.dataclass(frozen=True)
-class Project:
-    """Where a project's inputs live."""
-
-    root: Path
-
-    @property
-    def seeds(self) -> Path:
-        return self.root / "seeds"
-
-    @property
-    def content(self) -> Path:
-        return self.root / "content"
-
-    @property
-    def templates(self) -> Path:
-        return self.root / "templates"
-
-    def rel(self, path: Path) -> str:
-        return path.relative_to(self.root).as_posix()
 
 
 def load_timeline(root: Path | str, *, drafts: bool = False, results: ResultCache | None = None,
@@ -107,7 +62,7 @@ def load_timeline(root: Path | str, *, drafts: bool = False, results: ResultCach
     people = reader.keyed("people.yaml", "person", schema.read_people)
     places = reader.keyed("places.yaml", "place", schema.read_places)
     anniversaries = reader.keyed("anniversaries.yaml", "anniversary", schema.read_anniversaries)
-    check = _Checker(diagnostics, sources, people, places, anniversaries, reader.broken)
+    check = Checker(diagnostics, sources, people, places, anniversaries, reader.broken)
     events = reader.events(check)
     anniversaries = {k: check.anniversary(a) for k, a in anniversaries.items()}
     commemorations = check.commemorations(config)
@@ -161,7 +116,7 @@ class _Reader:
             return True
         if stat.S_ISREG(mode):
             return True
-        self.diagnostics.error(Location(relpath), f"not a regular file ({_kind(mode)})",
+        self.diagnostics.error(Location(relpath), f"not a regular file ({kind_of(mode)})",
                                "put a YAML file in its place")
         return False
 
@@ -182,8 +137,8 @@ class _Reader:
 
     def _listed(self, folder: str, suffixes: tuple[str, ...], recursive: bool = False
                 ) -> list[str]:
-        """The files `_files` finds, noting which are symlinks."""
-        found = _files(self.project.root, folder, suffixes, self.diagnostics, recursive)
+        """The files `list_files` finds, noting which are symlinks."""
+        found = list_files(self.project.root, folder, suffixes, self.diagnostics, recursive)
         self._links.update(found)
         return [relpath for relpath, _ in found]
 
@@ -217,7 +172,7 @@ class _Reader:
             return {}
         items = {item.id: item for item in read(mapping, self.diagnostics)}
         if kind in LIST_PAGES and RESERVED_ID in items:
-            self.diagnostics.error(items.pop(RESERVED_ID).where["id"], _reserved(kind))
+            self.diagnostics.error(items.pop(RESERVED_ID).where["id"], reserved(kind))
         broken = set(mapping.keys()) - set(items)
         # An event that names the id the error suggests will be right once that is fixed:
         # reporting it as unknown too would bury the one error under its references.
@@ -236,7 +191,7 @@ class _Reader:
                                        "(the file name is the id)", schema.id_hint(path.stem))
                 continue
             if path.stem == RESERVED_ID:
-                self.diagnostics.error(Location(relpath), _reserved("source"),
+                self.diagnostics.error(Location(relpath), reserved("source"),
                                        "the file name is the id")
                 self._broken("source", {path.stem})
                 continue
@@ -310,7 +265,7 @@ class _Reader:
             metas[path.stem] = meta or SourceMeta(path.stem)
         return metas
 
-    def events(self, check: _Checker) -> list[Event]:
+    def events(self, check: Checker) -> list[Event]:
         """Every event file, read and checked; an event whose file and check context are
         unchanged since a build that kept it is taken as it was checked then."""
         events: dict[str, Event] = {}
@@ -348,7 +303,7 @@ class _Reader:
                 self.diagnostics.items.extend(checked[1])
         return [events[event_id] for _, event_id in found if event_id in events]
 
-    def _check_file(self, relpath: str, event_id: str, check: _Checker) -> Checked | None:
+    def _check_file(self, relpath: str, event_id: str, check: Checker) -> Checked | None:
         """One event file read and checked here (and the check kept); None if unreadable."""
         own = Diagnostics()
         parsed = self._parse_file("event", self.project.root / relpath, relpath,
@@ -388,7 +343,7 @@ class _Reader:
                 events[event_id] = event
         return todo
 
-    def _check_in_parallel(self, files: list[tuple[str, str]], check: _Checker
+    def _check_in_parallel(self, files: list[tuple[str, str]], check: Checker
                            ) -> dict[str, tuple[str, Event | None, tuple[Diagnostic, ...]]]:
         """Parse and check, in forked processes, the event files whose parse the result
         cache does not hold, when there are enough of them to be worth it: {relpath:
@@ -480,7 +435,7 @@ def _parse(data: bytes, relpath: str, empty_hint: str,
 
 PARALLEL_MIN_FILES = 500  # fewer event files to parse: starting processes costs more than it saves
 EVENT_HINT = "an event needs at least 'title', 'date' and 'status'"
-_PARSE: tuple[list[tuple[str, str, bytes]], _Checker, ResultCache] | None = None
+_PARSE: tuple[list[tuple[str, str, bytes]], Checker, ResultCache] | None = None
 Checked = tuple[Event | None, tuple[Diagnostic, ...], tuple[bytes, ...]]
 
 
@@ -518,7 +473,7 @@ def _parse_seeds(part: tuple[int, int]) -> list[tuple[Any, bytes, bytes]]:
     return out
 
 
-def _check_event(check: _Checker, event: Event | None, reported: tuple[Diagnostic, ...]
+def _check_event(check: Checker, event: Event | None, reported: tuple[Diagnostic, ...]
                  ) -> Checked:
     """(the event with its references and quotes resolved, what its parse and check
     reported, where its quotes were found): what a build keeps of an event's check."""
@@ -531,163 +486,6 @@ def _check_event(check: _Checker, event: Event | None, reported: tuple[Diagnosti
 
 def _event_reader(event_id: str, relpath: str) -> Callable[[Mapping, Diagnostics], Event | None]:
     return lambda mapping, own: schema.read_event(event_id, relpath, mapping, own)
-
-
-def _files(root: Path, folder: str, suffixes: tuple[str, ...], diagnostics: Diagnostics,
-           recursive: bool = False) -> list[tuple[str, bool]]:
-    """(path from `root` with '/', whether it is a symlink) of the files in `folder`, in
-    sorted order, skipping names that start with '.' (editor and OS droppings) and
-    reporting what else it skips (see the module's docstring). One os.scandir per
-    folder, so a regular file costs no system call of its own, nor a Path object."""
-    found: list[tuple[str, bool]] = []
-    real_root = os.path.realpath(root)
-
-    def visit(where: str, prefix: str) -> None:
-        try:
-            entries = list(os.scandir(where))
-        except OSError as exc:
-            diagnostics.error(Location(prefix.rstrip("/")), f"cannot read folder: {exc.strerror}")
-            return
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            relpath = prefix + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                if recursive:
-                    visit(entry.path, f"{relpath}/")
-            elif entry.is_file(follow_symlinks=False):
-                add(entry.name, relpath, False)
-            else:
-                odd(entry, relpath)
-
-    def add(name: str, relpath: str, link: bool) -> None:
-        if name.endswith(suffixes):
-            found.append((relpath, link))
-        elif name.lower().endswith(suffixes):
-            wanted = suffixes[0]
-            diagnostics.warning(Location(relpath), f"skipped: {LISTED[folder]} end in '{wanted}'",
-                                f"rename it to {name.rpartition('.')[0]}{wanted}")
-
-    def odd(entry: os.DirEntry[str], relpath: str) -> None:
-        """A symlink, or what is neither a file nor a folder."""
-        try:
-            mode = os.stat(entry.path).st_mode
-        except OSError as exc:  # a symlink that leads nowhere, or round in a loop
-            if entry.name.endswith(suffixes):
-                found.append((relpath, True))  # `_Reader._inside`, or reading it, says which
-            elif exc.errno == errno.ELOOP:
-                diagnostics.items.append(_loop(relpath))
-            return
-        if stat.S_ISREG(mode):
-            add(entry.name, relpath, True)
-        elif not stat.S_ISDIR(mode):
-            diagnostics.warning(Location(relpath), f"skipped: not a regular file ({_kind(mode)})",
-                                "only regular files are read; remove it")
-        elif recursive:
-            linked_folder(entry.path, relpath)
-
-    def linked_folder(path: str, relpath: str) -> None:
-        problem = link_problem(Path(path), relpath, (real_root,), "folder")
-        real = os.path.realpath(path)
-        if problem is None and _within(os.path.realpath(os.path.dirname(path)), real):
-            problem = Diagnostic("error", Location(relpath), "symlink loop: it leads back to "
-                                 f"'{Path(os.path.relpath(real, real_root)).as_posix()}'",
-                                 "remove it")
-        if problem is not None:
-            diagnostics.items.append(problem)
-        else:
-            diagnostics.warning(Location(relpath), "skipped: symlinked folders are not read",
-                                "move the folder here, or link its files one by one")
-
-    if (root / folder).is_dir():
-        visit(str(root / folder), f"{folder}/")
-    return sorted(found, key=lambda file: file[0].split("/"))  # as Path objects sort
-
-
-def link_problem(path: Path, relpath: str, allowed: tuple[str, ...], what: str = "file"
-                 ) -> Diagnostic | None:
-    """Why a path with a symlink on the way may not be read: it leads out of every
-    `allowed` folder (real paths), or round in a loop; None if neither."""
-    real = os.path.realpath(path)
-    if not any(_within(real, folder) for folder in allowed):
-        target = os.readlink(path) if os.path.islink(path) else Path(real).as_posix()
-        return Diagnostic("error", Location(relpath),
-                          f"symlink leads outside the project, to '{target}'",
-                          f"copy the {what} into the project instead")
-    try:
-        os.stat(path)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return _loop(relpath)
-    return None
-
-
-def template_problem(templates: Path, name: str) -> Diagnostic | None:
-    """Why `templates/<name>` may not be used, as a template or a file to copy into the
-    site; None if it may. Like content, it must not lead out: it must lie in the project
-    or in the templates folder (which may be a shared theme elsewhere). And it must be a
-    regular file (or a folder): a FIFO would hang the build, a device never ends. A file
-    that is not there is left to whoever reads it."""
-    path, relpath = templates / name, f"templates/{name}"
-    allowed = (os.path.realpath(templates.parent), os.path.realpath(templates))
-    problem = link_problem(path, relpath, allowed)
-    if problem is not None:
-        return problem
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return None
-    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
-        return None
-    return Diagnostic("error", Location(relpath), f"not a regular file ({_kind(mode)})",
-                      "remove it, or put a regular file in its place")
-
-
-def template_problems(templates: Path) -> list[Diagnostic]:
-    """`template_problem` of everything in the templates folder, so that `check` reports
-    it too. A symlinked folder is checked as a link, not entered: the renderer checks
-    each file it reads."""
-    found: list[Diagnostic] = []
-
-    def visit(where: str, prefix: str) -> None:
-        try:
-            entries = list(os.scandir(where))
-        except OSError:
-            return
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                visit(entry.path, f"{prefix}{entry.name}/")
-            elif (problem := template_problem(templates, prefix + entry.name)) is not None:
-                found.append(problem)
-
-    visit(str(templates), "")
-    return found
-
-
-def _within(real: str, folder: str) -> bool:
-    return real == folder or real.startswith(folder.rstrip(os.sep) + os.sep)
-
-
-def _loop(relpath: str) -> Diagnostic:
-    return Diagnostic("error", Location(relpath), "symlink loop: it leads back to itself",
-                      "point the symlink at a file")
-
-
-def _kind(mode: int) -> str:
-    """What a file that is not a regular file is, in the words of a message."""
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file"
-
-
-def _reserved(kind: str) -> str:
-    return f"'{RESERVED_ID}' is reserved for the list of {LIST_PAGES[kind]}; choose another id"
 
 
 def _stem(relpath: str) -> str:
@@ -730,86 +528,3 @@ def check_context(digests: dict[str, str]) -> str | None:
     shared = sorted((name, sha) for name, sha in digests.items()
                     if not name.startswith(("content/events/", "templates/")))
     return digest(repr(shared))
-
-
-class _Checker:
-    """Resolves references and quotes against everything that was read."""
-
-    def __init__(self, diagnostics: Diagnostics, sources: dict[str, Source],
-                 people: dict[str, Person], places: dict[str, Place],
-                 anniversaries: dict[str, Anniversary], broken: dict[str, set[str]]):
-        self.d = diagnostics
-        self.sources, self.people, self.places = sources, people, places
-        self.anniversaries = anniversaries
-        self.broken = broken
-
-    def reporting_to(self, diagnostics: Diagnostics) -> _Checker:
-        """The same checker, reporting into `diagnostics`."""
-        other = copy.copy(self)
-        other.d = diagnostics
-        return other
-
-    def ref(self, kind: str, value: str, known, loc: Location | None) -> bool:  # type: ignore[no-untyped-def]
-        """Whether `value` names a known record; reports it if not (once, with a hint)."""
-        if value in known:
-            return True
-        broken = self.broken.get(kind, set())
-        if value in broken or "*" in broken:
-            return False  # its definition already has an error
-        hint = did_you_mean(value, known)
-        if hint is None and kind == "source":
-            hint = f"a source is a seed file, and there is no 'seeds/{value}.txt'"
-        elif hint is None:
-            hint = f"define '{value}' in {REF_FILES[kind]}, or check the spelling"
-        self.d.error(loc or Location("?"), f"unknown {kind} '{value}'", hint)
-        return False
-
-    def citation(self, citation: Citation) -> Citation:
-        source = self.sources.get(citation.source)
-        if not self.ref("source", citation.source, self.sources, citation.where.get("source")):
-            return citation
-        assert source is not None
-        found = derived(source.article, ("quote", citation.quote),
-                        lambda: find_quote(source.article, citation.quote))
-        if found is None:
-            nearest = nearest_sentence(source.article, citation.quote)
-            self.d.error(citation.where["quote"], f"quote not found in source '{citation.source}'",
-                         f"nearest sentence is {nearest}" if nearest else
-                         "quote the article word for word")
-            return citation
-        anchors, how = found
-        return dataclasses.replace(citation, anchors=anchors, match=how)
-
-    def anniversary(self, anniversary: Anniversary) -> Anniversary:
-        sources = tuple(self.citation(c) for c in anniversary.sources)
-        return dataclasses.replace(anniversary, sources=sources)
-
-    def event(self, event: Event) -> Event:
-        w = event.where
-        for n, person in enumerate(event.people):
-            self.ref("person", person, self.people, w.get(f"people.{n}"))
-        for n, place in enumerate(event.places):
-            self.ref("place", place, self.places, w.get(f"places.{n}"))
-        for n, tag in enumerate(event.tags):
-            if tag == RESERVED_ID:
-                self.d.error(w.get(f"tags.{n}") or Location(event.path), _reserved("tag"))
-        number = None
-        if event.commemorates and self.ref("anniversary", event.commemorates, self.anniversaries,
-                                           w.get("commemorates")):
-            reference = self.anniversaries[event.commemorates]
-            number = anniversary_number(reference.date, event.date)
-            if number is None:
-                self.d.error(w["commemorates"], f"event on {event.date.display()} cannot "
-                             f"commemorate '{event.commemorates}' ({reference.date.display()})",
-                             "a commemoration comes after what it commemorates")
-        sources = tuple(self.citation(c) for c in event.sources)
-        return dataclasses.replace(event, sources=sources, anniversary=number)
-
-    def commemorations(self, config: SiteConfig) -> tuple[Commemoration, ...]:
-        out = []
-        for n, (year, anniversary_id) in enumerate(config.commemorations):
-            if self.ref("anniversary", anniversary_id, self.anniversaries,
-                        config.where.get(f"commemorations.{n}")):
-                number = year - self.anniversaries[anniversary_id].date.year
-                out.append(Commemoration(year, anniversary_id, number))
-        return tuple(sorted(out, key=lambda c: c.year))

@@ -23,7 +23,6 @@ import jinja2.bccache
 import jinja2.meta
 from markupsafe import Markup
 
-from ..check.loader import template_problem
 from ..check.mentions import Mention
 from ..errors import Diagnostic, Location
 from ..exports.files import export_file, export_names
@@ -43,6 +42,7 @@ from ..incremental.tracking import (
 )
 from ..memory import release_free_memory
 from ..model import Event, Timeline
+from ..read.files import template_problem
 from ..write.output import safe_relpath
 from .filedata import FileData, joined, output_digest, utf8_blocks, write_all
 from .jsonld import event_jsonld, jsonld_script, source_jsonld

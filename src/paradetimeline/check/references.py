@@ -1,0 +1,111 @@
+"""References and quotes: every id an event names is defined, every quote is in its article.
+
+`Checker` resolves what a file states against everything that was read; it reports into a
+`Diagnostics` and returns the record with its quotes' anchors and its anniversary filled in.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+
+from ..dates import anniversary_number
+from ..errors import Diagnostics, Location, did_you_mean
+from ..incremental.results import derived
+from ..model import Anniversary, Citation, Commemoration, Event, Person, Place, SiteConfig, Source
+from ..read.articles import find_quote, nearest_sentence
+
+REF_FILES = {"person": "content/people.yaml", "place": "content/places.yaml",
+             "anniversary": "content/anniversaries.yaml"}
+# The kinds whose folder has a list page, FOLDER/index.html (see render/pages.py): a record of
+# that kind with the id 'index' would overwrite it.
+LIST_PAGES = {"person": "people", "place": "places", "source": "sources", "tag": "tags"}
+RESERVED_ID = "index"
+
+
+def reserved(kind: str) -> str:
+    """The message for a record of `kind` whose id would overwrite its folder's list page."""
+    return f"'{RESERVED_ID}' is reserved for the list of {LIST_PAGES[kind]}; choose another id"
+
+
+class Checker:
+    """Resolves references and quotes against everything that was read."""
+
+    def __init__(self, diagnostics: Diagnostics, sources: dict[str, Source],
+                 people: dict[str, Person], places: dict[str, Place],
+                 anniversaries: dict[str, Anniversary], broken: dict[str, set[str]]):
+        self.d = diagnostics
+        self.sources, self.people, self.places = sources, people, places
+        self.anniversaries = anniversaries
+        self.broken = broken
+
+    def reporting_to(self, diagnostics: Diagnostics) -> Checker:
+        """The same checker, reporting into `diagnostics`."""
+        other = copy.copy(self)
+        other.d = diagnostics
+        return other
+
+    def ref(self, kind: str, value: str, known, loc: Location | None) -> bool:  # type: ignore[no-untyped-def]
+        """Whether `value` names a known record; reports it if not (once, with a hint)."""
+        if value in known:
+            return True
+        broken = self.broken.get(kind, set())
+        if value in broken or "*" in broken:
+            return False  # its definition already has an error
+        hint = did_you_mean(value, known)
+        if hint is None and kind == "source":
+            hint = f"a source is a seed file, and there is no 'seeds/{value}.txt'"
+        elif hint is None:
+            hint = f"define '{value}' in {REF_FILES[kind]}, or check the spelling"
+        self.d.error(loc or Location("?"), f"unknown {kind} '{value}'", hint)
+        return False
+
+    def citation(self, citation: Citation) -> Citation:
+        source = self.sources.get(citation.source)
+        if not self.ref("source", citation.source, self.sources, citation.where.get("source")):
+            return citation
+        assert source is not None
+        found = derived(source.article, ("quote", citation.quote),
+                        lambda: find_quote(source.article, citation.quote))
+        if found is None:
+            nearest = nearest_sentence(source.article, citation.quote)
+            self.d.error(citation.where["quote"], f"quote not found in source '{citation.source}'",
+                         f"nearest sentence is {nearest}" if nearest else
+                         "quote the article word for word")
+            return citation
+        anchors, how = found
+        return dataclasses.replace(citation, anchors=anchors, match=how)
+
+    def anniversary(self, anniversary: Anniversary) -> Anniversary:
+        sources = tuple(self.citation(c) for c in anniversary.sources)
+        return dataclasses.replace(anniversary, sources=sources)
+
+    def event(self, event: Event) -> Event:
+        w = event.where
+        for n, person in enumerate(event.people):
+            self.ref("person", person, self.people, w.get(f"people.{n}"))
+        for n, place in enumerate(event.places):
+            self.ref("place", place, self.places, w.get(f"places.{n}"))
+        for n, tag in enumerate(event.tags):
+            if tag == RESERVED_ID:
+                self.d.error(w.get(f"tags.{n}") or Location(event.path), reserved("tag"))
+        number = None
+        if event.commemorates and self.ref("anniversary", event.commemorates, self.anniversaries,
+                                           w.get("commemorates")):
+            reference = self.anniversaries[event.commemorates]
+            number = anniversary_number(reference.date, event.date)
+            if number is None:
+                self.d.error(w["commemorates"], f"event on {event.date.display()} cannot "
+                             f"commemorate '{event.commemorates}' ({reference.date.display()})",
+                             "a commemoration comes after what it commemorates")
+        sources = tuple(self.citation(c) for c in event.sources)
+        return dataclasses.replace(event, sources=sources, anniversary=number)
+
+    def commemorations(self, config: SiteConfig) -> tuple[Commemoration, ...]:
+        out = []
+        for n, (year, anniversary_id) in enumerate(config.commemorations):
+            if self.ref("anniversary", anniversary_id, self.anniversaries,
+                        config.where.get(f"commemorations.{n}")):
+                number = year - self.anniversaries[anniversary_id].date.year
+                out.append(Commemoration(year, anniversary_id, number))
+        return tuple(sorted(out, key=lambda c: c.year))
