@@ -641,3 +641,15 @@ def test_the_fingerprint_covers_the_code_of_every_stage(tmp_path):
     for module in ("code/api.py", "code/render/renderer.py", "code/read/schema.py",
                    "code/incremental/buildrecord.py", "code/write/output.py"):
         assert module in code
+
+
+def test_a_manifest_with_rows_of_the_wrong_type_means_a_full_build(make_project, tmp_path):
+    """Its rows are only compared with the folder's, so a null one is a mismatch, never a crash."""
+    root = make_project()
+    build_site(root)
+    path = record_path(root, root / "site")
+    record = json.loads(path.read_text())
+    record["manifest"] = {name: None for name in record["manifest"]}
+    path.write_text(json.dumps(record))
+    assert main(["build", "--root", str(root), "-q"]) == 0
+    assert snapshot(root / "site") == clean_build(root, tmp_path, "clean")
