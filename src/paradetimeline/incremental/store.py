@@ -1,0 +1,155 @@
+"""The result store: what pure steps made (parsed files, Markdown HTML, list items), kept
+by a digest of their inputs in one SQLite file of plain text, to be looked up next build.
+
+It lives in the user's cache folder (see `buildrecord.folder`), which only the user can
+write, so what it holds needs no signature; and it holds text, never code or pickles, so
+`sqlite3 cache.sqlite 'select step, count(*) from results group by step'` shows all of it.
+A store that cannot be opened, read or written costs speed, never a build: every problem
+turns into a miss. Rows no build has used in the last KEPT_BUILDS are deleted on save.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import stat
+from collections.abc import Iterable
+from pathlib import Path
+
+FILENAME = "cache.sqlite"
+FORMAT = "paradetimeline/store@1"
+KEPT_BUILDS = 8  # a row unused for this many builds is deleted
+_SCHEMA = """
+create table if not exists meta (name text primary key, value text not null);
+create table if not exists results (
+    step text not null, key text not null, value text not null, used integer not null,
+    primary key (step, key)) without rowid;
+"""
+
+
+class Store:
+    """Text values by (step, key). Reads come from the file as asked; writes wait in memory
+    for `save`, so a failed build leaves the file as the last good one left it."""
+
+    def __init__(self, connection: sqlite3.Connection | None, build: int = 0) -> None:
+        self.db = connection
+        self.build = build  # this build's number, counted in the file
+        self.made: dict[tuple[str, str], str] = {}
+        self.used: dict[tuple[str, str], int] = {}  # looked up: the build that used it last
+
+    def get(self, step: str, key: str) -> str | None:
+        found = self.made.get((step, key))
+        if found is not None or self.db is None:
+            return found
+        row = self._guarded(lambda db: db.execute(
+            "select value, used from results where step = ? and key = ?", (step, key)
+        ).fetchone(), None)
+        if row is None:
+            return None
+        self.used[step, key] = row[1]
+        return str(row[0])
+
+    def put(self, step: str, key: str, value: str) -> None:
+        self.made[step, key] = value
+
+    def save(self) -> None:
+        """Write what this build made, note what it used, and drop what no build has used
+        for KEPT_BUILDS builds."""
+        if self.db is None:
+            return
+        build, made = self.build, self.made
+        stale = [(build, *key) for key, used in self.used.items()
+                 if used < build - 1 and key not in made]  # a row used lately is not written
+
+        def write(db: sqlite3.Connection) -> None:
+            with db:
+                db.executemany("insert or replace into results values (?, ?, ?, ?)",
+                               [(*key, value, build) for key, value in made.items()])
+                db.executemany("update results set used = ? where step = ? and key = ?", stale)
+                db.execute("delete from results where used < ?", (build - KEPT_BUILDS,))
+                db.execute("insert or replace into meta values ('build', ?)", (str(build),))
+
+        self._guarded(write, None)
+        self.made, self.used = {}, {}
+
+    def close(self) -> None:
+        if self.db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.close()
+            self.db = None
+
+    def rows(self, step: str) -> Iterable[tuple[str, str]]:
+        """Every (key, value) kept for `step`: for tests and for looking."""
+        if self.db is None:
+            return []
+        return self._guarded(lambda db: db.execute(
+            "select key, value from results where step = ? order by key", (step,)).fetchall(), [])
+
+    def _guarded(self, action, default):  # type: ignore[no-untyped-def]
+        """`action(db)`, or `default` once the database fails: it is then closed and this
+        build goes on without it."""
+        if self.db is None:
+            return default
+        try:
+            return action(self.db)
+        except sqlite3.Error:
+            self.close()
+            return default
+
+
+def open_store(folder: Path | None) -> Store:
+    """The store in `folder` (made if need be, readable by its owner only); a store in
+    memory for None, or if the folder or file cannot be used."""
+    if folder is None:
+        return Store(None)
+    path = folder / FILENAME
+    for attempt in range(2):
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _clear_the_way(path)
+            connection = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        except (OSError, sqlite3.Error):
+            return Store(None)
+        try:
+            return Store(connection, _start(connection))
+        except sqlite3.DatabaseError:  # not a database (any more): start a new one
+            connection.close()
+            if attempt == 0:
+                with contextlib.suppress(OSError):
+                    for name in (path, *(Path(f"{path}{end}") for end in ("-wal", "-shm"))):
+                        name.unlink(missing_ok=True)
+        except sqlite3.Error:  # locked for longer than the timeout, say
+            connection.close()
+            break
+    return Store(None)
+
+
+def _start(db: sqlite3.Connection) -> int:
+    """Ready the file for a build (tables made, another version's rows dropped); this
+    build's number."""
+    db.execute("pragma journal_mode = wal")
+    db.execute("pragma synchronous = normal")
+    db.executescript(_SCHEMA)
+    found = dict(db.execute("select name, value from meta").fetchall())
+    if found.get("format") != FORMAT:
+        with db:
+            db.execute("delete from results")
+            db.execute("delete from meta")
+            db.execute("insert into meta values ('format', ?)", (FORMAT,))
+        found = {}
+    try:
+        return int(found.get("build", "0")) + 1
+    except ValueError:
+        return 1
+
+
+def _clear_the_way(path: Path) -> None:
+    """Remove whatever is at `path` that is not a regular file (a symlink would have SQLite
+    write through it); a damaged file is SQLite's to report, and `Store` then ignores it."""
+    try:
+        found = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(found.st_mode):
+        os.unlink(path)
