@@ -14,8 +14,11 @@ import contextlib
 import os
 import sqlite3
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 FILENAME = "cache.sqlite"
 FORMAT = "paradetimeline/store@1"
@@ -42,7 +45,7 @@ class Store:
         found = self.made.get((step, key))
         if found is not None or self.db is None:
             return found
-        row = self._guarded(lambda db: db.execute(
+        row: tuple[str, int] | None = self._guarded(lambda db: db.execute(
             "select value, used from results where step = ? and key = ?", (step, key)
         ).fetchone(), None)
         if row is None:
@@ -79,14 +82,12 @@ class Store:
                 self.db.close()
             self.db = None
 
-    def rows(self, step: str) -> Iterable[tuple[str, str]]:
+    def rows(self, step: str) -> list[tuple[str, str]]:
         """Every (key, value) kept for `step`: for tests and for looking."""
-        if self.db is None:
-            return []
-        return self._guarded(lambda db: db.execute(
-            "select key, value from results where step = ? order by key", (step,)).fetchall(), [])
+        return self._guarded(lambda db: [(str(k), str(v)) for k, v in db.execute(
+            "select key, value from results where step = ? order by key", (step,))], [])
 
-    def _guarded(self, action, default):  # type: ignore[no-untyped-def]
+    def _guarded(self, action: Callable[[sqlite3.Connection], T], default: T) -> T:
         """`action(db)`, or `default` once the database fails: it is then closed and this
         build goes on without it."""
         if self.db is None:
