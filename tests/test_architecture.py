@@ -27,17 +27,6 @@ KNOWN_BACK_EDGES = {
     ("check.loader", "incremental.results"),
     ("check.mentions", "incremental.results"),
     ("check.references", "incremental.results"),
-    ("render.markup", "incremental.results"),
-    ("render.renderer", "incremental.results"),
-    ("render.renderer", "incremental.pieces"),
-    ("render.renderer", "incremental.tracking"),
-    ("render.renderer", "exports.files"),
-    ("render.renderer", "write.output"),
-    ("exports.files", "incremental.pieces"),
-    ("exports.feeds", "incremental.pieces"),
-    ("exports.ical", "incremental.pieces"),
-    ("exports.jsontext", "incremental.pieces"),
-    ("exports.timelinejs", "incremental.pieces"),
 }
 
 

@@ -8,7 +8,6 @@ import importlib.util
 import io
 import json
 import os
-import pickle
 import random
 import re
 import shutil
@@ -22,9 +21,9 @@ from test_output import snapshot
 
 from paradetimeline import ContentError, build_site
 from paradetimeline.cli import main
-from paradetimeline.incremental import buildrecord
-from paradetimeline.incremental.buildrecord import pages_path, record_path
-from paradetimeline.incremental.tracking import read_record
+from paradetimeline.incremental import buildrecord, rebuild
+from paradetimeline.incremental.buildrecord import record_path
+from paradetimeline.incremental.store import KEPT_BUILDS, open_store
 
 
 def clean_build(root, tmp_path, name):
@@ -43,9 +42,9 @@ def test_an_unchanged_rebuild_reuses_the_output_and_replays_warnings(make_projec
     root = make_project({"seeds/s2.txt": "A second article.\n"})  # a seed without metadata
     first = build_site(root)
     assert [d.message for d in first.diagnostics] == ["no metadata for this seed"]
-    import paradetimeline.render.renderer as render
+    import paradetimeline.write.files as render
 
-    monkeypatch.setattr(render, "write_rendered", lambda *a, **k: pytest.fail("rendered again"))
+    monkeypatch.setattr(render, "write_files", lambda *a, **k: pytest.fail("rendered again"))
     again = build_site(root)
     assert again.diagnostics == first.diagnostics
     assert (again.pages, again.events, again.files) == (first.pages, first.events, first.files)
@@ -199,41 +198,70 @@ def test_adding_an_event_rewrites_only_the_pages_that_show_it(tmp_path, monkeypa
     assert result.pages == len([p for p in site.rglob("*.html")])
     assert snapshot(site) == clean_build(root, tmp_path, "clean")
     assert buildrecord.manifest(site) == buildrecord.read_record(root, site)["manifest"]  # kept up to date
-    import paradetimeline.render.renderer as render
+    import paradetimeline.write.files as render
 
-    monkeypatch.setattr(render, "write_rendered", lambda *a, **k: pytest.fail("rendered again"))
+    monkeypatch.setattr(render, "write_files", lambda *a, **k: pytest.fail("rendered again"))
     build_site(root)  # nothing changed since: nothing to do
 
 
-@pytest.mark.parametrize("garbage", [b"", b"{", b"\x80\x05N." + bytes(32), "unsigned"])
-def test_a_corrupt_page_record_means_a_full_build(make_project, tmp_path, garbage):
+def output_record_row(root: Path, value: str) -> None:
+    """Set the store's record of the last build into ROOT/site to `value`."""
+    store = open_store(buildrecord.folder(root))
+    assert store.db is not None
+    with store.db:
+        store.db.execute("update results set value = ? where step = ? and key = ?",
+                         (value, rebuild.STEP, buildrecord.output_key(root / "site")))
+    store.close()
+
+
+@pytest.mark.parametrize("garbage", ["", "{", "[]", '{"fingerprint": 1, "signatures": {}, "digests": {}}',
+                                     '{"fingerprint": "x", "signatures": {"a": null}, "digests": {}}'])
+def test_a_corrupt_output_record_means_a_full_build(make_project, tmp_path, garbage):
     root = make_project()
     build_site(root)
-    record = pages_path(root, root / "site")
-    if garbage == "unsigned":  # a well-formed record, but pickled by someone else
-        garbage = pickle.dumps(pickle.loads(record.read_bytes()[:-32])) + bytes(32)
-    record.write_bytes(garbage)
-    assert read_record(record) is None
+    output_record_row(root, garbage)
+    assert rebuild.read_record(open_store(buildrecord.folder(root)),
+                               buildrecord.output_key(root / "site")) is None
+    (root / "content/events/new.yaml").write_text("title: New\ndate: 2015-05-10\nstatus: planned\n")
+    build_site(root)
+    assert snapshot(root / "site") == clean_build(root, tmp_path, "clean")
+
+
+def test_an_output_record_of_another_build_is_not_trusted(make_project, tmp_path):
+    """A record whose build record was not written after it (a build that stopped between
+    the two) is no guide: its signatures are of another output."""
+    root = make_project()
+    build_site(root)
+    store = open_store(buildrecord.folder(root))
+    key = buildrecord.output_key(root / "site")
+    kept = rebuild.read_record(store, key)
+    rebuild.write_record(store, key, rebuild.OutputRecord(
+        "another build", {path: "" for path in kept.signatures}, kept.digests))
+    store.save()
+    store.close()
     (root / "content/events/new.yaml").write_text("title: New\ndate: 2015-05-10\nstatus: planned\n")
     build_site(root)
     assert snapshot(root / "site") == clean_build(root, tmp_path, "clean")
 
 
 def test_a_build_that_renders_some_pages_keeps_the_results_of_the_others(tmp_path):
-    from paradetimeline.incremental.results import NAME, open_cache
-
     root = repo_copy(tmp_path)
     build_site(root)
-    kinds = lambda: sorted(k[0] for k in open_cache(buildrecord.folder(root)).entries)
-    before = kinds()
-    assert before.count("markdown") == 3 and "fragment" in before  # three events have a body
+
+    def kept(step):
+        store = open_store(buildrecord.folder(root))
+        try:
+            return dict(store.rows(step))
+        finally:
+            store.close()
+
+    markdown, parts = kept("markdown"), kept("part")
+    assert len(markdown) == 3 and parts  # three events have a body
     (root / "content/events/2025/2025-12-31-added.yaml").write_text(
         "title: An added event\ndate: 2025-12-31\nstatus: planned\n")
     build_site(root)
-    after = kinds()
-    assert after.count("markdown") == before.count("markdown")  # none rendered, none dropped
-    assert after.count("fragment") >= before.count("fragment")
-    assert (buildrecord.folder(root) / NAME).is_file()
+    assert kept("markdown") == markdown  # none rendered, none dropped
+    assert kept("part").items() >= parts.items()
 
 
 def test_a_template_edit_renders_everything_but_rewrites_only_what_changed(tmp_path):
@@ -427,9 +455,8 @@ def test_random_edits_each_build_equals_a_clean_build(tmp_path, monkeypatch, job
     are lowered so that even this small site is parsed and rendered in workers."""
     import paradetimeline.check.loader as loader
     import paradetimeline.incremental.results as filecache
-    import paradetimeline.render.renderer as render
 
-    for module, name in ((render, "PARALLEL_MIN_PAGES"), (loader, "PARALLEL_MIN_FILES"),
+    for module, name in ((loader, "PARALLEL_MIN_FILES"),
                          (loader, "PARALLEL_MIN_SEEDS"), (filecache, "PARALLEL_MIN_VALUES")):
         monkeypatch.setattr(module, name, 2)
     root = tmp_path / "project"
@@ -477,8 +504,7 @@ def cache_file(root: Path, name: str) -> Path:
     return buildrecord.folder(root) / name.format(key=key, pid=os.getpid())
 
 
-@pytest.mark.parametrize("name", ["{key}.json", "{key}.tmp", "{key}.pages.pickle",
-                                  "{key}.pages.tmp{pid}", "results.pickle", "results.tmp{pid}",
+@pytest.mark.parametrize("name", ["{key}.json", "{key}.tmp", "cache.sqlite", "results.pickle", "results.tmp{pid}",
                                   "results.pickle.spill{pid}"])
 def test_a_symlink_at_a_cache_files_name_is_replaced_never_written_through(make_project, tmp_path,
                                                                            name):
@@ -496,7 +522,7 @@ def test_a_symlink_at_a_cache_files_name_is_replaced_never_written_through(make_
 
 
 @pytest.mark.parametrize("kind", ["fifo", "/dev/zero"])
-@pytest.mark.parametrize("name", ["{key}.json", "{key}.pages.pickle", "results.pickle"])
+@pytest.mark.parametrize("name", ["{key}.json", "cache.sqlite", "results.pickle"])
 def test_a_cache_file_that_is_not_a_regular_file_is_ignored(make_project, tmp_path, name, kind):
     root = make_project()
     build_site(root)
@@ -630,8 +656,8 @@ def test_only_the_records_of_the_last_output_folders_are_kept(make_project, tmp_
     kept = sorted(buildrecord.folder(root).glob("build-*.json"))
     assert kept == sorted(record_path(root, tmp_path / f"out{n}")
                           for n in range(3, buildrecord.KEPT_RECORDS + 3))
-    assert sorted(buildrecord.folder(root).glob("*.pages.pickle")) == sorted(
-        pages_path(root, tmp_path / f"out{n}") for n in range(3, buildrecord.KEPT_RECORDS + 3))
+    store = open_store(buildrecord.folder(root))
+    assert 0 < len(store.rows(rebuild.STEP)) <= KEPT_BUILDS + 1
 
 
 def test_the_fingerprint_covers_the_code_of_every_stage(tmp_path):

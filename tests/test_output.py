@@ -350,7 +350,7 @@ def test_an_output_that_cannot_be_written_is_a_located_error(make_project, capsy
 def test_a_full_disk_leaves_the_previous_site_and_says_so(make_project, monkeypatch, capsys):
     import errno
 
-    import paradetimeline.render.renderer as render
+    import paradetimeline.write.files as render
 
     root = make_project()
     assert build_cli(root) == 0

@@ -10,7 +10,8 @@ from conftest import REPO
 
 from paradetimeline import ContentError, build_site
 from paradetimeline.check.loader import load_timeline
-from paradetimeline.render.renderer import render_site, sentence_label, text_fragment
+from paradetimeline.render.renderer import sentence_label, text_fragment
+from paradetimeline.write.files import render_site
 
 GOLDEN = Path(__file__).parent / "golden" / "minimal"
 
@@ -142,35 +143,9 @@ def large_project(make_project, count: int = 450):
     return make_project(events)
 
 
-def test_pages_rendered_in_parallel_equal_pages_rendered_in_one_process(make_project):
-    root = large_project(make_project)
-    timeline, diagnostics = load_timeline(root)
-    assert not diagnostics.errors
-    sequential = render_site(timeline, root / "templates", jobs=1)
-    parallel = render_site(timeline, root / "templates", jobs=2)
-    assert len(sequential) > 400
-    assert list(parallel) == list(sequential)
-    assert parallel == sequential
-
-
-def test_a_template_error_in_a_worker_is_reported_like_any_other(make_project, tmp_path):
-    templates = tmp_path / "templates"
-    shutil.copytree(REPO / "templates", templates)
-    tag = templates / "tag.html"
-    tag.write_text(tag.read_text().replace("{% block main %}", "{% block main %}{{ nope.x }}", 1))
-    root = large_project(make_project)
-    (root / "templates").unlink()
-    (root / "templates").symlink_to(templates)
-    with pytest.raises(ContentError) as error:
-        build_site(root, jobs=2)
-    (diagnostic,) = error.value.diagnostics
-    assert diagnostic.message == "template error: 'nope' is undefined"
-    assert diagnostic.location.path == "templates/tag.html"
-
-
-def test_a_template_syntax_error_before_the_workers_start_is_reported_like_any_other(
+def test_a_template_syntax_error_in_a_large_site_is_reported_like_any_other(
         make_project, tmp_path):
-    """A large site compiles its templates before it forks: a syntax error there too."""
+    """A syntax error in a template only some pages use, reached late in a large build."""
     root = large_project(make_project)
     templates = tmp_path / "templates"
     shutil.copytree(REPO / "templates", templates)
@@ -223,54 +198,3 @@ def test_source_pages_republish_the_full_text_only_when_the_site_opts_in(make_pr
     uncited = "Western leaders boycotted the Moscow parade"
     assert cited in page
     assert (uncited in page) is full_text
-
-
-def test_templates_are_compiled_once_and_then_loaded_compiled(make_project, monkeypatch):
-    import jinja2
-
-    root = make_project()
-    build_site(root, jobs=1)
-    site = root / "content/site.yaml"
-    site.write_text(site.read_text().replace("Test timeline", "Retitled"))  # every page again
-    compiled = []
-    real = jinja2.Environment.compile
-    monkeypatch.setattr(jinja2.Environment, "compile",
-                        lambda self, source, name=None, *a, **k: compiled.append(name)
-                        or real(self, source, name, *a, **k))
-    build_site(root, jobs=1)
-    assert compiled == []
-    assert "Retitled" in (root / "site/index.html").read_text()
-    about = root / "templates/about.html"
-    (root / "templates").unlink()
-    shutil.copytree(REPO / "templates", root / "templates")
-    about.write_text(about.read_text().replace("About this timeline", "About this site"))
-    build_site(root, jobs=1)
-    assert compiled == ["about.html"]
-    assert "About this site" in (root / "site/about.html").read_text()
-
-
-def test_the_tasks_of_a_large_site_cover_every_page_once_longest_first():
-    """Workers take the pages that list events first (one task per pair of workers, so a
-    worker renders each list item once), then the provenance report and the index, then
-    each export file and each other site-wide page alone, then event pages in small
-    ranges, so that the workers finish together."""
-    from paradetimeline.render.pages import Page
-    from paradetimeline.render.renderer import EXPORT, RANGES_PER_WORKER, _ranges
-
-    pages = ([Page("index.html", "index.html", {}), Page("about.html", "about.html", {}),
-              Page("provenance.html", "provenance.html", {}),
-              Page("tags/index.html", "list.html", {})]
-             + [Page(f"events/e{n}.html", "event.html", {}) for n in range(1000)]
-             + [Page(f"people/p{n}.html", "person.html", {}) for n in range(30)]
-             + [Page(f"tags/t{n}.html", "tag.html", {}) for n in range(10)])
-    tasks = _ranges(pages, 2, exports=3)
-    covered = [n for start, stop in tasks if start != EXPORT for n in range(start, stop)]
-    assert sorted(covered) == list(range(len(pages)))
-    assert tasks[:8] == [(1004, 1044), (2, 3), (0, 1), (EXPORT, 0), (EXPORT, 1), (EXPORT, 2),
-                         (1, 2), (3, 4)]
-    events = tasks[8:]
-    assert len(events) == 2 * RANGES_PER_WORKER
-    assert {stop - start for start, stop in events} == {32, 8}  # 31 ranges of 32, one of 8
-    four = _ranges(pages, 4)  # two pairs of workers: two list tasks; no export files asked
-    assert four[:2] == [(1004, 1024), (1024, 1044)]
-    assert EXPORT not in {start for start, _ in four}

@@ -262,7 +262,8 @@ def test_links_within_the_project_or_the_theme_are_followed(make_project, tmp_pa
 def test_the_renderer_refuses_a_link_out_by_itself(make_project, tmp_path, name):
     """Whoever calls the renderer without the check gets the same error."""
     from paradetimeline.check.loader import load_timeline
-    from paradetimeline.render.renderer import TemplateError, render_site
+    from paradetimeline.render.renderer import TemplateError
+    from paradetimeline.write.files import render_site
 
     root = own_templates(make_project)
     (root / "templates" / name).unlink(missing_ok=True)

@@ -17,7 +17,6 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,9 +27,9 @@ from .write import output
 if TYPE_CHECKING:
     from .check.mentions import Mention
     from .incremental.results import ResultCache
-    from .incremental.tracking import PageRecord
+    from .incremental.store import Store
     from .model import Timeline
-    from .render.renderer import Rendered
+    from .write.files import Written
 
 
 @dataclass(frozen=True)
@@ -124,30 +123,34 @@ def _build(root: Path, target: Path, base_url: str | None, drafts: bool, strict:
     record.pop("inputs", None)  # 11,000 hashes at 10,000 events, of no further use
     output.claim(target, force=force)
     from .incremental.results import open_cache
+    from .incremental.store import open_store
 
     results = open_cache(buildrecord.folder(root))
+    store = open_store(buildrecord.folder(root))
+    options = json.dumps({"base_url": base_url, "drafts": drafts,
+                          "epoch": os.environ.get("SOURCE_DATE_EPOCH", "")}, sort_keys=True)
     try:
-        return _render_and_write(root, target, results, record, inputs, input_files, base_url,
-                                 drafts, strict, jobs)
+        timeline, found, mentions = _checked(root, results, jobs, input_files, base_url, drafts,
+                                             strict)
+        from .render.renderer import TemplateError
+
+        try:
+            made = _write(Build(root, target, timeline, mentions, record, inputs, input_files,
+                                options), store)
+        except TemplateError as exc:
+            raise ContentError([*found, exc.diagnostic]) from exc
     finally:
         results.save()  # even after errors: the files that did parse need not be again
         results.close()
-
-
-def _render_and_write(root: Path, target: Path, results: ResultCache, record: dict[str, Any],
-                      inputs: str, input_files: dict[str, list[Any]], base_url: str | None,
-                      drafts: bool, strict: bool, jobs: int | None) -> BuildResult:
-    from .incremental.tracking import write_record
+    store.save()
+    store.close()
+    pages, files, changed = made
+    from .exports.files import NEEDS_BASE_URL
     from .memory import release_free_memory
 
-    result, pages, changed = _render(root, target, results, record, inputs, input_files,
-                                     base_url, drafts, strict, jobs)
-    # The model went with `_render`'s frame, and the page record goes once written (64 and
-    # 27 MB at 10,000 events): each record is made on top of less. Written in this order,
-    # a build that stops between the two leaves a page record that no build record matches.
-    release_free_memory()
-    write_record(buildrecord.pages_path(root, target), pages)
-    del pages
+    result = BuildResult(target, pages, len(timeline.events), files, found,
+                         () if timeline.config.base_url else NEEDS_BASE_URL)
+    del timeline, mentions  # 64 MB at 10,000 events: the build record is made on top of less
     release_free_memory()
     buildrecord.store(root, target, inputs, input_files, {
         "pages": result.pages, "events": result.events, "files": result.files,
@@ -156,90 +159,79 @@ def _render_and_write(root: Path, target: Path, results: ResultCache, record: di
     return result
 
 
-def _render(root: Path, target: Path, results: ResultCache, record: dict[str, Any],
-            inputs: str, input_files: dict[str, list[Any]], base_url: str | None, drafts: bool,
-            strict: bool, jobs: int | None
-            ) -> tuple[BuildResult, PageRecord, tuple[list[str], set[str]] | None]:
-    """Load, check and render into `target`: the result, the page record to keep, and (for
-    a build that changed an earlier one) the files it wrote and those it deleted."""
+def _checked(root: Path, results: ResultCache, jobs: int | None,
+             input_files: dict[str, list[Any]], base_url: str | None, drafts: bool,
+             strict: bool) -> tuple[Timeline, tuple[Diagnostic, ...], dict[str, list[Mention]] | None]:
+    """The timeline to publish, the warnings, and coverage's mentions (see `_load`)."""
     from .check.mentions import without_events
-    from .exports.files import NEEDS_BASE_URL, piece_context
-    from .incremental.pieces import PieceStore
-    from .incremental.tracking import PageRecord, Tracker, event_keys, everything_digest, shared_digest
-    from .read.files import Project
-    from .render.renderer import TemplateError, write_rendered
 
-    project = Project(root)
-    timeline, diagnostics, mentions = _load(project.root, results, jobs or usable_cores(),
+    timeline, diagnostics, mentions = _load(root, results, jobs or usable_cores(),
                                             {name: facts[2] for name, facts in input_files.items()})
     if base_url is not None:
         timeline = _with_base_url(timeline, base_url)
     found = _verdict(diagnostics, strict)
-    left_out = set() if drafts else {e.id for e in timeline.events if e.draft}
+    left_out = {e.id for e in timeline.events if e.draft} if not drafts else set()
     if left_out:
         timeline = replace(timeline, events=tuple(e for e in timeline.events if not e.draft))
         if mentions is not None:  # coverage's count the drafts' citations too
             mentions = without_events(mentions, left_out)
-    options = json.dumps({"base_url": base_url, "drafts": drafts,
-                          "epoch": os.environ.get("SOURCE_DATE_EPOCH", "")}, sort_keys=True)
-    shared = shared_digest(input_files, options)
-    data = shared_digest(input_files, options, templates=False)
-    tracker = Tracker(event_keys(timeline, input_files, os.urandom(8).hex()), shared, data)
-    earlier = _earlier_pages(project.root, target, record)
-    reuse = earlier if earlier is not None and earlier.shared == shared else None
-    if earlier is not None and reuse is None:  # what its pages read says nothing now
-        earlier = replace(earlier, pages={}, answers={})
-    pieces = PieceStore(tracker.keys, piece_context(timeline, data),
-                        earlier.pieces if earlier is not None else None, target,
-                        earlier.outputs if earlier is not None else None)
-    render = partial(write_rendered, timeline, project.templates, jobs=jobs or usable_cores(),
-                     results=results, tracker=tracker, earlier=reuse,
-                     previous=earlier.outputs if earlier is not None else None, pieces=pieces,
-                     mentions=mentions)
+    return timeline, found, mentions
+
+
+@dataclass(frozen=True)
+class Build:
+    """What `_write` needs: the checked timeline, and what the build record says."""
+
+    root: Path
+    target: Path
+    timeline: Timeline
+    mentions: dict[str, list[Mention]] | None
+    record: dict[str, Any]  # of the last build into `target`
+    fingerprint: str
+    input_files: dict[str, list[Any]]
+    options: str
+
+
+def _write(build: Build, store: Store) -> tuple[int, int, tuple[list[str], set[str]] | None]:
+    """Render what changed into the output: the number of pages and of files, and (for a
+    build that changed an earlier one) the files it wrote and those it deleted."""
+    from .exports.files import piece_context
+    from .incremental import rebuild
+    from .render.plan import plan_pages
+    from .render.views import TimelineView
+    from .write.files import Job, write_files
+
+    view = TimelineView(build.timeline, build.mentions)
+    plan = list(plan_pages(build.timeline, view))
+    digests = rebuild.event_digests(build.timeline)
+    context = rebuild.context_digest(build.input_files, build.options)
+    now = rebuild.signatures(plan, context, digests)
+    key = buildrecord.output_key(build.target)
+    earlier = rebuild.read_record(store, key) if buildrecord.intact(
+        build.record, build.root, build.target) else None
+    if earlier is not None and earlier.fingerprint != build.record.get("fingerprint"):
+        earlier = None
+    pages, files = rebuild.to_render(plan, now, earlier)
+    job = Job(view, build.root / "templates", pages, files, files, store=store, context=context,
+              data_context=piece_context(build.timeline, rebuild.context_digest(
+                  build.input_files, build.options, templates=False)),
+              digests=digests, previous=earlier.digests if earlier is not None else {})
     deleted: set[str] = set()
-    try:
-        if earlier is None:
-            rendered = output.replace_site(target, render)
-        else:
-            def fill(staging: Path) -> tuple[Rendered, set[str]]:
-                done = render(staging)
-                kept = {p: earlier.outputs[p] for p in done.reused}
-                if reuse is not None:  # the exports and static files are the same set as before
-                    kept |= {p: d for p, d in earlier.outputs.items() if p not in earlier.pages}
-                done.outputs = {**kept, **done.outputs}
-                deleted.update(earlier.outputs.keys() - done.outputs.keys())
-                return done, deleted
+    if earlier is None:
+        written = output.replace_site(build.target, lambda staging: write_files(
+            replace(job, folder=staging)))
+    else:
+        def fill(staging: Path) -> tuple[Written, set[str]]:
+            done = write_files(replace(job, folder=staging))
+            deleted.update(earlier.digests.keys() - rebuild.outputs_now(
+                earlier, plan, files, done.digests).keys())
+            return done, deleted
 
-            rendered = output.update_site(target, fill)
-            if reuse is not None:
-                # The pages not rendered will want their Markdown and list items again; parsed
-                # files need no keeping, as every build parses (or looks up) every file.
-                results.keep("markdown", "fragment")
-    except TemplateError as exc:
-        raise ContentError([*found, exc.diagnostic]) from exc
-    pages = {**{p: reuse.pages[p] for p in rendered.reused}, **rendered.reads} if reuse \
-        else rendered.reads
-    skipped = () if timeline.config.base_url else NEEDS_BASE_URL
-    result = BuildResult(target, len(pages), len(timeline.events), len(rendered.outputs),
-                         found, skipped)
-    kept = PageRecord.of_build(
-        inputs, shared, everything_digest(timeline, tracker.keys), tracker.keys, pages,
-        {**(reuse.answers if reuse else {}), **rendered.answers}, rendered.outputs,
-        rendered.pieces or (reuse.pieces if reuse else None))
-    return result, kept, None if earlier is None else ([*rendered.paths, output.MARKER], deleted)
-
-
-def _earlier_pages(root: Path, target: Path, record: dict[str, Any]) -> PageRecord | None:
-    """The page record of the last build into `target`, if a build now may start from its
-    output: the record is of that build, and nobody has touched the output since."""
-    from .incremental.tracking import read_record
-
-    if not buildrecord.intact(record, root, target):
-        return None
-    earlier = read_record(buildrecord.pages_path(root, target))
-    if earlier is None or earlier.fingerprint != record.get("fingerprint"):
-        return None
-    return earlier
+        written = output.update_site(build.target, fill)
+    outputs = rebuild.outputs_now(earlier, plan, files, written.digests)
+    rebuild.write_record(store, key, rebuild.OutputRecord(build.fingerprint, now, outputs))
+    return len(plan), len(outputs), None if earlier is None else (
+        [*written.paths, output.MARKER], deleted)
 
 
 def _earlier_build(record: dict[str, Any], out: Path, strict: bool) -> BuildResult | None:

@@ -17,7 +17,7 @@ from ..read.articles import find_quote, nearest_sentence
 
 REF_FILES = {"person": "content/people.yaml", "place": "content/places.yaml",
              "anniversary": "content/anniversaries.yaml"}
-# The kinds whose folder has a list page, FOLDER/index.html (see render/pages.py): a record of
+# The kinds whose folder has a list page, FOLDER/index.html (see render/plan.py): a record of
 # that kind with the id 'index' would overwrite it.
 LIST_PAGES = {"person": "people", "place": "places", "source": "sources", "tag": "tags"}
 RESERVED_ID = "index"

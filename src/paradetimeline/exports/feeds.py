@@ -12,9 +12,9 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from functools import partial
 
-from ..incremental.pieces import Piece, PieceStore
 from ..model import Event, Timeline
 from ..render.filedata import Blocks, utf8_join
+from .pieces import KeptPieces, Piece
 from .stamps import rfc3339
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -39,9 +39,9 @@ def quoteattr(text: str) -> str:
 
 
 def atom_feed(timeline: Timeline, base: str, stamp: dt.datetime,
-              store: PieceStore | None = None) -> Blocks:
+              store: KeptPieces | None = None) -> Blocks:
     """One entry per published event, latest first; every `updated` is the content stamp."""
-    return (store or PieceStore()).assemble("feed.xml", _feed_parts(timeline, base, stamp))
+    return (store or KeptPieces()).assemble("feed.xml", _feed_parts(timeline, base, stamp))
 
 
 def _feed_parts(timeline: Timeline, base: str, stamp: dt.datetime) -> Iterator[str | Piece]:

@@ -11,15 +11,15 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from ..incremental.pieces import Piece, PieceStore
 from ..model import Citation, Event, Timeline
 from ..render.filedata import Blocks, FileData
-from ..render.pages import plan_pages
+from ..render.plan import plan_pages
 from ..render.urls import site_url
 from ..render.views import TimelineView
 from .feeds import atom_feed, robots_txt, sitemap_xml
 from .ical import events_ics
 from .jsontext import dump, json_parts
+from .pieces import KeptPieces, Piece
 from .stamps import content_timestamp
 from .timelinejs import timeline_json
 
@@ -71,10 +71,10 @@ def export_names(timeline: Timeline) -> list[str]:
     return names + list(NEEDS_BASE_URL) if timeline.config.base_url else names
 
 
-def export_file(timeline: Timeline, name: str, store: PieceStore | None = None) -> FileData:
+def export_file(timeline: Timeline, name: str, store: KeptPieces | None = None) -> FileData:
     """One of `export_names`, as UTF-8: each can be made by itself, so that workers share
-    them out. `store` keeps each event's piece of them between builds (pieces.py)."""
-    store = store or PieceStore()
+    them out. `store` keeps each event's piece of them between builds (exports/pieces.py)."""
+    store = store or KeptPieces()
     base = timeline.config.base_url
     if name == "events.json":
         return events_json(timeline, store)
@@ -103,7 +103,7 @@ def page_paths(timeline: Timeline) -> list[str]:
     return [page.path for page in plan_pages(timeline, TimelineView(timeline))]
 
 
-def events_json(timeline: Timeline, store: PieceStore | None = None) -> Blocks:
+def events_json(timeline: Timeline, store: KeptPieces | None = None) -> Blocks:
     data = {
         "schema": SCHEMA,
         "title": timeline.config.title,
@@ -133,7 +133,7 @@ def events_json(timeline: Timeline, store: PieceStore | None = None) -> Blocks:
             for s in timeline.sources.values()
         ],
     }
-    return (store or PieceStore()).assemble("events.json", json_parts(data))
+    return (store or KeptPieces()).assemble("events.json", json_parts(data))
 
 
 def _event_json(timeline: Timeline, event: Event) -> str:

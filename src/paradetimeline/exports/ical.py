@@ -19,10 +19,10 @@ from collections.abc import Iterator
 from functools import partial
 
 from ..dates import PRECISION_RANK
-from ..incremental.pieces import Piece, PieceStore
 from ..model import Event, Place, Timeline
 from ..render.filedata import Blocks
 from ..render.urls import absolute_url
+from .pieces import KeptPieces, Piece
 
 PRODID = "-//paradetimeline//events@1//EN"
 CRLF = "\r\n"
@@ -33,10 +33,10 @@ ICS_STATUS = {"happened": "CONFIRMED", "reported": "CONFIRMED", "planned": "TENT
               "announced": "TENTATIVE", "expected": "TENTATIVE"}
 
 
-def events_ics(timeline: Timeline, stamp: dt.datetime, store: PieceStore | None = None
+def events_ics(timeline: Timeline, stamp: dt.datetime, store: KeptPieces | None = None
                ) -> Blocks:
     """The calendar as UTF-8, its lines folded and ended with CRLF."""
-    return (store or PieceStore()).assemble("events.ics", _calendar_parts(timeline, stamp))
+    return (store or KeptPieces()).assemble("events.ics", _calendar_parts(timeline, stamp))
 
 
 def _calendar_parts(timeline: Timeline, stamp: dt.datetime) -> Iterator[str | Piece]:

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from types import GeneratorType
 from typing import Any
 
-from ..incremental.pieces import Piece
 from ..render.filedata import utf8_join
+from .pieces import Piece
 
 
 def json_bytes(data: dict[str, Any], *, sort_keys: bool = False) -> bytes:
@@ -25,7 +25,7 @@ def json_bytes(data: dict[str, Any], *, sort_keys: bool = False) -> bytes:
 
 
 def json_parts(data: dict[str, Any], *, sort_keys: bool = False) -> Iterator[str | Piece]:
-    """The text of `json_bytes(data)` in parts, for `PieceStore.assemble`: a list item that
+    """The text of `json_bytes(data)` in parts, for `KeptPieces.assemble`: a list item that
     is a `Piece` (whose `make` returns the item's JSON, see `dump`) is passed on as it is."""
     yield "{\n"
     for n, (key, value) in enumerate(sorted(data.items()) if sort_keys else data.items()):

@@ -15,16 +15,16 @@ from functools import partial
 from typing import Any
 
 from ..dates import EventDate, PartialDate
-from ..incremental.pieces import Piece, PieceStore
 from ..model import Anniversary, Event, Timeline
 from ..render.filedata import Blocks
 from ..render.urls import site_url
 from .jsontext import dump, json_parts
+from .pieces import KeptPieces, Piece
 
 OTHER_GROUP = "Other"
 
 
-def timeline_json(timeline: Timeline, store: PieceStore | None = None) -> Blocks:
+def timeline_json(timeline: Timeline, store: KeptPieces | None = None) -> Blocks:
     config = timeline.config
     data = {
         "title": {"text": {"headline": html.escape(config.title),
@@ -41,7 +41,7 @@ def timeline_json(timeline: Timeline, store: PieceStore | None = None) -> Blocks
         ],
         "scale": "human",
     }
-    return (store or PieceStore()).assemble("timeline.json", json_parts(data, sort_keys=True))
+    return (store or KeptPieces()).assemble("timeline.json", json_parts(data, sort_keys=True))
 
 
 def date_object(point: PartialDate) -> dict[str, int]:

@@ -125,16 +125,18 @@ def folder(root: Path) -> Path:
     return Path(base) / hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
 
 
+def output_key(out: Path) -> str:
+    """The name of an output folder among the records."""
+    return hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
+
+
 def record_path(root: Path, out: Path) -> Path:
-    key = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
-    return folder(root) / f"build-{key}.json"
+    return folder(root) / f"build-{output_key(out)}.json"
 
 
 def forget(root: Path, out: Path) -> None:
-    """Remove the records of builds into `out` (a folder that is going away)."""
-    path = record_path(root, out)
-    for record in (path, pages_path(root, out)):
-        record.unlink(missing_ok=True)
+    """Remove the record of builds into `out` (a folder that is going away)."""
+    record_path(root, out).unlink(missing_ok=True)
 
 
 def _prune(kept: Path) -> None:
@@ -148,7 +150,6 @@ def _prune(kept: Path) -> None:
     records = sorted(kept.parent.glob("build-*.json"), key=age, reverse=True)
     for old in [r for r in records if r != kept][KEPT_RECORDS - 1:]:
         old.unlink(missing_ok=True)
-        old.with_suffix(".pages.pickle").unlink(missing_ok=True)
 
 
 def read_record(root: Path, out: Path) -> dict[str, Any]:
@@ -213,11 +214,6 @@ def intact(record: dict[str, Any], root: Path, out: Path) -> bool:
         )
     except (OSError, ValueError):
         return False
-
-
-def pages_path(root: Path, out: Path) -> Path:
-    """Where the record of what each page of a build read is kept (see tracking.py)."""
-    return record_path(root, out).with_suffix(".pages.pickle")
 
 
 def store(root: Path, out: Path, print_: str, inputs: dict[str, list[Any]],

@@ -21,15 +21,18 @@ from typing import TypeVar
 T = TypeVar("T")
 
 FILENAME = "cache.sqlite"
-FORMAT = "paradetimeline/store@1"
+FORMAT = "paradetimeline/store@2"
 KEPT_BUILDS = 8  # a row unused for this many builds is deleted
 _SCHEMA = """
 create table if not exists meta (name text primary key, value text not null);
 create table if not exists results (
-    step text not null, key text not null, value text not null, used integer not null,
+    step text not null, key text not null, value text not null,
+    primary key (step, key)) without rowid;
+create table if not exists uses (
+    step text not null, key text not null, build integer not null,
     primary key (step, key)) without rowid;
 """
-
+BATCH = 500  # keys asked for in one query
 
 class Store:
     """Text values by (step, key). Reads come from the file as asked; writes wait in memory
@@ -40,18 +43,31 @@ class Store:
         self.build = build  # this build's number, counted in the file
         self.made: dict[tuple[str, str], str] = {}
         self.used: dict[tuple[str, str], int] = {}  # looked up: the build that used it last
+        self.fetched: dict[tuple[str, str], str] = {}  # read ahead by `prefetch`, not yet asked
 
     def get(self, step: str, key: str) -> str | None:
         found = self.made.get((step, key))
         if found is not None or self.db is None:
             return found
-        row: tuple[str, int] | None = self._guarded(lambda db: db.execute(
-            "select value, used from results where step = ? and key = ?", (step, key)
-        ).fetchone(), None)
-        if row is None:
-            return None
-        self.used[step, key] = row[1]
-        return str(row[0])
+        found = self.fetched.pop((step, key), None)
+        if found is not None:
+            return found
+        self.prefetch(step, [key])
+        return self.fetched.pop((step, key), None)
+
+    def prefetch(self, step: str, keys: list[str]) -> None:
+        """Read the values of `keys` that the store holds, a batch per query, for `get` to
+        return: ten thousand lookups one by one take ten times as long."""
+        wanted = [k for k in keys if (step, k) not in self.made and (step, k) not in self.fetched]
+        for first in range(0, len(wanted), BATCH):
+            batch = wanted[first:first + BATCH]
+            rows: list[tuple[str, str, int]] = self._guarded(lambda db: db.execute(
+                "select r.key, r.value, u.build from results r join uses u "
+                "on u.step = r.step and u.key = r.key where r.step = ? and r.key in "
+                f"({', '.join('?' * len(batch))})", (step, *batch)).fetchall(), [])
+            for key, value, used in rows:
+                self.fetched[step, key] = str(value)
+                self.used[step, key] = used
 
     def put(self, step: str, key: str, value: str) -> None:
         self.made[step, key] = value
@@ -62,19 +78,35 @@ class Store:
         if self.db is None:
             return
         build, made = self.build, self.made
+        # A row's use is noted again only once it is half way to being dropped: most
+        # builds use what the last few did, and need write nothing for it.
         stale = [(build, *key) for key, used in self.used.items()
-                 if used < build - 1 and key not in made]  # a row used lately is not written
+                 if used < build - KEPT_BUILDS // 2 and key not in made]
 
         def write(db: sqlite3.Connection) -> None:
             with db:
-                db.executemany("insert or replace into results values (?, ?, ?, ?)",
-                               [(*key, value, build) for key, value in made.items()])
-                db.executemany("update results set used = ? where step = ? and key = ?", stale)
-                db.execute("delete from results where used < ?", (build - KEPT_BUILDS,))
+                db.executemany("insert or replace into results values (?, ?, ?)",
+                               [(*key, value) for key, value in made.items()])
+                db.executemany("insert or replace into uses values (?, ?, ?)",
+                               [(*key, build) for key in made])
+                db.executemany("update uses set build = ? where step = ? and key = ?", stale)
+                old = build - KEPT_BUILDS
+                db.execute("delete from results where (step, key) in "
+                           "(select step, key from uses where build < ?)", (old,))
+                db.execute("delete from uses where build < ?", (old,))
                 db.execute("insert or replace into meta values ('build', ?)", (str(build),))
+            db.execute("pragma incremental_vacuum")  # give what was deleted back to the disk
 
         self._guarded(write, None)
-        self.made, self.used = {}, {}
+        self.made, self.used, self.fetched = {}, {}, {}
+
+    def delete(self, step: str, key: str) -> None:
+        """Drop one row now (the record of an output folder that is going away)."""
+        def drop(db: sqlite3.Connection) -> None:
+            with db:
+                db.execute("delete from results where step = ? and key = ?", (step, key))
+                db.execute("delete from uses where step = ? and key = ?", (step, key))
+        self._guarded(drop, None)
 
     def close(self) -> None:
         if self.db is not None:
@@ -129,14 +161,14 @@ def open_store(folder: Path | None) -> Store:
 def _start(db: sqlite3.Connection) -> int:
     """Ready the file for a build (tables made, another version's rows dropped); this
     build's number."""
+    db.execute("pragma auto_vacuum = incremental")  # takes effect in a new file only
     db.execute("pragma journal_mode = wal")
     db.execute("pragma synchronous = normal")
     db.executescript(_SCHEMA)
     found = dict(db.execute("select name, value from meta").fetchall())
     if found.get("format") != FORMAT:
         with db:
-            db.execute("delete from results")
-            db.execute("delete from meta")
+            db.executescript("drop table results; drop table uses; delete from meta;" + _SCHEMA)
             db.execute("insert into meta values ('format', ?)", (FORMAT,))
         found = {}
     try:

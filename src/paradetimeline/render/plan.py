@@ -1,0 +1,71 @@
+"""The page plan: every HTML page of the site, its template, its own context, and the
+events it shows.
+
+`shows` is what a rebuild trusts: a page is rendered again when an event it shows changed,
+or the list of them did (see incremental/rebuild.py). `EVERY_EVENT` marks a page that shows
+the whole timeline. tests/test_plan.py renders every page with a tracer and fails if a
+template reads an event its page does not declare. The sitemap lists the same plan, so the
+renderer and the sitemap cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import Event, Timeline
+from .views import TimelineView
+
+EVERY_EVENT = None
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # output path relative to the site root, '/'-separated
+    template: str
+    context: dict[str, Any]
+    shows: tuple[str, ...] | None = EVERY_EVENT  # the ids of the events it shows
+
+
+def plan_pages(timeline: Timeline, view: TimelineView) -> Iterator[Page]:
+    yield Page("index.html", "index.html", {})
+    yield Page("compare.html", "compare.html", {})
+    yield Page("about.html", "about.html", {})
+    yield Page("provenance.html", "provenance.html", {})
+    yield Page("404.html", "404.html", {}, ())
+    yield Page("sources/index.html", "list.html", {"kind": "sources"})
+    yield Page("people/index.html", "list.html", {"kind": "people"})
+    yield Page("places/index.html", "list.html", {"kind": "places"})
+    yield Page("tags/index.html", "list.html", {"kind": "tags"})
+    events = timeline.events
+    for n, event in enumerate(events):
+        previous = events[n - 1] if n > 0 else None
+        following = events[n + 1] if n + 1 < len(events) else None
+        yield Page(f"events/{event.id}.html", "event.html",
+                   {"event": event, "previous": previous, "next": following},
+                   _ids(event, previous, following, *view.related(event)))
+    for commemoration in timeline.commemorations:
+        yield Page(f"commemorations/{commemoration.year}.html", "commemoration.html",
+                   {"commemoration": commemoration},
+                   _ids(*view.events_in_year(commemoration.year)))
+    for source in timeline.sources.values():
+        yield Page(f"sources/{source.id}.html", "source.html", {"source": source},
+                   _ids(*view.events_with("source", source.id)))
+    for person in timeline.people.values():
+        yield Page(f"people/{person.id}.html", "person.html", {"person": person},
+                   _ids(*view.events_with("person", person.id)))
+    for place in timeline.places.values():
+        yield Page(f"places/{place.id}.html", "place.html", {"place": place},
+                   _ids(*view.events_with("place", place.id)))
+    for anniversary in timeline.anniversaries.values():
+        yield Page(f"anniversaries/{anniversary.id}.html", "anniversary.html",
+                   {"anniversary": anniversary},
+                   _ids(*view.events_with("anniversary", anniversary.id)))
+    for tag in view.tags:
+        yield Page(f"tags/{tag}.html", "tag.html", {"tag": tag},
+                   _ids(*view.events_with("tag", tag)))
+
+
+def _ids(*events: Event | None) -> tuple[str, ...]:
+    return tuple(e.id for e in events if e is not None)
