@@ -14,6 +14,7 @@ import contextlib
 import os
 import sqlite3
 import stat
+from functools import partial
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -60,12 +61,7 @@ class Store:
         return: ten thousand lookups one by one take ten times as long."""
         wanted = [k for k in keys if (step, k) not in self.made and (step, k) not in self.fetched]
         for first in range(0, len(wanted), BATCH):
-            batch = wanted[first:first + BATCH]
-            rows: list[tuple[str, str, int]] = self._guarded(lambda db: db.execute(
-                "select r.key, r.value, u.build from results r join uses u "
-                "on u.step = r.step and u.key = r.key where r.step = ? and r.key in "
-                f"({', '.join('?' * len(batch))})", (step, *batch)).fetchall(), [])
-            for key, value, used in rows:
+            for key, value, used in self._guarded(partial(_values, step, wanted[first:first + BATCH]), []):
                 self.fetched[step, key] = str(value)
                 self.used[step, key] = used
 
@@ -129,6 +125,14 @@ class Store:
         except sqlite3.Error:
             self.close()
             return default
+
+
+def _values(step: str, keys: list[str], db: sqlite3.Connection) -> list[tuple[str, str, int]]:
+    """(key, value, last build to use it) of those `keys` the store holds."""
+    return db.execute(
+        "select r.key, r.value, u.build from results r join uses u on u.step = r.step and "
+        f"u.key = r.key where r.step = ? and r.key in ({', '.join('?' * len(keys))})",
+        (step, *keys)).fetchall()
 
 
 def open_store(folder: Path | None) -> Store:
