@@ -14,8 +14,8 @@ import contextlib
 import os
 import sqlite3
 import stat
-from functools import partial
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -61,7 +61,9 @@ class Store:
         return: ten thousand lookups one by one take ten times as long."""
         wanted = [k for k in keys if (step, k) not in self.made and (step, k) not in self.fetched]
         for first in range(0, len(wanted), BATCH):
-            for key, value, used in self._guarded(partial(_values, step, wanted[first:first + BATCH]), []):
+            none: list[tuple[str, str, int]] = []
+            batch = partial(_values, step, wanted[first:first + BATCH])
+            for key, value, used in self._guarded(batch, none):
                 self.fetched[step, key] = str(value)
                 self.used[step, key] = used
 
