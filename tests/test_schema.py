@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from paradetimeline.dates import parse_edtf
 from paradetimeline.errors import Diagnostics
 from paradetimeline.model import Event
-from paradetimeline.read import schema
+from paradetimeline.read import fields, schema
 from paradetimeline.read.yamlfile import Mapping, parse_yaml
 
 
@@ -206,20 +206,20 @@ def test_site_commemorations_remember_where_each_anniversary_is() -> None:
 
 @pytest.mark.parametrize("text", ["xi-jinping", "000_e855b5d6b16dc860", "2015", "a"])
 def test_valid_ids(text: str) -> None:
-    assert schema.is_id(text)
+    assert fields.is_id(text)
 
 
 @pytest.mark.parametrize("text", ["", "Xi", "xi jinping", "-x", "_x", "x/y", "..", "../x",
                                   "x\\y", "x\n", "x.yaml", "é", "x" * 101, "ｘ"])
 def test_invalid_ids(text: str) -> None:
-    assert not schema.is_id(text)
+    assert not fields.is_id(text)
 
 
 @given(st.text())
 @example("abc\n")
 @example("a/../b")
 def test_is_id_means_a_safe_slug(text: str) -> None:
-    if schema.is_id(text):
+    if fields.is_id(text):
         assert re.fullmatch(r"[a-z0-9][a-z0-9_-]*", text)
         assert "/" not in text and ".." not in text and "\\" not in text
         assert len(text) <= 100
@@ -227,11 +227,11 @@ def test_is_id_means_a_safe_slug(text: str) -> None:
 
 @given(st.from_regex(r"\A[a-z0-9][a-z0-9_-]{0,99}\Z"))
 def test_every_slug_is_an_id(text: str) -> None:
-    assert schema.is_id(text)
+    assert fields.is_id(text)
 
 
 @given(st.text(max_size=30))
 def test_an_id_suggestion_is_itself_a_valid_id(text: str) -> None:
-    hint = schema.id_hint(text)
+    hint = fields.id_hint(text)
     if ": try '" in hint:
-        assert schema.is_id(hint.split(": try '")[1][:-1])
+        assert fields.is_id(hint.split(": try '")[1][:-1])

@@ -40,7 +40,7 @@ from pathlib import Path
 from ..dates import EventDate
 from ..errors import Diagnostics, Location, did_you_mean
 from ..model import Article, Event, Timeline
-from ..read.schema import Fields
+from ..read.fields import Fields
 from ..read.yamlfile import read_yaml
 from .mentions import Mention, mentions_by_source, quote_spans, quoted
 

@@ -27,7 +27,7 @@ from ..model import (
     SourceMeta,
     Timeline,
 )
-from ..read import schema
+from ..read import fields, schema
 from ..read.articles import parse_article
 from ..read.files import YAML_SUFFIXES, Project, kind_of, link_problem, list_files, template_problems
 from ..read.yamlfile import MAX_BYTES, Mapping, decode_utf8, parse_yaml, read_bytes, read_yaml
@@ -176,7 +176,7 @@ class _Reader:
         broken = set(mapping.keys()) - set(items)
         # An event that names the id the error suggests will be right once that is fixed:
         # reporting it as unknown too would bury the one error under its references.
-        suggested = {s for s in map(schema.suggested_id, broken) if s}
+        suggested = {s for s in map(fields.suggested_id, broken) if s}
         self._broken(kind, broken | suggested)
         return items
 
@@ -186,9 +186,9 @@ class _Reader:
         for relpath in self._listed("seeds", (".txt",)):
             path = self.project.root / relpath
             meta = metas.pop(path.stem, None)
-            if not schema.is_id(path.stem):
+            if not fields.is_id(path.stem):
                 self.diagnostics.error(Location(relpath), f"'{path.stem}' is not a valid source id "
-                                       "(the file name is the id)", schema.id_hint(path.stem))
+                                       "(the file name is the id)", fields.id_hint(path.stem))
                 continue
             if path.stem == RESERVED_ID:
                 self.diagnostics.error(Location(relpath), reserved("source"),
@@ -274,9 +274,9 @@ class _Reader:
         duplicates: list[tuple[str, str]] = []
         for relpath in self._listed("content/events", YAML_SUFFIXES, recursive=True):
             event_id = _stem(relpath)
-            if not schema.is_id(event_id):
+            if not fields.is_id(event_id):
                 self.diagnostics.error(Location(relpath), f"'{event_id}' is not a valid event id "
-                                       "(the file name is the id)", schema.id_hint(event_id))
+                                       "(the file name is the id)", fields.id_hint(event_id))
                 continue
             if event_id in first_seen:
                 self.diagnostics.error(Location(relpath), f"duplicate event id '{event_id}' "
