@@ -104,8 +104,8 @@ def run() -> int:
     """The `paradetimeline` command: `main`, for a process that ends right after.
 
     At exit, Python collects garbage once more, walking every object a large build made
-    (half a second at 10,000 events, to free memory the process is about to give back).
-    Freezing them first moves them out of that collection's way."""
+    (benchmarks/README.md says how long), to free memory the process is about to give
+    back. Freezing them first moves them out of that collection's way."""
     code = main(ending=True)
     gc.freeze()
     return code
