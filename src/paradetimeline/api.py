@@ -100,8 +100,7 @@ def collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector for a build.
 
     A build makes hundreds of thousands of small objects that live until it ends; the
-    collector would walk them all again and again (a fifth of a 10,000-event build) and
-    free nothing. Reference counting still frees everything as usual."""
+    collector would walk them all again and again and free nothing. Reference counting still frees everything as usual."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -120,7 +119,7 @@ def _build(root: Path, target: Path, base_url: str | None, drafts: bool, strict:
         earlier = _earlier_build(record, target, strict)
         if earlier is not None:
             return earlier
-    record.pop("inputs", None)  # 11,000 hashes at 10,000 events, of no further use
+    record.pop("inputs", None)  # a hash per input file, of no further use
     output.claim(target, force=force)
     from .incremental.results import open_cache
     from .incremental.store import open_store
@@ -150,7 +149,7 @@ def _build(root: Path, target: Path, base_url: str | None, drafts: bool, strict:
 
     result = BuildResult(target, pages, len(timeline.events), files, found,
                          () if timeline.config.base_url else NEEDS_BASE_URL)
-    del timeline, mentions  # 64 MB at 10,000 events: the build record is made on top of less
+    del timeline, mentions  # the largest thing in memory: the build record is made without it
     release_free_memory()
     buildrecord.store(root, target, inputs, input_files, {
         "pages": result.pages, "events": result.events, "files": result.files,

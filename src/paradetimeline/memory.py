@@ -1,9 +1,9 @@
 """Giving memory the build has freed back to the system, where the C library allows it.
 
 Python returns small objects to its own arenas and large ones to the C library's heap, and
-glibc keeps a freed heap to itself until told otherwise: after loading 10,000 events, 25 MB
-of the parsed files and of what the loading workers sent lay free, yet resident, and every
-render worker forked from that process counted it again. `malloc_trim` hands it back.
+glibc keeps a freed heap to itself until told otherwise: after loading, what the parsed
+files and the loading workers' results took lies free, yet resident. `malloc_trim` hands
+it back.
 """
 
 from __future__ import annotations

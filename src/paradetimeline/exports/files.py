@@ -61,9 +61,8 @@ def _event(timeline: Timeline, event: Event) -> dict[str, Any]:
 
 
 def export_names(timeline: Timeline) -> list[str]:
-    """The machine-readable files of the site, each made by `export_file` (one at a time:
-    at 10,000 events each is megabytes, and all of them at once would double a worker's
-    memory).
+    """The machine-readable files of the site, each made by `export_file`, one at a
+    time: each is megabytes on a large site, and all at once would double the memory.
 
     feed.xml and sitemap.xml need absolute URLs: without a base URL they are left out
     (the names are in NEEDS_BASE_URL, so the CLI can say so)."""

@@ -1,10 +1,8 @@
 """A file's bytes, whole or as a list of blocks that is hashed and written block by block.
 
-At 10,000 events the index, the provenance report and the exports are 5-13 MB each. Joined
-into one bytes object, each was in a worker's memory twice at the moment it was written
-(the parts, then the whole): that was the highest point of a render worker's memory. As
-blocks, a big file is never joined: an export's unchanged pieces even stay views into the
-old file they were copied from.
+On a large site the index, the provenance report and the exports are megabytes each.
+Joined into one bytes object, each would be in memory twice at the moment it is written
+(the parts, then the whole): as blocks, a big file is never joined.
 """
 
 from __future__ import annotations

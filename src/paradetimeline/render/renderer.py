@@ -109,8 +109,8 @@ def render_page(env: jinja2.Environment, view: TimelineView, page: Page) -> File
 
 
 def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> FileData:
-    """The page as UTF-8, encoded as it is made (see `utf8_blocks`): the index of 10,000
-    events is 12 MB."""
+    """The page as UTF-8, encoded as it is made (see `utf8_blocks`): the index of a large
+    site is megabytes."""
     with _located(name):
         blocks = utf8_blocks(env.get_template(name).generate(context))
         return blocks[0] if len(blocks) == 1 else blocks

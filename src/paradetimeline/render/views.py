@@ -59,7 +59,7 @@ class TimelineView:
         """Events and 1945 reference points, grouped by year, in timeline order.
 
         The events are in that order already (see `Timeline`), so only the years a
-        reference point falls in are sorted, not all 10,000 events."""
+        reference point falls in are sorted, not every event."""
         by_year: dict[int, list[Event | Anniversary]] = defaultdict(list)
         for event in self.timeline.events:
             by_year[event.date.year].append(event)
