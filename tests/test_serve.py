@@ -29,7 +29,8 @@ import pytest
 
 from paradetimeline import serve
 from paradetimeline.errors import UsageError
-from paradetimeline.incremental import buildrecord
+from paradetimeline.incremental import buildrecord, rebuild
+from paradetimeline.incremental.store import open_store
 from paradetimeline.serve import STATUS_PATH, start
 
 FORBIDDEN = "This preview answers only http://127.0.0.1:{port}/ and http://localhost:{port}/\n"
@@ -313,6 +314,10 @@ def test_sigterm_stops_serve_cleanly_and_removes_the_temporary_site(make_project
     assert rest == ["Stopped.\n"]
     assert list(tmp.glob("paradetimeline-serve-*")) == []
     assert list(buildrecord.folder(root).glob("build-*")) == []  # nor the cache's records of it
+    store = open_store(buildrecord.folder(root))
+    assert store.rows(rebuild.STEP) == []
+    assert store.rows("part")  # while what any build can use stays
+    store.close()
 
 
 def test_serve_on_a_port_out_of_range_exits_2_and_leaves_no_temporary_site(make_project, tmp_path):

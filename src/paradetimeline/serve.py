@@ -134,8 +134,14 @@ class Preview:
 
     def close(self) -> None:
         """Remove the temporary site and the cache's records of it: they describe nothing now."""
+        from .incremental.rebuild import STEP
+        from .incremental.store import open_store
+
         shutil.rmtree(self.folder, ignore_errors=True)
         buildrecord.forget(self.root, self.out)
+        store = open_store(buildrecord.folder(self.root))
+        store.delete(STEP, buildrecord.output_key(self.out))
+        store.close()
 
 
 def _internal(exc: BaseException) -> str:
