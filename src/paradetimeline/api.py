@@ -202,7 +202,7 @@ def _write(build: Build, store: Store) -> tuple[int, int, tuple[list[str], set[s
 
     view = TimelineView(build.timeline, build.mentions)
     plan = list(plan_pages(build.timeline, view))
-    digests = rebuild.event_digests(build.timeline)
+    digests = rebuild.event_digests(build.timeline, build.input_files)
     context = rebuild.context_digest(build.input_files, build.options)
     now = rebuild.signatures(plan, context, digests)
     key = buildrecord.output_key(build.target)

@@ -42,6 +42,7 @@ class TimelineView:
     def __init__(self, timeline: Timeline, mentions: dict[str, list[Mention]] | None = None):
         """`mentions`, if given, must be `mentions_by_source(timeline)`, computed already."""
         self.timeline = timeline
+        self._related: dict[str, tuple[Event, ...]] = {}
         if mentions is not None:
             self.__dict__["mentions"] = mentions  # the cached property, filled
 
@@ -143,11 +144,19 @@ class TimelineView:
         `limit`, in timeline order, so a page stays small however large the timeline."""
         if not event.commemorates:
             return ()
+        if limit == RELATED_LIMIT:  # asked by the plan, then by the page: worked out once
+            found = self._related.get(event.id)
+            if found is None:
+                found = self._related[event.id] = self._find_related(event, event.commemorates, limit)
+            return found
+        return self._find_related(event, event.commemorates, limit)
+
+    def _find_related(self, event: Event, anniversary: str, limit: int) -> tuple[Event, ...]:
         places, year = set(event.places), event.date.year
         found: dict[str, Event] = {}
         for tag in event.tags:
             for other, other_year, other_places in self._by_commemoration_and_tag.get(
-                    (event.commemorates, tag), ()):
+                    (anniversary, tag), ()):
                 if other_year != year and (not places or not places.isdisjoint(other_places)):
                     found[other.id] = other
         return tuple(sorted(found.values(), key=Event.sort_key)[:limit])
