@@ -24,11 +24,6 @@ STAGES = {"read": 1, "check": 2, "render": 3, "exports": 4, "write": 5, "increme
 EDGES = {"api": 7, "scaffold": 7, "serve": 8, "cli": 9, "__init__": 10, "__main__": 11}
 
 KNOWN_BACK_EDGES = {
-    ("check.loader", "incremental.results"),
-    ("check.mentions", "incremental.results"),
-    ("check.references", "incremental.results"),
-    ("render.markup", "incremental.results"),
-    ("render.renderer", "incremental.results"),
     ("render.renderer", "incremental.pieces"),
     ("render.renderer", "incremental.tracking"),
     ("render.renderer", "exports.files"),

@@ -220,20 +220,19 @@ def test_a_corrupt_page_record_means_a_full_build(make_project, tmp_path, garbag
 
 
 def test_a_build_that_renders_some_pages_keeps_the_results_of_the_others(tmp_path):
-    from paradetimeline.incremental.results import NAME, open_cache
+    from paradetimeline.incremental.store import FILENAME, KEPT_BUILDS, open_store
 
     root = repo_copy(tmp_path)
     build_site(root)
-    kinds = lambda: sorted(k[0] for k in open_cache(buildrecord.folder(root)).entries)
-    before = kinds()
-    assert before.count("markdown") == 3 and "fragment" in before  # three events have a body
-    (root / "content/events/2025/2025-12-31-added.yaml").write_text(
-        "title: An added event\ndate: 2025-12-31\nstatus: planned\n")
-    build_site(root)
-    after = kinds()
-    assert after.count("markdown") == before.count("markdown")  # none rendered, none dropped
-    assert after.count("fragment") >= before.count("fragment")
-    assert (buildrecord.folder(root) / NAME).is_file()
+    markdown = lambda: open_store(buildrecord.folder(root)).rows("markdown")
+    before = markdown()
+    assert len(before) == 3  # three events have a body
+    for n in range(KEPT_BUILDS + 1):
+        (root / f"content/events/2025/2025-12-31-added-{n}.yaml").write_text(
+            "title: An added event\ndate: 2025-12-31\nstatus: planned\n")
+        build_site(root)
+    assert markdown() == before  # none rendered, none dropped
+    assert (buildrecord.folder(root) / FILENAME).is_file()
 
 
 def test_a_template_edit_renders_everything_but_rewrites_only_what_changed(tmp_path):
@@ -426,11 +425,11 @@ def test_random_edits_each_build_equals_a_clean_build(tmp_path, monkeypatch, job
     """Twenty edits of every kind, in an order no one chose; with two jobs the thresholds
     are lowered so that even this small site is parsed and rendered in workers."""
     import paradetimeline.check.loader as loader
-    import paradetimeline.incremental.results as filecache
+    import paradetimeline.check.mentions as mentions
     import paradetimeline.render.renderer as render
 
     for module, name in ((render, "PARALLEL_MIN_PAGES"), (loader, "PARALLEL_MIN_FILES"),
-                         (loader, "PARALLEL_MIN_SEEDS"), (filecache, "PARALLEL_MIN_VALUES")):
+                         (loader, "PARALLEL_MIN_SEEDS"), (mentions, "PARALLEL_MIN_ARTICLES")):
         monkeypatch.setattr(module, name, 2)
     root = tmp_path / "project"
     edits = RandomEdits(root, synthetic_project(root, monkeypatch, 24, seed=jobs), seed=jobs)
@@ -472,14 +471,15 @@ def bounded_build(root: Path) -> int:
 
 def cache_file(root: Path, name: str) -> Path:
     """A file of the cache folder, named as the build record and the page record are
-    (`build-KEY...`) or the results file, temporary and spill files were (`...PID`)."""
+    (`build-KEY...`), their temporary files (`...PID`) or the result store and the files
+    SQLite keeps beside it."""
     key = record_path(root, root / "site").name.removesuffix(".json")
     return buildrecord.folder(root) / name.format(key=key, pid=os.getpid())
 
 
 @pytest.mark.parametrize("name", ["{key}.json", "{key}.tmp", "{key}.pages.pickle",
-                                  "{key}.pages.tmp{pid}", "results.pickle", "results.tmp{pid}",
-                                  "results.pickle.spill{pid}"])
+                                  "{key}.pages.tmp{pid}", "cache.sqlite", "cache.sqlite-wal",
+                                  "cache.sqlite-shm", "cache.sqlite-journal"])
 def test_a_symlink_at_a_cache_files_name_is_replaced_never_written_through(make_project, tmp_path,
                                                                            name):
     root = make_project()
@@ -496,7 +496,7 @@ def test_a_symlink_at_a_cache_files_name_is_replaced_never_written_through(make_
 
 
 @pytest.mark.parametrize("kind", ["fifo", "/dev/zero"])
-@pytest.mark.parametrize("name", ["{key}.json", "{key}.pages.pickle", "results.pickle"])
+@pytest.mark.parametrize("name", ["{key}.json", "{key}.pages.pickle", "cache.sqlite"])
 def test_a_cache_file_that_is_not_a_regular_file_is_ignored(make_project, tmp_path, name, kind):
     root = make_project()
     build_site(root)

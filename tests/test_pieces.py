@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from test_buildrecord import clean_build
 from test_output import snapshot
-from test_results import count_calls
+from test_store import count_calls
 
 import paradetimeline.exports.files as exports
 import paradetimeline.exports.ical as ical

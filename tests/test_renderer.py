@@ -225,30 +225,6 @@ def test_source_pages_republish_the_full_text_only_when_the_site_opts_in(make_pr
     assert (uncited in page) is full_text
 
 
-def test_templates_are_compiled_once_and_then_loaded_compiled(make_project, monkeypatch):
-    import jinja2
-
-    root = make_project()
-    build_site(root, jobs=1)
-    site = root / "content/site.yaml"
-    site.write_text(site.read_text().replace("Test timeline", "Retitled"))  # every page again
-    compiled = []
-    real = jinja2.Environment.compile
-    monkeypatch.setattr(jinja2.Environment, "compile",
-                        lambda self, source, name=None, *a, **k: compiled.append(name)
-                        or real(self, source, name, *a, **k))
-    build_site(root, jobs=1)
-    assert compiled == []
-    assert "Retitled" in (root / "site/index.html").read_text()
-    about = root / "templates/about.html"
-    (root / "templates").unlink()
-    shutil.copytree(REPO / "templates", root / "templates")
-    about.write_text(about.read_text().replace("About this timeline", "About this site"))
-    build_site(root, jobs=1)
-    assert compiled == ["about.html"]
-    assert "About this site" in (root / "site/about.html").read_text()
-
-
 def test_the_tasks_of_a_large_site_cover_every_page_once_longest_first():
     """Workers take the pages that list events first (one task per pair of workers, so a
     worker renders each list item once), then the provenance report and the index, then

@@ -14,7 +14,6 @@ from test_buildrecord import clean_build
 from test_output import snapshot
 
 from paradetimeline import build_site, load_timeline
-from paradetimeline.incremental.buildrecord import folder
 from paradetimeline.incremental.tracking import (
     PageReads,
     PageRecord,
@@ -158,55 +157,6 @@ def test_a_template_that_reads_every_event_is_rendered_again_on_any_change(make_
     assert snapshot(root / "site") == clean_build(root, tmp_path, "clean")
 
 
-def test_a_kept_fragment_is_reused_while_its_events_are_unchanged(timeline, tmp_path):
-    from paradetimeline.incremental.results import ResultCache
-
-    event = timeline.events[0]
-    results = ResultCache(None)
-    calls = []
-    (tmp_path / "page.html").write_text('{% macro item(e) %}<b>{{ e.title }}</b>{{ count() }}'
-                                        '{% endmacro %}{{ memo(item, event) }}')
-
-    def render_item(keys):
-        tracker = Tracker(keys, shared="shared", data="data")
-        env = make_environment(tmp_path, results, tracker)
-        env.globals["count"] = lambda: calls.append(1) or ""
-        template = env.get_template("page.html")
-        with tracker.frame() as reads:
-            html = template.render(event=event, view=TimelineView(timeline))
-        return html, reads
-
-    keys = keys_of(timeline)
-    first, _ = render_item(keys)
-    again, reads = render_item(keys)  # a later build: the kept output, and what it read
-    assert again == first == f"<b>{event.title}</b>" and len(calls) == 1
-    assert reads.events == {event.id}
-    render_item({**keys, event.id: "changed"})
-    assert len(calls) == 2
-
-
-def test_kept_fragments_survive_an_edit_to_a_template_they_do_not_use(tmp_path):
-    from test_buildrecord import repo_copy
-
-    from paradetimeline.incremental.results import open_cache
-
-    root = repo_copy(tmp_path)
-    fragments = lambda: {k for k in open_cache(folder(root)).entries
-                         if k[0] == "fragment"}
-    build_site(root)
-    first = fragments()
-    base = root / "templates/base.html"
-    base.write_text(base.read_text().replace("</footer>", "<p>Edited.</p></footer>"))
-    build_site(root)
-    assert fragments() == first  # every list item was reused
-    macros = root / "templates/_macros.html"
-    macros.write_text(macros.read_text().replace('class="summary"', 'class="summary edited"'))
-    build_site(root)
-    assert fragments().isdisjoint(first)  # every list item was rendered again
-    assert 'class="summary edited"' in (root / "site/index.html").read_text()
-    assert snapshot(root / "site") == clean_build(root, tmp_path, "clean")
-
-
 def test_an_answer_is_asked_again_when_a_changed_event_left_or_joined_it(make_project, tmp_path):
     """A tag page that only counts its events reads none of them: it must still change
     when an event of the tag goes, and when an event gains the tag."""
@@ -231,35 +181,6 @@ def test_an_answer_is_asked_again_when_a_changed_event_left_or_joined_it(make_pr
     build_site(root)
     assert count() == "3 with rally"
     assert snapshot(root / "site") == clean_build(root, tmp_path, "clean")
-
-
-def test_a_kept_fragment_that_asked_the_view_is_reused_only_while_the_answer_holds(timeline, tmp_path):
-    from dataclasses import replace
-
-    from paradetimeline.incremental.results import ResultCache
-
-    results = ResultCache(None)
-    calls = []
-    (tmp_path / "page.html").write_text(
-        '{% macro count(tag, view) %}{{ view.events_with("tag", tag)|length }} {{ note() }}'
-        '{% endmacro %}{{ memo(count, "parade", view) }}')
-
-    def render_count(timeline, keys):
-        tracker = Tracker(keys, shared="shared", data="data")
-        tracker.view = view = TimelineView(timeline)
-        env = make_environment(tmp_path, results, tracker)
-        env.globals["note"] = lambda: calls.append(1) or "rendered"
-        with tracker.frame() as reads:
-            html = env.get_template("page.html").render(view=view)
-        return html, reads
-
-    keys = keys_of(timeline)
-    first, _ = render_count(timeline, keys)
-    again, reads = render_count(timeline, keys)  # a later build, the same answer: kept
-    assert again == first == "2 rendered" and len(calls) == 1
-    assert reads.queries == {("events_with", ("tag", "parade"))}
-    fewer = replace(timeline, events=timeline.events[:1])
-    assert render_count(fewer, keys)[0] == "1 rendered" and len(calls) == 2
 
 
 def test_what_a_worker_sent_is_adopted_equal_and_made_of_the_trackers_own_ids():

@@ -27,7 +27,7 @@ from .write import output
 
 if TYPE_CHECKING:
     from .check.mentions import Mention
-    from .incremental.results import ResultCache
+    from .incremental.store import Store
     from .incremental.tracking import PageRecord
     from .model import Timeline
     from .render.renderer import Rendered
@@ -46,10 +46,10 @@ class BuildResult:
 def check_project(root: Path | str, *, strict: bool = False) -> tuple[Diagnostic, ...]:
     """Load and check everything, drafts included; raise ContentError on errors (or on
     warnings, with strict). Returns the warnings."""
-    from .incremental.results import open_cache
+    from .incremental.store import open_store
 
     with collector_paused():
-        results = open_cache(buildrecord.folder(Path(root)))
+        results = open_store(buildrecord.folder(Path(root)))
         try:
             _, diagnostics, _ = _load(Path(root), results, usable_cores())
         finally:
@@ -123,9 +123,9 @@ def _build(root: Path, target: Path, base_url: str | None, drafts: bool, strict:
             return earlier
     record.pop("inputs", None)  # 11,000 hashes at 10,000 events, of no further use
     output.claim(target, force=force)
-    from .incremental.results import open_cache
+    from .incremental.store import open_store
 
-    results = open_cache(buildrecord.folder(root))
+    results = open_store(buildrecord.folder(root))
     try:
         return _render_and_write(root, target, results, record, inputs, input_files, base_url,
                                  drafts, strict, jobs)
@@ -134,7 +134,7 @@ def _build(root: Path, target: Path, base_url: str | None, drafts: bool, strict:
         results.close()
 
 
-def _render_and_write(root: Path, target: Path, results: ResultCache, record: dict[str, Any],
+def _render_and_write(root: Path, target: Path, results: Store, record: dict[str, Any],
                       inputs: str, input_files: dict[str, list[Any]], base_url: str | None,
                       drafts: bool, strict: bool, jobs: int | None) -> BuildResult:
     from .incremental.tracking import write_record
@@ -156,7 +156,7 @@ def _render_and_write(root: Path, target: Path, results: ResultCache, record: di
     return result
 
 
-def _render(root: Path, target: Path, results: ResultCache, record: dict[str, Any],
+def _render(root: Path, target: Path, results: Store, record: dict[str, Any],
             inputs: str, input_files: dict[str, list[Any]], base_url: str | None, drafts: bool,
             strict: bool, jobs: int | None
             ) -> tuple[BuildResult, PageRecord, tuple[list[str], set[str]] | None]:
@@ -212,9 +212,9 @@ def _render(root: Path, target: Path, results: ResultCache, record: dict[str, An
 
             rendered = output.update_site(target, fill)
             if reuse is not None:
-                # The pages not rendered will want their Markdown and list items again; parsed
-                # files need no keeping, as every build parses (or looks up) every file.
-                results.keep("markdown", "fragment")
+                # The pages not rendered will want their Markdown again; parsed files need
+                # no keeping, as every build parses (or looks up) every file.
+                results.keep("markdown")
     except TemplateError as exc:
         raise ContentError([*found, exc.diagnostic]) from exc
     pages = {**{p: reuse.pages[p] for p in rendered.reused}, **rendered.reads} if reuse \
@@ -262,7 +262,7 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _load(root: Path, results: ResultCache | None = None, jobs: int = 1,
+def _load(root: Path, results: Store | None = None, jobs: int = 1,
           digests: dict[str, str] | None = None
           ) -> tuple[Timeline, Diagnostics, dict[str, list[Mention]] | None]:
     """Everything, drafts included, so drafts are checked and count for coverage; and the
@@ -274,9 +274,10 @@ def _load(root: Path, results: ResultCache | None = None, jobs: int = 1,
     from .check.coverage import check_coverage
     from .check.loader import load_timeline
 
-    timeline, diagnostics = load_timeline(root, drafts=True, results=results, jobs=jobs,
+    timeline, diagnostics = load_timeline(root, drafts=True, cache=results, jobs=jobs,
                                           digests=digests)
-    mentions = None if diagnostics.errors else check_coverage(timeline, root, diagnostics, jobs)
+    mentions = None if diagnostics.errors else \
+        check_coverage(timeline, root, diagnostics, jobs, results)
     return timeline, diagnostics, mentions
 
 

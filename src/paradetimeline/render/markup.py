@@ -10,7 +10,7 @@ from __future__ import annotations
 import markdown
 import nh3
 
-from ..incremental.results import ResultCache, digest
+from ..plain import TextCache, digest
 
 ALLOWED_TAGS = {
     "p", "a", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "br", "hr",
@@ -51,20 +51,20 @@ def converter(text: str) -> markdown.Markdown:
     return found
 
 
-def render_markdown(text: str, results: ResultCache | None = None) -> str:
+def render_markdown(text: str, results: TextCache | None = None) -> str:
     """Render Markdown, then keep only an allow-list of tags, attributes and URL schemes.
 
     Raw HTML tags in the source are removed (their text kept); script and style content
     is dropped whole. With `results`, a text rendered before is not rendered again.
     """
-    key = ("markdown", digest(text))
+    key = digest(text)
     if results is not None:
-        found = results.get(key)
+        found = results.get("markdown", key)
         if found is not None:
-            return str(found)
+            return found
     html = converter(text).reset().convert(text)
     html = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                      url_schemes=URL_SCHEMES, link_rel="noopener noreferrer").strip()
     if results is not None:
-        results.put(key, html)
+        results.put("markdown", key, html)
     return html

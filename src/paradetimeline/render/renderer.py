@@ -19,29 +19,24 @@ from typing import Any, cast
 from urllib.parse import quote
 
 import jinja2
-import jinja2.bccache
-import jinja2.meta
 from markupsafe import Markup
 
 from ..check.mentions import Mention
 from ..errors import Diagnostic, Location
 from ..exports.files import export_file, export_names
 from ..incremental.pieces import KeptPieces, PieceStore
-from ..incremental.results import ResultCache, digest, ident
 from ..incremental.tracking import (
     Answer,
     KeptReads,
     PageReads,
     PageRecord,
     Query,
-    Ref,
     Tracker,
-    Unknown,
     everything_digest,
-    reference,
 )
 from ..memory import release_free_memory
 from ..model import Event, Timeline
+from ..plain import MemoryCache, SharedCache
 from ..read.files import template_problem
 from ..write.output import safe_relpath
 from .filedata import FileData, joined, output_digest, utf8_blocks, write_all
@@ -122,28 +117,10 @@ class TemplateLoader(jinja2.FileSystemLoader):
         return super().get_source(environment, template)
 
 
-class KeptBytecode(jinja2.BytecodeCache):
-    """Compiled templates kept in the result cache, by template and source checksum, so a
-    build compiles only the templates that changed. (Jinja's FileSystemBytecodeCache would
-    load code from a file anyone could have written; the result cache signs what it holds.)"""
-
-    def __init__(self, results: ResultCache):
-        self.results = results
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        data = self.results.get(("template", bucket.key, bucket.checksum))
-        if data is not None:
-            bucket.bytecode_from_string(data)
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.results.put(("template", bucket.key, bucket.checksum), bucket.bytecode_to_string())
-
-
-def make_environment(templates: Path, results: ResultCache | None = None,
+def make_environment(templates: Path, results: SharedCache | None = None,
                      tracker: Tracker | None = None) -> TrackingEnvironment:
     env = TrackingEnvironment(
         loader=TemplateLoader(templates),
-        bytecode_cache=KeptBytecode(results) if results is not None else None,
         auto_reload=False,  # templates do not change during a build: no stat per page
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -158,7 +135,7 @@ def make_environment(templates: Path, results: ResultCache | None = None,
     env.filters["sentence_label"] = sentence_label
     env.filters["jsonld"] = jsonld_script
     env.globals["event_jsonld"] = event_jsonld
-    env.globals["memo"] = Memo(env, results)
+    env.globals["memo"] = Memo(env)
     env.globals["source_jsonld"] = source_jsonld
     return env
 
@@ -174,24 +151,13 @@ class Memo:
     those pages take. Arguments compare by identity (strings and numbers by value); the
     memo keeps them alive, so an identity is never reused within a build. What the macro
     read counts for every page that uses its output. Outputs longer than HELD_OUTPUT are
-    not held in memory: they are the sections of one page, asked for once.
+    not held in memory: they are the sections of one page, asked for once. Nothing is
+    kept between builds."""
 
-    With a tracker, an output that did not read the whole timeline is also kept in the
-    result cache, under a digest of the shared inputs but the templates, the source of the
-    macro's template and every template it refers to, the macro's name and its arguments;
-    a later build uses it while the events it read are unchanged and the view's questions
-    it asked get the same answers (an unchanged event's list item is not rendered again,
-    even after an edit to base.html). A kept output remembers the kept outputs it holds
-    (a year of the index holds its events' list items), so that those stay kept too."""
-
-    def __init__(self, env: TrackingEnvironment, results: ResultCache | None) -> None:
+    def __init__(self, env: TrackingEnvironment) -> None:
         self.env = env
-        self.results = results
-        # key -> (the arguments, kept alive; output; reads; idents of the kept outputs in it)
-        self.calls: dict[tuple[Any, ...],
-                         tuple[tuple[Any, ...], Any, KeptReads | None, tuple[bytes, ...]]] = {}
-        self.sources: dict[str, str | None] = {}  # template file -> digest of what it uses
-        self.holding: list[set[bytes]] = []  # per macro being rendered: the kept outputs in it
+        # key -> (the arguments, kept alive; output; reads)
+        self.calls: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any, KeptReads | None]] = {}
 
     def __call__(self, macro: Any, *args: Any) -> Any:
         key = (id(macro), *(a if isinstance(a, (str, int, type(None))) else id(a) for a in args))
@@ -199,15 +165,13 @@ class Memo:
         found = self.calls.get(key)
         if found is None:
             if tracker is None:
-                found = ((macro, *args), macro(*args), None, ())
+                found = ((macro, *args), macro(*args), None)
             else:
                 found = ((macro, *args), *self._tracked(tracker, macro, args))
             if len(found[1]) <= HELD_OUTPUT:
                 self.calls[key] = found
         elif tracker is not None and found[2] is not None:
             tracker.replay(found[2])
-        if self.holding:
-            self.holding[-1].update(found[3])
         return found[1]
 
     def forget(self, kept: int) -> None:
@@ -217,76 +181,11 @@ class Memo:
             del self.calls[key]
 
     def _tracked(self, tracker: Tracker, macro: Any, args: tuple[Any, ...]
-                 ) -> tuple[Any, KeptReads, tuple[bytes, ...]]:
-        """The macro's output, reads and the kept outputs it holds: from the result cache if
-        it holds them, still valid."""
-        kept = self._kept_key(tracker, macro, args) if self.results is not None else None
-        if kept is not None and self.results is not None:
-            earlier = self.results.get(kept)
-            if earlier is not None:
-                output, events, queries, inner = earlier
-                if all(tracker.keys.get(i) == k for i, k in events) \
-                        and all(tracker.answer_now(q) == a for q, a in queries):
-                    read = KeptReads(tuple(i for i, _ in events), tuple(q for q, _ in queries))
-                    tracker.replay(read)
-                    self.results.touch_idents(inner)
-                    return Markup(output), read, (ident(kept), *inner)
-        self.holding.append(set())
-        try:
-            with tracker.frame() as reads:
-                output = macro(*args)
-        finally:
-            inner = self.holding.pop()
-        if kept is None or self.results is None or reads.everything:
-            return output, KeptReads.of(reads), tuple(inner)
-        self.results.put(kept, (str(output),
-                                tuple((i, tracker.keys[i]) for i in sorted(reads.events)),
-                                tuple((q, tracker.answers[q]) for q in sorted(reads.queries, key=repr)),
-                                tuple(sorted(inner))))
-        return output, KeptReads.of(reads), (ident(kept), *inner)
-
-    def _kept_key(self, tracker: Tracker, macro: Any, args: tuple[Any, ...]) -> tuple[str, str] | None:
-        code = getattr(getattr(macro, "_func", None), "__code__", None)
-        if tracker.data is None or code is None or code.co_filename.startswith("<"):
-            return None  # only macros of template files: their path tells them apart
-        sources = self._sources(code.co_filename)
-        if sources is None:
-            return None
-        try:
-            arguments = tuple(Ref("view", 0) if isinstance(a, TimelineView) else reference(a)
-                              for a in args)
-        except Unknown:
-            return None
-        return ("fragment", digest(repr((tracker.data, sources, code.co_filename,
-                                         getattr(macro, "name", ""), arguments))))
-
-    def _sources(self, filename: str) -> str | None:
-        """Digest of the template file `filename` and of every template it refers to, and
-        they to; None if one is named by an expression, which cannot be followed."""
-        if filename not in self.sources:
-            self.sources[filename] = None
-            loader = self.env.loader
-            folders = getattr(loader, "searchpath", [])
-            name = os.path.relpath(filename, folders[0]).replace(os.sep, "/") if folders else ".."
-            if not name.startswith(".."):
-                with contextlib.suppress(jinja2.TemplateError, OSError):
-                    self.sources[filename] = self._closure(name)
-        return self.sources[filename]
-
-    def _closure(self, name: str) -> str | None:
-        seen: dict[str, str] = {}
-        todo = [name]
-        while todo:
-            current = todo.pop()
-            if current in seen:
-                continue
-            source = self.env.loader.get_source(self.env, current)[0]  # type: ignore[union-attr]
-            seen[current] = source
-            for referred in jinja2.meta.find_referenced_templates(self.env.parse(source)):
-                if referred is None:
-                    return None
-                todo.append(referred)
-        return digest(repr(sorted(seen.items())))
+                 ) -> tuple[Any, KeptReads]:
+        """The macro's output, and what it read."""
+        with tracker.frame() as reads:
+            output = macro(*args)
+        return output, KeptReads.of(reads)
 
 
 def sentence_label(anchors: str | tuple[str, ...] | list[str]) -> str:
@@ -322,7 +221,7 @@ def render_site(timeline: Timeline, templates: Path, *, jobs: int = 1) -> dict[s
     the result is the same, byte for byte.
     """
     files: dict[str, bytes] = {}
-    for chunk in _run(Job(timeline, templates, None, ResultCache(None), None), jobs):
+    for chunk in _run(Job(timeline, templates, None, MemoryCache(), None), jobs):
         files.update(chunk.files)
     return files
 
@@ -340,7 +239,7 @@ class Rendered:
 
 
 def write_rendered(timeline: Timeline, templates: Path, folder: Path, *, jobs: int = 1,
-                   results: ResultCache | None = None, tracker: Tracker | None = None,
+                   results: SharedCache | None = None, tracker: Tracker | None = None,
                    earlier: PageRecord | None = None, previous: dict[str, str] | None = None,
                    pieces: PieceStore | None = None,
                    mentions: dict[str, list[Mention]] | None = None) -> Rendered:
@@ -353,7 +252,7 @@ def write_rendered(timeline: Timeline, templates: Path, folder: Path, *, jobs: i
     that rendered it, so the site is never held in memory whole. `pieces` keeps the
     exports' pieces of unchanged events (pieces.py). `mentions`, if given, must be
     `mentions_by_source(timeline)`, made already (by the coverage check)."""
-    job = Job(timeline, templates, folder, results or ResultCache(None), tracker, earlier,
+    job = Job(timeline, templates, folder, results or MemoryCache(), tracker, earlier,
               previous, pieces, mentions)
     done = Rendered()
     try:
@@ -377,7 +276,7 @@ class Job:
     timeline: Timeline
     templates: Path
     folder: Path | None  # None: keep the files in memory
-    results: ResultCache
+    results: SharedCache
     tracker: Tracker | None
     earlier: PageRecord | None = None
     previous: dict[str, str] | None = None
@@ -434,8 +333,7 @@ def _run(job: Job, jobs: int) -> list[Chunk]:
         _WORK = (env, view, pages, job)
         release_free_memory()  # or each worker counts what loading freed, again
         try:
-            with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks)),
-                                                          job.results.forked) as pool:
+            with multiprocessing.get_context("fork").Pool(min(jobs, len(tasks))) as pool:
                 # As each task ends, not in order: in order, everything the workers made
                 # while the longest task ran would wait in memory for it to end.
                 done: dict[int, Chunk | Diagnostic] = {}
@@ -450,7 +348,6 @@ def _run(job: Job, jobs: int) -> list[Chunk]:
                 chunks = [done[n] for n in range(len(tasks))]
         finally:
             _WORK = None
-            job.results.end_handovers()
     rendered = []
     for chunk in chunks:
         if isinstance(chunk, Diagnostic):
