@@ -1,6 +1,6 @@
 """Files that only this user's builds, with this code, will read back.
 
-The result cache and the page record are pickles, and unpickling runs code, so each is
+The page record is a pickle, and unpickling runs code, so it is
 signed (HMAC-SHA256) with a key that lives outside the project
 (`$XDG_CACHE_HOME/paradetimeline/key`, made on first use or when damaged, readable by its
 owner only) and over a digest of the package's own code. A file that is damaged, cut,
