@@ -5,9 +5,6 @@ them at the top and the edges (api, cli, serve, scaffold) above everything. A mo
 import the foundations, modules of its own stage, and stages of a lower rank; foundations
 import only foundations. Incremental builds are a layer above rendering: `incremental`
 may import `render`, and no stage below it imports `incremental`.
-
-KNOWN_BACK_EDGES lists the imports that break these rules today, all of them into the
-incremental engine that issue 28 lifts out of loading and rendering; it may only shrink.
 """
 
 from __future__ import annotations
@@ -19,16 +16,9 @@ from conftest import REPO
 
 PACKAGE = REPO / "src" / "paradetimeline"
 
-FOUNDATIONS = {"errors", "dates", "model", "frozen", "memory"}
+FOUNDATIONS = {"errors", "dates", "model", "memory", "plain"}
 STAGES = {"read": 1, "check": 2, "render": 3, "exports": 4, "write": 5, "incremental": 6}
 EDGES = {"api": 7, "scaffold": 7, "serve": 8, "cli": 9, "__init__": 10, "__main__": 11}
-
-KNOWN_BACK_EDGES = {
-    ("check.loader", "incremental.results"),
-    ("check.mentions", "incremental.results"),
-    ("check.references", "incremental.results"),
-}
-
 
 def module_name(path: Path) -> str:
     """'check.loader' for src/paradetimeline/check/loader.py; a package's __init__ is its
@@ -89,9 +79,4 @@ def test_every_module_belongs_to_a_stage_or_the_foundations_or_the_edges():
 
 
 def test_imports_point_one_way():
-    assert back_edges() - KNOWN_BACK_EDGES == set()
-
-
-def test_the_known_back_edges_are_still_there():
-    """Remove an entry from KNOWN_BACK_EDGES once the import it names is gone."""
-    assert KNOWN_BACK_EDGES - back_edges() == set()
+    assert back_edges() == set()

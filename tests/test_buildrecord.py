@@ -257,9 +257,10 @@ def test_a_build_that_renders_some_pages_keeps_the_results_of_the_others(tmp_pat
 
     markdown, parts = kept("markdown"), kept("part")
     assert len(markdown) == 3 and parts  # three events have a body
-    (root / "content/events/2025/2025-12-31-added.yaml").write_text(
-        "title: An added event\ndate: 2025-12-31\nstatus: planned\n")
-    build_site(root)
+    for n in range(KEPT_BUILDS + 1):  # enough builds for a row none of them uses to go
+        (root / f"content/events/2025/2025-12-31-added-{n}.yaml").write_text(
+            "title: An added event\ndate: 2025-12-31\nstatus: planned\n")
+        build_site(root)
     assert kept("markdown") == markdown  # none rendered, none dropped
     assert kept("part").items() >= parts.items()
 
@@ -454,10 +455,10 @@ def test_random_edits_each_build_equals_a_clean_build(tmp_path, monkeypatch, job
     """Twenty edits of every kind, in an order no one chose; with two jobs the thresholds
     are lowered so that even this small site is parsed and rendered in workers."""
     import paradetimeline.check.loader as loader
-    import paradetimeline.incremental.results as filecache
+    import paradetimeline.check.mentions as mentions
 
-    for module, name in ((loader, "PARALLEL_MIN_FILES"),
-                         (loader, "PARALLEL_MIN_SEEDS"), (filecache, "PARALLEL_MIN_VALUES")):
+    for module, name in ((loader, "PARALLEL_MIN_FILES"), (loader, "PARALLEL_MIN_SEEDS"),
+                         (mentions, "PARALLEL_MIN_ARTICLES")):
         monkeypatch.setattr(module, name, 2)
     root = tmp_path / "project"
     edits = RandomEdits(root, synthetic_project(root, monkeypatch, 24, seed=jobs), seed=jobs)
@@ -499,13 +500,14 @@ def bounded_build(root: Path) -> int:
 
 def cache_file(root: Path, name: str) -> Path:
     """A file of the cache folder, named as the build record and the page record are
-    (`build-KEY...`) or the results file, temporary and spill files were (`...PID`)."""
+    (`build-KEY...`), their temporary files (`...PID`) or the result store and the files
+    SQLite keeps beside it."""
     key = record_path(root, root / "site").name.removesuffix(".json")
     return buildrecord.folder(root) / name.format(key=key, pid=os.getpid())
 
 
-@pytest.mark.parametrize("name", ["{key}.json", "{key}.tmp", "cache.sqlite", "results.pickle", "results.tmp{pid}",
-                                  "results.pickle.spill{pid}"])
+@pytest.mark.parametrize("name", ["{key}.json", "{key}.tmp", "cache.sqlite", "cache.sqlite-wal",
+                                  "cache.sqlite-shm", "cache.sqlite-journal"])
 def test_a_symlink_at_a_cache_files_name_is_replaced_never_written_through(make_project, tmp_path,
                                                                            name):
     root = make_project()
@@ -522,7 +524,7 @@ def test_a_symlink_at_a_cache_files_name_is_replaced_never_written_through(make_
 
 
 @pytest.mark.parametrize("kind", ["fifo", "/dev/zero"])
-@pytest.mark.parametrize("name", ["{key}.json", "cache.sqlite", "results.pickle"])
+@pytest.mark.parametrize("name", ["{key}.json", "cache.sqlite"])
 def test_a_cache_file_that_is_not_a_regular_file_is_ignored(make_project, tmp_path, name, kind):
     root = make_project()
     build_site(root)

@@ -175,13 +175,12 @@ def test_many_event_files_are_checked_the_same_in_parallel(make_project, monkeyp
     import hashlib
     import multiprocessing
 
-    import paradetimeline.check.loader as loader
     from paradetimeline.check.loader import PARALLEL_MIN_FILES
-    from paradetimeline.incremental.results import ResultCache
+    from paradetimeline.plain import MemoryCache
 
     pools = []
     real = multiprocessing.get_context
-    monkeypatch.setattr(loader.multiprocessing, "get_context",
+    monkeypatch.setattr(multiprocessing, "get_context",
                         lambda method: pools.append(method) or real(method))
 
     count = PARALLEL_MIN_FILES + 20
@@ -189,9 +188,9 @@ def test_many_event_files_are_checked_the_same_in_parallel(make_project, monkeyp
                          for n in range(count)})
     digests = {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
                for p in root.rglob("*") if p.is_file()}
-    in_order = load_timeline(root, drafts=True, results=ResultCache(None), jobs=1)
-    results = ResultCache(None)
-    in_parallel = load_timeline(root, drafts=True, results=results, jobs=2, digests=digests)
+    in_order = load_timeline(root, drafts=True, cache=MemoryCache(), jobs=1)
+    results = MemoryCache()
+    in_parallel = load_timeline(root, drafts=True, cache=results, jobs=2, digests=digests)
     assert pools == ["fork"]  # only the parallel load started processes
     assert in_parallel[0] == in_order[0]
     assert in_parallel[1].sorted() == in_order[1].sorted()
@@ -202,11 +201,11 @@ def test_many_event_files_are_checked_the_same_in_parallel(make_project, monkeyp
     assert len(messages) == (count - len(bulk) + sum(1 for n in bulk if n % 11 == 0)
                              + sum(1 for n in bulk if n % 13 == 0))
     assert in_parallel[0].events[1].sources[0].anchors  # the quote was found
-    steps = [k[0] for k, _ in results.made.values()]
+    steps = [step for step, _ in results.made]
     assert steps.count("event") == count + 1 and steps.count("checked") == count + 1
-    assert steps.count("quote") == 1  # where the quote was found (not finding it is not kept)
+    assert steps.count("quote") == 2  # where the quote was found, and the one not found
     pools.clear()
-    again = load_timeline(root, drafts=True, results=results, jobs=2, digests=digests)
+    again = load_timeline(root, drafts=True, cache=results, jobs=2, digests=digests)
     assert pools == [] and again[0] == in_order[0] and len(again[0].events) == len(bulk) + 1
     assert again[1].sorted() == in_order[1].sorted()
 
@@ -217,29 +216,28 @@ def test_many_seeds_are_parsed_the_same_in_parallel(make_project, monkeypatch):
     one process, and coverage then has no article left to scan."""
     import multiprocessing
 
-    import paradetimeline.check.loader as loader
     from paradetimeline.check import mentions
     from paradetimeline.check.loader import PARALLEL_MIN_SEEDS
-    from paradetimeline.incremental.results import ResultCache
+    from paradetimeline.plain import MemoryCache
 
     pools = []
     real = multiprocessing.get_context
-    monkeypatch.setattr(loader.multiprocessing, "get_context",
+    monkeypatch.setattr(multiprocessing, "get_context",
                         lambda method: pools.append(method) or real(method))
     seeds = {f"seeds/bulk{n:03d}.txt": f"# Headline {n}\n\nMay 11, 2015\n\nThe parade was on "
              f"Saturday, and {n} veterans marched in 1945.\n" for n in range(PARALLEL_MIN_SEEDS + 5)}
     root = make_project(seeds)
-    in_order = load_timeline(root, drafts=True, results=ResultCache(None), jobs=1)
-    results = ResultCache(None)
-    in_parallel = load_timeline(root, drafts=True, results=results, jobs=2)
+    in_order = load_timeline(root, drafts=True, cache=MemoryCache(), jobs=1)
+    results = MemoryCache()
+    in_parallel = load_timeline(root, drafts=True, cache=results, jobs=2)
     assert pools == ["fork"]
     assert in_parallel[0] == in_order[0] and len(in_order[0].sources) == len(seeds) + 1
     assert in_parallel[1].sorted() == in_order[1].sorted()
     assert [d.message for d in in_order[1].warnings] == ["no metadata for this seed"] * len(seeds)
-    steps = [k[0] for k, _ in results.made.values()]
+    steps = [step for step, _ in results.made]
     assert steps.count("article") == steps.count("mentions") == len(seeds) + 1
     pools.clear()
-    found = mentions.mentions_by_source(in_parallel[0], 2)
+    found = mentions.mentions_by_source(in_parallel[0], 2, results)
     assert pools == []  # nothing left to scan
     assert found == mentions.mentions_by_source(in_order[0], 1)
     assert mentions.format_mention(found["bulk007"][0]) == mentions.format_mention(
@@ -250,19 +248,19 @@ def test_a_file_whose_digest_is_known_and_kept_is_not_read(make_project, monkeyp
     import hashlib
 
     import paradetimeline.check.loader as loader
-    from paradetimeline.incremental.results import ResultCache
+    from paradetimeline.plain import MemoryCache
 
     root = make_project()
-    results = ResultCache(None)
-    first = load_timeline(root, results=results)
+    results = MemoryCache()
+    first = load_timeline(root, cache=results)
     event = "content/events/parade.yaml"
     sha = hashlib.sha256((root / event).read_bytes()).hexdigest()
     read = []
     real = loader.read_bytes
     monkeypatch.setattr(loader, "read_bytes", lambda path, *a: read.append(path.name) or real(path, *a))
-    again = load_timeline(root, results=results, digests={event: sha})
+    again = load_timeline(root, cache=results, digests={event: sha})
     assert again[0] == first[0] and "parade.yaml" not in read
-    load_timeline(root, results=results, digests={event: "0" * 64})  # not kept: read it
+    load_timeline(root, cache=results, digests={event: "0" * 64})  # not kept: read it
     assert "parade.yaml" in read
 
 

@@ -26,7 +26,6 @@ from .write import output
 
 if TYPE_CHECKING:
     from .check.mentions import Mention
-    from .incremental.results import ResultCache
     from .incremental.store import Store
     from .model import Timeline
     from .write.files import Written
@@ -45,10 +44,10 @@ class BuildResult:
 def check_project(root: Path | str, *, strict: bool = False) -> tuple[Diagnostic, ...]:
     """Load and check everything, drafts included; raise ContentError on errors (or on
     warnings, with strict). Returns the warnings."""
-    from .incremental.results import open_cache
+    from .incremental.store import open_store
 
     with collector_paused():
-        results = open_cache(buildrecord.folder(Path(root)))
+        results = open_store(buildrecord.folder(Path(root)))
         try:
             _, diagnostics, _ = _load(Path(root), results, usable_cores())
         finally:
@@ -62,7 +61,7 @@ def build_site(root: Path | str, out: Path | str | None = None, *, base_url: str
                force: bool = False, on_wait: Callable[[], None] | None = None) -> BuildResult:
     """Read, check, render and write. Nothing is written unless everything succeeded.
 
-    `jobs` processes render the pages of a large site (default: the usable cores). The
+    `jobs` processes parse and check the files of a large site (default: the usable cores). The
     output (default: ROOT/site) must be new, empty or a build's own; `force` replaces any
     other folder. Builds into one folder take turns: `on_wait` is called while one waits."""
     _check_source_date_epoch(os.environ.get("SOURCE_DATE_EPOCH", ""))
@@ -100,7 +99,8 @@ def collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector for a build.
 
     A build makes hundreds of thousands of small objects that live until it ends; the
-    collector would walk them all again and again and free nothing. Reference counting still frees everything as usual."""
+    collector would walk them all again and again and free nothing. Reference counting
+    still frees everything as usual."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -121,15 +121,13 @@ def _build(root: Path, target: Path, base_url: str | None, drafts: bool, strict:
             return earlier
     record.pop("inputs", None)  # a hash per input file, of no further use
     output.claim(target, force=force)
-    from .incremental.results import open_cache
     from .incremental.store import open_store
 
-    results = open_cache(buildrecord.folder(root))
     store = open_store(buildrecord.folder(root))
     options = json.dumps({"base_url": base_url, "drafts": drafts,
                           "epoch": os.environ.get("SOURCE_DATE_EPOCH", "")}, sort_keys=True)
     try:
-        timeline, found, mentions = _checked(root, results, jobs, input_files, base_url, drafts,
+        timeline, found, mentions = _checked(root, store, jobs, input_files, base_url, drafts,
                                              strict)
         from .render.renderer import TemplateError
 
@@ -139,10 +137,8 @@ def _build(root: Path, target: Path, base_url: str | None, drafts: bool, strict:
         except TemplateError as exc:
             raise ContentError([*found, exc.diagnostic]) from exc
     finally:
-        results.save()  # even after errors: the files that did parse need not be again
-        results.close()
-    store.save()
-    store.close()
+        store.save()  # even after errors: the files that did parse need not be again
+        store.close()
     pages, files, changed = made
     from .exports.files import NEEDS_BASE_URL
     from .memory import release_free_memory
@@ -158,7 +154,7 @@ def _build(root: Path, target: Path, base_url: str | None, drafts: bool, strict:
     return result
 
 
-def _checked(root: Path, results: ResultCache, jobs: int | None,
+def _checked(root: Path, results: Store, jobs: int | None,
              input_files: dict[str, list[Any]], base_url: str | None, drafts: bool,
              strict: bool) -> tuple[Timeline, tuple[Diagnostic, ...], dict[str, list[Mention]] | None]:
     """The timeline to publish, the warnings, and coverage's mentions (see `_load`)."""
@@ -227,6 +223,7 @@ def _write(build: Build, store: Store) -> tuple[int, int, tuple[list[str], set[s
             return done, deleted
 
         written = output.update_site(build.target, fill)
+        store.keep("markdown", "part")  # the pages not rendered will want theirs again
     outputs = rebuild.outputs_now(earlier, plan, files, written.digests)
     rebuild.write_record(store, key, rebuild.OutputRecord(build.fingerprint, now, outputs))
     return len(plan), len(outputs), None if earlier is None else (
@@ -253,7 +250,7 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _load(root: Path, results: ResultCache | None = None, jobs: int = 1,
+def _load(root: Path, results: Store | None = None, jobs: int = 1,
           digests: dict[str, str] | None = None
           ) -> tuple[Timeline, Diagnostics, dict[str, list[Mention]] | None]:
     """Everything, drafts included, so drafts are checked and count for coverage; and the
@@ -265,9 +262,10 @@ def _load(root: Path, results: ResultCache | None = None, jobs: int = 1,
     from .check.coverage import check_coverage
     from .check.loader import load_timeline
 
-    timeline, diagnostics = load_timeline(root, drafts=True, results=results, jobs=jobs,
+    timeline, diagnostics = load_timeline(root, drafts=True, cache=results, jobs=jobs,
                                           digests=digests)
-    mentions = None if diagnostics.errors else check_coverage(timeline, root, diagnostics, jobs)
+    mentions = None if diagnostics.errors else \
+        check_coverage(timeline, root, diagnostics, jobs, results)
     return timeline, diagnostics, mentions
 
 

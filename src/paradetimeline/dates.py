@@ -19,8 +19,6 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from .frozen import pickled_by_fields
-
 Precision = Literal["year", "month", "day"]
 PRECISION_RANK: dict[str, int] = {"year": 0, "month": 1, "day": 2}
 MONTHS = [calendar.month_name[i] for i in range(13)]
@@ -37,7 +35,6 @@ class DateError(ValueError):
         self.hint = hint
 
 
-@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class PartialDate:
     """A calendar date known to the year, the month or the day."""
@@ -81,7 +78,6 @@ class PartialDate:
         return _qualify(self, _plain(self))
 
 
-@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class EventDate:
     """A single partial date, or an interval whose ends may be open (None)."""

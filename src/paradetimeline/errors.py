@@ -70,6 +70,17 @@ class Where(Mapping[str, Location]):
     def __reduce__(self) -> tuple[Any, ...]:
         return (_where, (self._keys, self._paths, self._positions))
 
+    def parts(self) -> tuple[str, str, str]:
+        """What it holds as text (see plain.py): its keys and its paths, each joined by
+        newlines, and in hexadecimal the numbers (a path's, a line, a column) of each key
+        (read back ten times as fast as a list of numbers)."""
+        return self._keys, self._paths, self._positions.hex()
+
+    @staticmethod
+    def of_parts(keys: str, paths: str, numbers: str) -> Where:
+        """The Where whose `parts` these are."""
+        return _where(keys, paths, bytes.fromhex(numbers))
+
 
 def _where(keys: str, paths: str, positions: bytes) -> Where:
     where = Where.__new__(Where)

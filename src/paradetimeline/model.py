@@ -12,7 +12,6 @@ from typing import Literal
 
 from .dates import EventDate, PartialDate, ordinal
 from .errors import Where
-from .frozen import pickled_by_fields
 
 STATUSES = ("happened", "planned", "announced", "expected", "reported")
 Status = Literal["happened", "planned", "announced", "expected", "reported"]
@@ -28,14 +27,12 @@ def normalize(text: str) -> str:
 # -- articles -----------------------------------------------------------------------------
 
 
-@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Sentence:
     anchor: str  # 'p3-s2'
     text: str
 
 
-@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Paragraph:
     anchor: str  # 'p3'
@@ -49,7 +46,6 @@ class Paragraph:
         return " ".join(s.text for s in self.sentences)
 
 
-@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Caption:
     text: str
@@ -134,7 +130,6 @@ class Source:
 # -- curated records ----------------------------------------------------------------------
 
 
-@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Role:
     title: str
@@ -142,7 +137,6 @@ class Role:
     end: PartialDate | None = None
 
 
-@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Person:
     id: str
@@ -154,7 +148,6 @@ class Person:
     where: Where = field(default_factory=Where, compare=False, hash=False, repr=False)
 
 
-@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Place:
     id: str
@@ -167,7 +160,6 @@ class Place:
     where: Where = field(default_factory=Where, compare=False, hash=False, repr=False)
 
 
-@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Citation:
     source: str
@@ -181,7 +173,6 @@ class Citation:
         return self.anchors[0] if self.anchors else ""
 
 
-@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Anniversary:
     """A reference event that commemorations count from (e.g. Victory Day, 9 May 1945)."""
@@ -194,7 +185,6 @@ class Anniversary:
     where: Where = field(default_factory=Where, compare=False, hash=False, repr=False)
 
 
-@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Event:
     id: str

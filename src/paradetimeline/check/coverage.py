@@ -40,6 +40,7 @@ from pathlib import Path
 from ..dates import EventDate
 from ..errors import Diagnostics, Location, did_you_mean
 from ..model import Article, Event, Timeline
+from ..plain import TextCache
 from ..read.fields import Fields
 from ..read.yamlfile import read_yaml
 from .mentions import Mention, mentions_by_source, quote_spans, quoted
@@ -66,12 +67,13 @@ class Explanation:
         return (self.event, self.source, self.anchor, self.phrase)
 
 
-def check_coverage(timeline: Timeline, root: Path, diagnostics: Diagnostics, jobs: int = 1
-                   ) -> dict[str, list[Mention]]:
+def check_coverage(timeline: Timeline, root: Path, diagnostics: Diagnostics, jobs: int = 1,
+                   cache: TextCache | None = None) -> dict[str, list[Mention]]:
     """Warn about disagreeing or uncovered date phrases; report bad coverage.yaml entries.
-    Articles are scanned for date phrases in `jobs` processes when there are many. Returns
-    the mentions it checked (`mentions_by_source`), which the provenance report shows."""
-    by_source = mentions_by_source(timeline, jobs)
+    Articles are scanned for date phrases in `jobs` processes when there are many (and what
+    was found is kept in `cache`). Returns the mentions it checked (`mentions_by_source`),
+    which the provenance report shows."""
+    by_source = mentions_by_source(timeline, jobs, cache)
     explanations = read_coverage(Path(root), diagnostics)
     used = _check_entries(explanations, timeline, by_source, diagnostics)  # bad ones count as used
     explained = {x.key() for x in explanations if x.event is not None}

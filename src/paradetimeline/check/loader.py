@@ -8,9 +8,8 @@ and which may be read, is `read/files.py`'s to say.
 
 from __future__ import annotations
 
-import multiprocessing
+import hashlib
 import os
-import pickle
 import stat
 from collections.abc import Callable
 from functools import partial
@@ -18,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Diagnostic, Diagnostics, Location, UsageError, did_you_mean
-from ..incremental.results import ResultCache, derived_ident, digest, work_slices
 from ..model import (
     Article,
     Event,
@@ -27,25 +25,28 @@ from ..model import (
     SourceMeta,
     Timeline,
 )
+from ..plain import MemoryCache, TextCache, digest, dumps, loads
 from ..read import fields, schema
 from ..read.articles import parse_article
 from ..read.files import YAML_SUFFIXES, Project, kind_of, link_problem, list_files, template_problems
 from ..read.yamlfile import MAX_BYTES, Mapping, decode_utf8, parse_yaml, read_bytes, read_yaml
 from .mentions import MENTIONS_STEP, scan_article
 from .references import LIST_PAGES, RESERVED_ID, Checker, reserved
+from .workers import can_fork, in_workers
 
 MAX_SEED_BYTES = 5_000_000
 
 
-def load_timeline(root: Path | str, *, drafts: bool = False, results: ResultCache | None = None,
+def load_timeline(root: Path | str, *, drafts: bool = False, cache: TextCache | None = None,
                   jobs: int = 1, digests: dict[str, str] | None = None
                   ) -> tuple[Timeline, Diagnostics]:
     """Read and check a whole project. Drafts are checked always, kept only with `drafts`.
 
-    With `results`, event files, source metadata and seeds whose bytes were parsed before
-    are not parsed again: the earlier result, and what it reported, are reused; so are the
-    quotes found in an article (and, in `mentions`, its date phrases). Many event files
-    that need parsing are parsed in `jobs` forked processes. `digests` ({project path:
+    With `cache` (the result store), event files, source metadata and seeds whose bytes
+    were parsed before are not parsed again: the earlier result, and what it reported, are
+    reused; so are the quotes found in an article (and, in `mentions`, its date phrases).
+    Many event files or seeds that need parsing are parsed in `jobs` forked processes.
+    Keys are digests of the inputs, values JSON (plain.py). `digests` ({project path:
     SHA-256} of every input, from the build's fingerprint) spares reading a file whose
     parse is kept under its digest, and an event file whose check is kept: the check of
     an event reads nothing but its file and the inputs that are not event files."""
@@ -53,7 +54,7 @@ def load_timeline(root: Path | str, *, drafts: bool = False, results: ResultCach
     if not project.root.is_dir():
         raise UsageError(f"project root '{root}' is not a folder")
     diagnostics = Diagnostics()
-    reader = _Reader(project, diagnostics, results or ResultCache(None), jobs, digests or {})
+    reader = _Reader(project, diagnostics, cache or MemoryCache(), jobs, digests or {})
     reader.context = check_context(digests or {})
 
     reader.templates()
@@ -62,7 +63,8 @@ def load_timeline(root: Path | str, *, drafts: bool = False, results: ResultCach
     people = reader.keyed("people.yaml", "person", schema.read_people)
     places = reader.keyed("places.yaml", "place", schema.read_places)
     anniversaries = reader.keyed("anniversaries.yaml", "anniversary", schema.read_anniversaries)
-    check = Checker(diagnostics, sources, people, places, anniversaries, reader.broken)
+    check = Checker(diagnostics, sources, people, places, anniversaries, reader.broken,
+                    reader.cache)
     events = reader.events(check)
     anniversaries = {k: check.anniversary(a) for k, a in anniversaries.items()}
     commemorations = check.commemorations(config)
@@ -74,11 +76,11 @@ def load_timeline(root: Path | str, *, drafts: bool = False, results: ResultCach
 class _Reader:
     """Reads each file kind, reporting unreadable files and duplicate ids."""
 
-    def __init__(self, project: Project, diagnostics: Diagnostics, results: ResultCache,
+    def __init__(self, project: Project, diagnostics: Diagnostics, cache: TextCache,
                  jobs: int = 1, digests: dict[str, str] | None = None):
         self.project = project
         self.diagnostics = diagnostics
-        self.results = results
+        self.cache = cache
         self.jobs = jobs
         self.digests = digests or {}
         # Ids whose definition was reported as broken, per kind ('person', ...; '*' = all of
@@ -89,6 +91,7 @@ class _Reader:
         self._links: dict[str, bool] = {}  # relpath of a listed file -> whether it is a symlink
         self._real_root = os.path.realpath(project.root)
         self.context: str | None = None  # see check_context
+        self.held: dict[str, str] = {}  # kept parses of event files, looked up in one go
 
     def yaml(self, path: Path, empty_hint: str | None = None) -> Mapping | None:
         relpath = self.project.rel(path)
@@ -182,7 +185,7 @@ class _Reader:
 
     def sources(self) -> dict[str, Source]:
         metas = self._source_metas()
-        seeds: list[tuple[str, SourceMeta, str, Any]] = []  # (id, metadata, text, cache key)
+        seeds: list[tuple[str, SourceMeta, str, str]] = []  # (id, metadata, text, cache key)
         for relpath in self._listed("seeds", (".txt",)):
             path = self.project.root / relpath
             meta = metas.pop(path.stem, None)
@@ -203,16 +206,19 @@ class _Reader:
                 self.diagnostics.warning(Location(relpath), "no metadata for this seed",
                                          f"create content/sources/{path.stem}.yaml")
                 meta = SourceMeta(path.stem)
-            seeds.append((path.stem, meta, text,
-                          ("article", path.stem, meta.boilerplate, digest(text))))
-        parsed = self._parse_seeds_in_parallel(seeds)
+            seeds.append((path.stem, meta, text, digest(path.stem, dumps(meta.boilerplate), text)))
+        kept_texts = self.cache.get_many("article", [key for *_, key in seeds])
+        parsed = self._parse_seeds_in_parallel([s for s in seeds if s[3] not in kept_texts])
         sources: dict[str, Source] = {}
         for source_id, meta, text, key in seeds:
-            article = parsed.get(key) or self.results.get(key)
+            article = parsed.get(key)
             if article is None:
-                article = parse_article(source_id, text, meta.boilerplate)
-                self.results.put(key, article)
-            self.results.remember(article, key)  # what is derived from it is kept with it
+                kept = kept_texts.get(key)
+                if kept is not None:
+                    article = loads(Article, kept)
+                else:
+                    article = parse_article(source_id, text, meta.boilerplate)
+                    self.cache.put("article", key, dumps(article))
             sources[source_id] = _merge(article, meta, self.diagnostics)
         for source_id in metas:
             self.diagnostics.error(Location(self.meta_paths[source_id]),
@@ -221,30 +227,31 @@ class _Reader:
                                    or "name the file after its seed: content/sources/<seed>.yaml")
         return sources
 
-    def _parse_seeds_in_parallel(self, seeds: list[tuple[str, SourceMeta, str, Any]]
-                                 ) -> dict[Any, Article]:
-        """Parse, in forked processes, the seeds whose parse the result cache does not hold,
-        when there are enough of them to be worth it, and find their date phrases while at
-        it (for coverage, which would otherwise start processes of its own): {cache key:
-        article}. Both are kept as `sources` and `find_mentions` keep them."""
-        global _SEEDS
-        todo = [(key, source_id, text, meta.boilerplate)
-                for source_id, meta, text, key in seeds if key not in self.results]
-        if self.jobs <= 1 or len(todo) < PARALLEL_MIN_SEEDS \
-                or "fork" not in multiprocessing.get_all_start_methods():
+    def _parse_seeds_in_parallel(self, seeds: list[tuple[str, SourceMeta, str, str]]
+                                 ) -> dict[str, Article]:
+        """Parse, in forked processes, seeds whose parse the cache does not hold, when
+        there are enough of them to be worth it, and find their date phrases while at it
+        (for coverage, which would otherwise start processes of its own): {cache key:
+        article}. Both are kept as `sources` and `mentions.kept_mentions` keep them."""
+        todo = seeds
+        if not can_fork(self.jobs, len(todo), PARALLEL_MIN_SEEDS):
             return {}
-        slices = work_slices(len(todo), self.jobs * 4)
-        _SEEDS = todo
+
+        def parse(start: int, stop: int) -> list[tuple[str, str, str, str]]:
+            """(cache key, article, key of the article, its mentions), as text."""
+            out = []
+            for source_id, meta, text, key in todo[start:stop]:
+                article = parse_article(source_id, text, meta.boilerplate)
+                made = dumps(article)
+                out.append((key, made, digest(made), dumps(scan_article(article))))
+            return out
+
         parsed = {}
-        try:
-            with multiprocessing.get_context("fork").Pool(self.jobs) as pool:
-                for part in pool.imap_unordered(_parse_seeds, slices):
-                    for key, article, found in part:
-                        self.results.put_pickled(key, article)
-                        self.results.put_pickled((*MENTIONS_STEP, key), found)
-                        parsed[key] = pickle.loads(article)
-        finally:
-            _SEEDS = None
+        for part in in_workers(parse, len(todo), self.jobs):
+            for key, article, article_key, found in part:
+                self.cache.put("article", key, article)
+                self.cache.put(MENTIONS_STEP, article_key, found)
+                parsed[key] = loads(Article, article)
         return parsed
 
     def _seed_text(self, path: Path, relpath: str) -> str | None:
@@ -288,13 +295,10 @@ class _Reader:
         todo = self._checked_before(found, events)
         done = self._check_in_parallel(todo, check)
         for relpath, event_id in todo:
-            if relpath in done:
-                _, event, reported = done[relpath]
-            else:
-                checked = self._check_file(relpath, event_id, check)
-                if checked is None:  # unreadable: reported
-                    continue
-                event, reported, _ = checked
+            checked = done.get(relpath) or self._check_file(relpath, event_id, check)
+            if checked is None:  # unreadable: reported
+                continue
+            event, reported = checked
             if event is not None:
                 events[event_id] = event
             self.diagnostics.items.extend(reported)
@@ -314,7 +318,7 @@ class _Reader:
         sha, event = parsed
         checked = _check_event(check, event, tuple(own.items))
         if self.context is not None:
-            self.results.put(("checked", relpath, sha, self.context), checked)
+            self.cache.put("checked", digest(relpath, sha, self.context), dumps(checked))
         return checked
 
     def _checked_before(self, files: list[tuple[str, str]], events: dict[str, Event]
@@ -326,37 +330,35 @@ class _Reader:
         inside = [(r, i) for r, i in files if self._inside(r)]
         if self.context is None:
             return inside
+        keys = {relpath: digest(relpath, self.digests[relpath], self.context)
+                for relpath, _ in inside if relpath in self.digests}
+        found = self.cache.get_many("checked", list(keys.values()))
         todo = []
         for relpath, event_id in inside:
-            sha = self.digests.get(relpath)
-            key = ("checked", relpath, sha, self.context)
-            kept = None if sha is None else self.results.get(key)
+            kept = found.get(keys.get(relpath, ""))
             if kept is None:
                 todo.append((relpath, event_id))
                 continue
-            event, reported, quotes = kept
-            # Its parse, and where its quotes were found, for a build whose context changes.
-            self.results.touch(("event", relpath, key[2]))
-            self.results.touch_idents(quotes)
+            event, reported = loads(Checked, kept)
             self.diagnostics.items.extend(reported)
             if event is not None:
                 events[event_id] = event
         return todo
 
     def _check_in_parallel(self, files: list[tuple[str, str]], check: Checker
-                           ) -> dict[str, tuple[str, Event | None, tuple[Diagnostic, ...]]]:
-        """Parse and check, in forked processes, the event files whose parse the result
-        cache does not hold, when there are enough of them to be worth it: {relpath:
-        (digest, checked event or None, what it reported)}, each kept as the serial path
-        keeps it. The others, and files that cannot be read, are left to the caller."""
-        global _PARSE
-        if self.jobs <= 1 or len(files) < PARALLEL_MIN_FILES \
-                or "fork" not in multiprocessing.get_all_start_methods():
+                           ) -> dict[str, Checked]:
+        """Parse and check, in forked processes, the event files whose parse the cache does
+        not hold, when there are enough of them to be worth it: {relpath: (checked event or
+        None, what it reported)}, each kept as the serial path keeps it. The others, and
+        files that cannot be read, are left to the caller."""
+        if not can_fork(self.jobs, len(files), PARALLEL_MIN_FILES):
             return {}
+        keys = {relpath: digest(relpath, self.digests[relpath])
+                for relpath, _ in files if relpath in self.digests}
+        self.held = self.cache.get_many("event", list(keys.values()))  # for `_kept`
         todo = []
         for relpath, event_id in files:
-            sha = self.digests.get(relpath)
-            if sha is not None and ("event", relpath, sha) in self.results:
+            if keys.get(relpath) in self.held:
                 continue  # parsed before: only its check is left, cheap enough here
             if self._via_symlink(relpath):
                 continue
@@ -366,30 +368,39 @@ class _Reader:
                 todo.append((relpath, event_id, data))
         if len(todo) < PARALLEL_MIN_FILES:
             return {}
-        slices = work_slices(len(todo), self.jobs * 4)
-        _PARSE = (todo, check, self.results)
+
+        def parse_and_check(start: int, stop: int
+                            ) -> tuple[list[tuple[str, str, str, str]], dict[tuple[str, str], str]]:
+            """(relpath, digest, parse, check) of each file, as text, and the quotes found."""
+            found = MemoryCache(check.cache)
+            checker = check.caching_in(found)
+            out = []
+            for relpath, event_id, data in todo[start:stop]:
+                parsed = _parse(data, relpath, EVENT_HINT, _event_reader(event_id, relpath))
+                out.append((relpath, _sha(data), dumps(parsed),
+                            dumps(_check_event(checker, parsed[0], parsed[1]))))
+            return out, found.made
+
         done = {}
-        try:
-            with multiprocessing.get_context("fork").Pool(self.jobs, self.results.forked) as pool:
-                for made, checked, used in pool.imap_unordered(_check_events, slices):
-                    for key, blob in made.items():
-                        self.results.put_pickled(key, blob)
-                    self.results.update(used)  # the quotes it looked up
-                    for relpath, (sha, blob) in checked.items():
-                        if self.context is not None:
-                            self.results.put_pickled(("checked", relpath, sha, self.context),
-                                                     blob)
-                        event, reported, _ = pickle.loads(blob)
-                        done[relpath] = (sha, event, reported)
-        finally:
-            _PARSE = None
+        for part, quotes in in_workers(parse_and_check, len(todo), self.jobs):
+            for (step, key), value in quotes.items():
+                self.cache.put(step, key, value)
+            for relpath, sha, parsed, checked in part:
+                self.cache.put("event", digest(relpath, sha), parsed)
+                if self.context is not None:
+                    self.cache.put("checked", digest(relpath, sha, self.context), checked)
+                done[relpath] = loads(Checked, checked)
         return done
 
     def _kept(self, kind: str, relpath: str) -> tuple[str, Any] | None:
         """(digest, kept parse) of a file whose digest is known without reading it; else None."""
         sha = self.digests.get(relpath)
-        found = None if sha is None else self.results.get((kind, relpath, sha))
-        return None if found is None else (sha, found)  # type: ignore[return-value]
+        if sha is None:
+            return None
+        key = digest(relpath, sha)
+        found = self.held.pop(key, None) if kind == "event" else None
+        found = found or self.cache.get(kind, key)
+        return None if found is None else (sha, loads(PARSES[kind], found))
 
     def _parsed(self, kind: str, path: Path, relpath: str, empty_hint: str,
                 read: Callable[[Mapping, Diagnostics], Any]) -> Any:
@@ -413,12 +424,14 @@ class _Reader:
             data = read_bytes(path, relpath, diagnostics, MAX_BYTES)
             if data is None:
                 return None
-            sha = digest(data)
-            key = (kind, relpath, sha)
-            found = self.results.get(key)
-            if found is None:
+            sha = _sha(data)
+            key = digest(relpath, sha)
+            text = self.cache.get(kind, key)
+            if text is not None:
+                found = loads(PARSES[kind], text)
+            else:
                 found = _parse(data, relpath, empty_hint, read)
-                self.results.put(key, found)
+                self.cache.put(kind, key, dumps(found))
         value, reported = found
         diagnostics.items.extend(reported)
         return sha, value
@@ -434,54 +447,26 @@ def _parse(data: bytes, relpath: str, empty_hint: str,
 
 
 PARALLEL_MIN_FILES = 500  # fewer event files to parse: starting processes costs more than it saves
-EVENT_HINT = "an event needs at least 'title', 'date' and 'status'"
-_PARSE: tuple[list[tuple[str, str, bytes]], Checker, ResultCache] | None = None
-Checked = tuple[Event | None, tuple[Diagnostic, ...], tuple[bytes, ...]]
-
-
-def _check_events(part: tuple[int, int]
-                  ) -> tuple[dict[Any, bytes], dict[str, tuple[str, bytes]], dict[bytes, Any]]:
-    """In a forked worker: parse and check a slice of `_PARSE`. Returns the parses as
-    result cache entries (keyed as `_Reader._parse_file` keys them), {relpath: (digest,
-    the pickled `_check_event`)}, and the cached results the checks used or made."""
-    assert _PARSE is not None
-    files, check, results = _PARSE
-    made, checked = {}, {}
-    for relpath, event_id, data in files[part[0]:part[1]]:
-        sha = digest(data)
-        event, reported = _parse(data, relpath, EVENT_HINT, _event_reader(event_id, relpath))
-        made["event", relpath, sha] = pickle.dumps((event, reported),
-                                                   protocol=pickle.HIGHEST_PROTOCOL)
-        checked[relpath] = sha, pickle.dumps(_check_event(check, event, reported),
-                                             protocol=pickle.HIGHEST_PROTOCOL)
-    return made, checked, results.take()
-
-
 PARALLEL_MIN_SEEDS = 200
-_SEEDS: list[tuple[Any, str, str, tuple[str, ...]]] | None = None
+EVENT_HINT = "an event needs at least 'title', 'date' and 'status'"
+Checked = tuple[Event | None, tuple[Diagnostic, ...]]  # an event file's parse, or its check
+PARSES: dict[str, Any] = {"event": Checked, "meta": tuple[SourceMeta | None, tuple[Diagnostic, ...]]}
 
 
-def _parse_seeds(part: tuple[int, int]) -> list[tuple[Any, bytes, bytes]]:
-    """In a forked worker: (cache key, pickled article, pickled mentions) of a slice of
-    `_SEEDS`."""
-    assert _SEEDS is not None
-    out = []
-    for key, source_id, text, boilerplate in _SEEDS[part[0]:part[1]]:
-        article = parse_article(source_id, text, boilerplate)
-        out.append((key, pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL),
-                    pickle.dumps(scan_article(article), protocol=pickle.HIGHEST_PROTOCOL)))
-    return out
+def _sha(data: bytes) -> str:
+    """A file's SHA-256, as the build's fingerprint has it."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def _check_event(check: Checker, event: Event | None, reported: tuple[Diagnostic, ...]
                  ) -> Checked:
     """(the event with its references and quotes resolved, what its parse and check
-    reported, where its quotes were found): what a build keeps of an event's check."""
+    reported): what a build keeps of an event's check."""
     own = Diagnostics()
     own.items.extend(reported)
     if event is not None:
         event = check.reporting_to(own).event(event)
-    return event, tuple(own.items), _quote_idents(event, check.sources)
+    return event, tuple(own.items)
 
 
 def _event_reader(event_id: str, relpath: str) -> Callable[[Mapping, Diagnostics], Event | None]:
@@ -510,15 +495,6 @@ def _merge(article, meta: SourceMeta, diagnostics: Diagnostics) -> Source:  # ty
                   values["published"], values["url"], tuple(origin), meta.notes)
 
 
-def _quote_idents(event: Event | None, sources: dict[str, Source]) -> tuple[bytes, ...]:
-    """Where the result cache keeps the quotes of `event`, as found in their articles."""
-    if event is None:
-        return ()
-    found = (derived_ident(sources[c.source].article, ("quote", c.quote))
-             for c in event.sources if c.source in sources)
-    return tuple(name for name in found if name is not None)
-
-
 def check_context(digests: dict[str, str]) -> str | None:
     """A digest of every input the check of an event reads besides its own file: the
     project's other content and seeds, and the package's code (`digests` holds the
@@ -527,4 +503,4 @@ def check_context(digests: dict[str, str]) -> str | None:
         return None
     shared = sorted((name, sha) for name, sha in digests.items()
                     if not name.startswith(("content/events/", "templates/")))
-    return digest(repr(shared))
+    return digest(*(part for pair in shared for part in pair))

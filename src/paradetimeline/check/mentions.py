@@ -30,9 +30,10 @@ from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta  # 
 
 from ..dates import EventDate, PartialDate
 from ..errors import UsageError
-from ..incremental.results import derive_many, derived
 from ..model import Article, Citation, Source, Timeline, normalize
+from ..plain import TextCache, dumps, key_of, loads
 from ..read.articles import MONTH_NUMBERS
+from .workers import can_fork, in_workers
 
 Kind = Literal["absolute", "relative"]
 Tense = Literal["past", "future", "undecided", ""]
@@ -119,27 +120,46 @@ _MONTH_NAMES = tuple(_FULL_MONTHS.lower().split("|"))
 
 def find_mentions(article: Article) -> list[Mention]:
     """Every date phrase of the article, in reading order, resolved against its date."""
-    return list(_find_mentions(article))
+    return list(_scan(article))
 
 
-def _find_mentions(article: Article) -> tuple[Mention, ...]:
-    """Kept with the article's own entry in the result cache it came from, so a build finds
-    them again without a scan (and its second ask, from the provenance page, gets the same
-    tuple): they depend on nothing but the article (its own date, not its metadata's)."""
-    return derived(article, MENTIONS_STEP, lambda: _scan(article))
+MENTIONS_STEP = "mentions"  # kept by `key_of` the article: they depend on nothing else
+Mentions = tuple[Mention, ...]
 
 
-MENTIONS_STEP = ("mentions",)  # an article's mentions are kept under (*MENTIONS_STEP, its key)
+def kept_mentions(articles: list[Article], cache: TextCache, jobs: int = 1) -> list[Mentions]:
+    """The mentions of each article: kept in `cache` by `key_of` the article, or found anew
+    (in `jobs` forked processes, when many are new)."""
+    keys = [key_of(article) for article in articles]
+    held = cache.get_many(MENTIONS_STEP, keys)
+    kept = [held.get(key) for key in keys]
+    found = [None if text is None else loads(Mentions, text) for text in kept]
+    todo = [n for n, text in enumerate(kept) if text is None]
+    if can_fork(jobs, len(todo), PARALLEL_MIN_ARTICLES):
+        texts = [text for part in in_workers(
+            lambda start, stop: [dumps(_scan(articles[n])) for n in todo[start:stop]],
+            len(todo), jobs) for text in part]
+        for n, text in zip(todo, texts):
+            cache.put(MENTIONS_STEP, keys[n], text)
+            found[n] = loads(Mentions, text)
+    for n in todo:
+        if found[n] is None:
+            found[n] = _scan(articles[n])
+            cache.put(MENTIONS_STEP, keys[n], dumps(found[n]))
+    return [f for f in found if f is not None]
 
 
-def scan_article(article: Article) -> tuple[Mention, ...]:
-    """Every date phrase of the article, found anew: what `find_mentions` keeps."""
+PARALLEL_MIN_ARTICLES = 200  # fewer to scan: starting processes costs more than it saves
+
+
+def scan_article(article: Article) -> Mentions:
+    """Every date phrase of the article, found anew: what `kept_mentions` keeps."""
     return _scan(article)
 
 
 @functools.cache
 def _scan(article: Article) -> tuple[Mention, ...]:
-    """Cached in the process too, for an article that came from no result cache."""
+    """Cached in the process too, for a second ask (the provenance page's, say)."""
     mentions = []
     for sentence in article.sentences():
         taken: list[tuple[int, int]] = []
@@ -476,18 +496,22 @@ def quoted(mention: Mention, spans: dict[str, tuple[int, int]]) -> bool:
     return span is not None and span[0] <= mention.start and mention.end <= span[1]
 
 
-def mentions_by_source(timeline: Timeline, jobs: int = 1) -> dict[str, list[Mention]]:
+def mentions_by_source(timeline: Timeline, jobs: int = 1, cache: TextCache | None = None
+                       ) -> dict[str, list[Mention]]:
     """{source id: its mentions in reading order}, each with `cited_by` (event ids, in
     timeline order) and `anniversaries` (ids) filled: the records whose quote includes it.
-    Many articles not scanned before are scanned in `jobs` forked processes."""
-    derive_many([s.article for s in timeline.sources.values()], MENTIONS_STEP, _scan, jobs)
+    With a `cache`, the mentions found before are taken from it (see `kept_mentions`)."""
+    ids = sorted(timeline.sources)
+    articles = [timeline.sources[source_id].article for source_id in ids]
+    found = dict(zip(ids, kept_mentions(articles, cache, jobs) if cache is not None
+                     else map(_scan, articles)))
     events = _citations_by_source([(e.id, e.sources) for e in timeline.events])
     anniversaries = _citations_by_source(
         [(a.id, a.sources) for _, a in sorted(timeline.anniversaries.items())])
     out: dict[str, list[Mention]] = {}
     for source_id in sorted(timeline.sources):
         source = timeline.sources[source_id]
-        mentions = find_mentions(source.article)
+        mentions = found[source_id]
         dated = {m.anchor for m in mentions}
         citing_events = _spans(source, events.get(source_id, []), dated)
         citing_anniversaries = _spans(source, anniversaries.get(source_id, []), dated)

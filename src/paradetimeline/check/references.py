@@ -11,8 +11,8 @@ import dataclasses
 
 from ..dates import anniversary_number
 from ..errors import Diagnostics, Location, did_you_mean
-from ..incremental.results import derived
-from ..model import Anniversary, Citation, Commemoration, Event, Person, Place, SiteConfig, Source
+from ..model import Anniversary, Article, Citation, Commemoration, Event, Person, Place, SiteConfig, Source
+from ..plain import MemoryCache, TextCache, digest, dumps, key_of, loads
 from ..read.articles import find_quote, nearest_sentence
 
 REF_FILES = {"person": "content/people.yaml", "place": "content/places.yaml",
@@ -28,16 +28,29 @@ def reserved(kind: str) -> str:
     return f"'{RESERVED_ID}' is reserved for the list of {LIST_PAGES[kind]}; choose another id"
 
 
+Found = tuple[tuple[str, ...], str] | None  # what `find_quote` returns
+
+
 class Checker:
-    """Resolves references and quotes against everything that was read."""
+    """Resolves references and quotes against everything that was read. Where a quote was
+    found in its article is kept in `cache`, under a digest of the article and the quote."""
 
     def __init__(self, diagnostics: Diagnostics, sources: dict[str, Source],
                  people: dict[str, Person], places: dict[str, Place],
-                 anniversaries: dict[str, Anniversary], broken: dict[str, set[str]]):
+                 anniversaries: dict[str, Anniversary], broken: dict[str, set[str]],
+                 cache: TextCache | None = None):
         self.d = diagnostics
         self.sources, self.people, self.places = sources, people, places
         self.anniversaries = anniversaries
         self.broken = broken
+        self.cache: TextCache = cache or MemoryCache()
+        self.article_keys: dict[str, str] = {}  # source id -> `key_of` its article
+
+    def caching_in(self, cache: TextCache) -> Checker:
+        """The same checker, keeping quotes in `cache`."""
+        other = copy.copy(self)
+        other.cache = cache
+        return other
 
     def reporting_to(self, diagnostics: Diagnostics) -> Checker:
         """The same checker, reporting into `diagnostics`."""
@@ -65,8 +78,7 @@ class Checker:
         if not self.ref("source", citation.source, self.sources, citation.where.get("source")):
             return citation
         assert source is not None
-        found = derived(source.article, ("quote", citation.quote),
-                        lambda: find_quote(source.article, citation.quote))
+        found = self._quote(citation.source, source.article, citation.quote)
         if found is None:
             nearest = nearest_sentence(source.article, citation.quote)
             self.d.error(citation.where["quote"], f"quote not found in source '{citation.source}'",
@@ -75,6 +87,20 @@ class Checker:
             return citation
         anchors, how = found
         return dataclasses.replace(citation, anchors=anchors, match=how)
+
+    def _quote(self, source_id: str, article: Article, quote: str) -> Found:
+        """`find_quote(article, quote)`, kept (a digest of an article is made once)."""
+        article_key = self.article_keys.get(source_id)
+        if article_key is None:
+            article_key = self.article_keys[source_id] = key_of(article)
+        key = digest(article_key, quote)
+        kept = self.cache.get("quote", key)
+        if kept is not None:
+            found: Found = loads(Found, kept)
+            return found
+        found = find_quote(article, quote)
+        self.cache.put("quote", key, dumps(found))
+        return found
 
     def anniversary(self, anniversary: Anniversary) -> Anniversary:
         sources = tuple(self.citation(c) for c in anniversary.sources)

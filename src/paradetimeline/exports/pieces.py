@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from ..plain import TextCache, digest
 from ..render.filedata import Blocks, utf8_blocks
-from ..render.parts import TextStore, digest
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +25,7 @@ class Piece:
 
 
 class KeptPieces:
-    def __init__(self, store: TextStore | None = None, context: str = "",
+    def __init__(self, store: TextCache | None = None, context: str = "",
                  digests: Mapping[str, str] | None = None) -> None:
         self.store = store
         self.context = context

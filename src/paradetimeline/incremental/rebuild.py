@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import Timeline
-from ..render.parts import TextStore, digest, event_digest
+from ..plain import TextCache, digest
+from ..render.parts import event_digest
 from ..render.plan import Page
 
 EVENT_FOLDER = "content/events/"
@@ -97,7 +98,7 @@ def outputs_now(earlier: OutputRecord | None, pages: list[Page], made_files: boo
     return {**kept, **rendered}
 
 
-def read_record(store: TextStore, key: str) -> OutputRecord | None:
+def read_record(store: TextCache, key: str) -> OutputRecord | None:
     """The record kept under `key`; None if there is none or it is not of the shape
     `write_record` writes."""
     text = store.get(STEP, key)
@@ -114,7 +115,7 @@ def read_record(store: TextStore, key: str) -> OutputRecord | None:
     return None
 
 
-def write_record(store: TextStore, key: str, record: OutputRecord) -> None:
+def write_record(store: TextCache, key: str, record: OutputRecord) -> None:
     store.put(STEP, key, json.dumps({"fingerprint": record.fingerprint,
                                      "signatures": record.signatures, "digests": record.digests},
                                     separators=(",", ":")))

@@ -5,12 +5,19 @@ It lives in the user's cache folder (see `buildrecord.folder`), which only the u
 write, so what it holds needs no signature; and it holds text, never code or pickles, so
 `sqlite3 cache.sqlite 'select step, count(*) from results group by step'` shows all of it.
 A store that cannot be opened, read or written costs speed, never a build: every problem
-turns into a miss. Rows no build has used in the last KEPT_BUILDS are deleted on save.
+turns into a miss. Rows no build has used in the last KEPT_BUILDS are deleted on save, and
+a store written by other code (another FORMAT, or another version of the package's code,
+see `version`) is emptied: keys are digests of a step's inputs, and the code is one.
+
+A forked worker may use the store it inherited: it reads through a connection of its own
+(SQLite connections must not cross a fork), and hands what it made to its parent with
+`take` and `update`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import sqlite3
 import stat
@@ -22,7 +29,7 @@ from typing import TypeVar
 T = TypeVar("T")
 
 FILENAME = "cache.sqlite"
-FORMAT = "paradetimeline/store@2"
+FORMAT = "paradetimeline/store@3"
 KEPT_BUILDS = 8  # a row unused for this many builds is deleted
 _SCHEMA = """
 create table if not exists meta (name text primary key, value text not null);
@@ -39,14 +46,19 @@ class Store:
     """Text values by (step, key). Reads come from the file as asked; writes wait in memory
     for `save`, so a failed build leaves the file as the last good one left it."""
 
-    def __init__(self, connection: sqlite3.Connection | None, build: int = 0) -> None:
+    def __init__(self, connection: sqlite3.Connection | None, build: int = 0,
+                 path: Path | None = None) -> None:
         self.db = connection
         self.build = build  # this build's number, counted in the file
+        self.path = path
+        self.pid = os.getpid()  # of the process the connection is of
         self.made: dict[tuple[str, str], str] = {}
         self.used: dict[tuple[str, str], int] = {}  # looked up: the build that used it last
         self.fetched: dict[tuple[str, str], str] = {}  # read ahead by `prefetch`, not yet asked
+        self.kept: set[str] = set()  # steps all of whose rows count as used (see `keep`)
 
     def get(self, step: str, key: str) -> str | None:
+        self._here()
         found = self.made.get((step, key))
         if found is not None or self.db is None:
             return found
@@ -59,6 +71,7 @@ class Store:
     def prefetch(self, step: str, keys: list[str]) -> None:
         """Read the values of `keys` that the store holds, a batch per query, for `get` to
         return: ten thousand lookups one by one take ten times as long."""
+        self._here()
         wanted = [k for k in keys if (step, k) not in self.made and (step, k) not in self.fetched]
         for first in range(0, len(wanted), BATCH):
             none: list[tuple[str, str, int]] = []
@@ -67,15 +80,50 @@ class Store:
                 self.fetched[step, key] = str(value)
                 self.used[step, key] = used
 
+    def get_many(self, step: str, keys: list[str]) -> dict[str, str]:
+        """{key: value} of those of `keys` the store holds for `step`."""
+        self.prefetch(step, keys)
+        return {key: value for key in keys if (value := self.get(step, key)) is not None}
+
     def put(self, step: str, key: str, value: str) -> None:
+        self._here()
         self.made[step, key] = value
+
+    def keep(self, *steps: str) -> None:
+        """Count every row of `steps` as used by this build: the pages a build did not
+        render will want their Markdown again when a later one does."""
+        self.kept.update(steps)
+
+    def take(self) -> dict[tuple[str, str], str]:
+        """In a forked worker: what it made, for its parent's `update`, and no longer held."""
+        self._here()
+        made, self.made = self.made, {}
+        return made
+
+    def update(self, made: dict[tuple[str, str], str]) -> None:
+        """Hold what a worker made (see `take`) as if this process had made it."""
+        self.made.update(made)
+
+    def _here(self) -> None:
+        """In a forked worker, on first use: a connection of its own, to read only, and
+        none of its parent's values to hold or write."""
+        if self.pid == os.getpid():
+            return
+        self.pid, self.made, self.used, self.kept = os.getpid(), {}, {}, set()
+        self.fetched = {}
+        self.db = None  # the parent's: never used, never closed here
+        if self.path is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self.db = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, timeout=30,
+                                          check_same_thread=False)
+        self.build = 0  # nothing to save: see `save`
 
     def save(self) -> None:
         """Write what this build made, note what it used, and drop what no build has used
         for KEPT_BUILDS builds."""
-        if self.db is None:
+        if self.db is None or self.pid != os.getpid() or self.build == 0:
             return
-        build, made = self.build, self.made
+        build, made, kept = self.build, self.made, sorted(self.kept)
         # A row's use is noted again only once it is half way to being dropped: most
         # builds use what the last few did, and need write nothing for it.
         stale = [(build, *key) for key, used in self.used.items()
@@ -88,6 +136,8 @@ class Store:
                 db.executemany("insert or replace into uses values (?, ?, ?)",
                                [(*key, build) for key in made])
                 db.executemany("update uses set build = ? where step = ? and key = ?", stale)
+                db.executemany("update uses set build = ? where step = ?",
+                               [(build, step) for step in kept])
                 old = build - KEPT_BUILDS
                 db.execute("delete from results where (step, key) in "
                            "(select step, key from uses where build < ?)", (old,))
@@ -96,7 +146,7 @@ class Store:
             db.execute("pragma incremental_vacuum")  # give what was deleted back to the disk
 
         self._guarded(write, None)
-        self.made, self.used, self.fetched = {}, {}, {}
+        self.made, self.used, self.fetched, self.kept = {}, {}, {}, set()
 
     def delete(self, step: str, key: str) -> None:
         """Drop one row now (the record of an output folder that is going away)."""
@@ -107,7 +157,7 @@ class Store:
         self._guarded(drop, None)
 
     def close(self) -> None:
-        if self.db is not None:
+        if self.db is not None and self.pid == os.getpid():
             with contextlib.suppress(sqlite3.Error):
                 self.db.close()
             self.db = None
@@ -146,17 +196,18 @@ def open_store(folder: Path | None) -> Store:
     for attempt in range(2):
         try:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            _clear_the_way(path)
+            for name in (path, *_companions(path)):
+                _clear_the_way(name)
             connection = sqlite3.connect(path, timeout=30, check_same_thread=False)
         except (OSError, sqlite3.Error):
             return Store(None)
         try:
-            return Store(connection, _start(connection))
+            return Store(connection, _start(connection), path)
         except sqlite3.DatabaseError:  # not a database (any more): start a new one
             connection.close()
             if attempt == 0:
                 with contextlib.suppress(OSError):
-                    for name in (path, *(Path(f"{path}{end}") for end in ("-wal", "-shm"))):
+                    for name in (path, *_companions(path)):
                         name.unlink(missing_ok=True)
         except sqlite3.Error:  # locked for longer than the timeout, say
             connection.close()
@@ -172,15 +223,35 @@ def _start(db: sqlite3.Connection) -> int:
     db.execute("pragma synchronous = normal")
     db.executescript(_SCHEMA)
     found = dict(db.execute("select name, value from meta").fetchall())
-    if found.get("format") != FORMAT:
+    if found.get("format") != version():
         with db:
             db.executescript("drop table results; drop table uses; delete from meta;" + _SCHEMA)
-            db.execute("insert into meta values ('format', ?)", (FORMAT,))
+            db.execute("insert into meta values ('format', ?)", (version(),))
         found = {}
     try:
         return int(found.get("build", "0")) + 1
     except ValueError:
         return 1
+
+
+_CODE = Path(__file__).resolve().parent.parent  # the whole package, every stage
+_CODE_DIGEST: list[str] = []
+
+
+def version() -> str:
+    """FORMAT and a digest of the package's own code: what other code made (a parse with
+    an older parser) is not this code's result."""
+    if not _CODE_DIGEST:
+        h = hashlib.sha256()
+        for path in sorted(_CODE.rglob("*.py")):
+            h.update(path.relative_to(_CODE).as_posix().encode() + b"\0" + path.read_bytes())
+        _CODE_DIGEST.append(h.hexdigest())
+    return f"{FORMAT} {_CODE_DIGEST[0]}"
+
+
+def _companions(path: Path) -> list[Path]:
+    """The files SQLite keeps beside the database, which it opens (and follows) as well."""
+    return [Path(f"{path}{end}") for end in ("-wal", "-shm", "-journal")]
 
 
 def _clear_the_way(path: Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import markdown
 import nh3
 
-from .parts import TextStore, digest
+from ..plain import TextCache, digest
 
 ALLOWED_TAGS = {
     "p", "a", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "br", "hr",
@@ -51,7 +51,7 @@ def converter(text: str) -> markdown.Markdown:
     return found
 
 
-def render_markdown(text: str, store: TextStore | None = None) -> str:
+def render_markdown(text: str, store: TextCache | None = None) -> str:
     """Render Markdown, then keep only an allow-list of tags, attributes and URL schemes.
 
     Raw HTML tags in the source are removed (their text kept); script and style content

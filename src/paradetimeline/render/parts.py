@@ -11,32 +11,17 @@ are checked like the page plan's, by the tracer in tests/test_plan.py.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
 from ..model import Event, Source
+from ..plain import TextCache, digest
 from .views import TimelineView
 
-
-class TextStore(Protocol):
-    """Text by (step, key): incremental/store.py's `Store`, or a dict-backed stand-in."""
-
-    def get(self, step: str, key: str) -> str | None: ...
-
-    def put(self, step: str, key: str, value: str) -> None: ...
-
-    def prefetch(self, step: str, keys: list[str]) -> None: ...
-
-
 HELD = 64 * 1024  # a longer part (a source's section, say) is kept in the store only
-
-
-def digest(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def event_digest(event: Event) -> str:
@@ -46,7 +31,7 @@ def event_digest(event: Event) -> str:
 
 class Parts:
     def __init__(self, env: jinja2.Environment, view: TimelineView, *,
-                 store: TextStore | None = None, context: str = "",
+                 store: TextCache | None = None, context: str = "",
                  digests: Mapping[str, str] | None = None) -> None:
         self.env = env
         self.view = view

@@ -19,11 +19,11 @@ import jinja2
 from markupsafe import Markup
 
 from ..errors import Diagnostic, Location
+from ..plain import TextCache
 from ..read.files import template_problem
 from .filedata import FileData, utf8_blocks
 from .jsonld import event_jsonld, jsonld_script, source_jsonld
 from .markup import render_markdown
-from .parts import TextStore
 from .plan import Page
 from .views import TimelineView
 
@@ -56,7 +56,7 @@ class TemplateLoader(jinja2.FileSystemLoader):
         return super().get_source(environment, template)
 
 
-def make_environment(templates: Path, store: TextStore | None = None) -> jinja2.Environment:
+def make_environment(templates: Path, store: TextCache | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=TemplateLoader(templates),
         auto_reload=False,  # templates do not change during a build: no stat per page

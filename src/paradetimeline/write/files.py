@@ -13,8 +13,9 @@ from pathlib import Path
 from ..exports.files import export_file, export_names
 from ..exports.pieces import KeptPieces
 from ..model import Timeline
+from ..plain import TextCache
 from ..render.filedata import FileData, joined, output_digest, write_all
-from ..render.parts import Parts, TextStore
+from ..render.parts import Parts
 from ..render.plan import Page, plan_pages
 from ..render.renderer import make_environment, render_page, static_files
 from ..render.views import TimelineView
@@ -42,7 +43,7 @@ class Job:
     exports: bool = True
     static: bool = True
     folder: Path | None = None  # None: keep the files in memory
-    store: TextStore | None = None
+    store: TextCache | None = None
     context: str = ""
     data_context: str = ""
     digests: Mapping[str, str] = field(default_factory=dict)
