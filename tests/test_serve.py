@@ -103,17 +103,17 @@ def edit(root: Path, title: str) -> None:
 def test_an_internal_error_in_a_rebuild_is_one_line_and_the_next_edit_is_served(
         make_project, monkeypatch, capsys):
     root = make_project()
-    real_build = serve.build_site
+    real_check = serve.checked_timeline
     failures = []
 
     def fails_once(*args, **kwargs):
         if not failures:
             failures.append(1)
             raise RuntimeError("boom\n\x1b[2J")
-        return real_build(*args, **kwargs)
+        return real_check(*args, **kwargs)
 
     with preview(root) as (port, _, log):
-        monkeypatch.setattr(serve, "build_site", fails_once)
+        monkeypatch.setattr(serve, "checked_timeline", fails_once)
         edit(root, "Xi watches")
         wait_for(lambda: status(port)["errors"])
         assert status(port)["errors"] == ["internal error (RuntimeError: boom\\n\\x1b[2J)"]
@@ -158,7 +158,7 @@ def test_a_path_the_system_cannot_open_is_a_404(make_project, capsys):
     paths = ["/" + "a" * 8192, "/events/" + "a" * 300 + ".html", "/a%00b.css"]
     with preview(make_project()) as (port, state, _):
         answers = {path: fetch(port, path) for path in paths}
-        not_found = (404, (state.out / "404.html").read_text())
+        not_found = (404, state.site.file("404.html").decode())
     assert answers == dict.fromkeys(paths, not_found)
     assert capsys.readouterr().err == ""
 
@@ -254,7 +254,7 @@ def test_a_client_that_sends_nothing_is_disconnected(make_project):
         assert sock.recv(1) == b""  # closed by the server, well before our own 5 s
 
 
-# 7. No temporary site is left behind, however serve ends.
+# 7. Nothing but the cache is written, however serve ends.
 
 @pytest.mark.parametrize("port", [-1, 65536, 99999])
 def test_a_port_out_of_range_is_a_usage_error_before_any_folder_is_made(
@@ -287,7 +287,7 @@ def lines_of(stream) -> queue.Queue:
     return lines
 
 
-def test_sigterm_stops_serve_cleanly_and_removes_the_temporary_site(make_project, tmp_path):
+def test_sigterm_stops_serve_cleanly_having_written_nothing_but_the_cache(make_project, tmp_path):
     root = make_project()
     tmp = tmp_path / "tmp"
     tmp.mkdir()
@@ -300,7 +300,7 @@ def test_sigterm_stops_serve_cleanly_and_removes_the_temporary_site(make_project
                                r"\(Ctrl\+C to stop\)\n", printed[1])
         assert serving
         assert fetch(int(serving[1]), "/events/parade.html")[0] == 200
-        assert len(list(tmp.glob("paradetimeline-serve-*"))) == 1
+        assert list(tmp.iterdir()) == []
 
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
@@ -312,11 +312,12 @@ def test_sigterm_stops_serve_cleanly_and_removes_the_temporary_site(make_project
             process.kill()
             process.wait(timeout=10)
     assert rest == ["Stopped.\n"]
-    assert list(tmp.glob("paradetimeline-serve-*")) == []
-    assert list(buildrecord.folder(root).glob("build-*")) == []  # nor the cache's records of it
+    assert list(tmp.iterdir()) == []
+    assert not (root / "site").exists()
+    assert list(buildrecord.folder(root).glob("build-*")) == []  # no output, so no record of one
     store = open_store(buildrecord.folder(root))
     assert store.rows(rebuild.STEP) == []
-    assert store.rows("part")  # while what any build can use stays
+    assert store.rows("event")  # what a build can use stays
     store.close()
 
 
@@ -335,3 +336,61 @@ def test_serve_on_a_port_out_of_range_exits_2_and_leaves_no_temporary_site(make_
     assert re.search(r"--port.*99999.*65535", err)  # said by argparse, or by serve.start
     assert "Traceback" not in err
     assert list(tmp.glob("paradetimeline-serve-*")) == []
+
+
+# 8. The preview serves from memory what a build would write.
+
+def test_every_file_served_is_the_file_a_build_writes(make_project, tmp_path):
+    from paradetimeline import build_site
+
+    root = make_project()
+    out = tmp_path / "built"
+    build_site(root, out)
+    built = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
+             if p.is_file() and p.name != ".paradetimeline-output"}
+    with preview(root) as (_, state, _):
+        served = {name: state.site.file(name) for name in built}
+    assert served == built
+
+
+def test_a_new_event_file_is_served_and_the_pages_it_does_not_touch_are_kept(make_project):
+    root = make_project()
+    with preview(root) as (port, state, _):
+        assert fetch(port, "/events/parade.html")[0] == 200
+        assert fetch(port, "/places/red-square.html")[0] == 200
+        parade = state.site.rendered["events/parade.html"]
+        square = state.site.rendered["places/red-square.html"]
+        (root / "content/events/later.yaml").write_text(
+            "title: A later event\ndate: 2025-05-09\nstatus: planned\n")
+        wait_for(lambda: fetch(port, "/events/later.html")[0] == 200)
+        assert "A later event" in fetch(port, "/events/later.html")[1]
+        assert "A later event" in fetch(port, "/index.html")[1]
+        assert "later.html" in fetch(port, "/events/parade.html")[1]  # its new neighbour
+        assert state.site.rendered["events/parade.html"] != parade
+        fetch(port, "/places/red-square.html")
+        assert state.site.rendered["places/red-square.html"] is square  # not rendered again
+
+
+def test_a_folder_asked_for_without_its_slash_is_redirected(make_project):
+    with preview(make_project()) as (port, _, _):
+        first, headers, _ = split(exchange(port, request("GET", "/tags", f"127.0.0.1:{port}")))
+        assert first == "HTTP/1.0 301 Moved Permanently"
+        assert headers["location"] == "/tags/"
+        assert fetch(port, "/tags/")[0] == 200
+
+
+def test_a_template_that_fails_on_a_page_is_shown_as_that_pages_error(make_project):
+    import shutil
+
+    from conftest import REPO
+
+    root = make_project()
+    (root / "templates").unlink()
+    shutil.copytree(REPO / "templates", root / "templates")
+    event = root / "templates/event.html"
+    event.write_text(event.read_text().replace("{% block main %}", "{% block main %}{{ 1 / 0 }}", 1))
+    with preview(root) as (port, _, _):
+        code, body = fetch(port, "/events/parade.html")
+        assert code == 500
+        assert "templates/event.html" in body and "division by zero" in body
+        assert fetch(port, "/about.html")[0] == 200

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .check.mentions import Mention
     from .incremental.store import Store
     from .model import Timeline
+    from .plain import TextCache
     from .write.files import Written
 
 
@@ -124,11 +125,10 @@ def _build(root: Path, target: Path, base_url: str | None, drafts: bool, strict:
     from .incremental.store import open_store
 
     store = open_store(buildrecord.folder(root))
-    options = json.dumps({"base_url": base_url, "drafts": drafts,
-                          "epoch": os.environ.get("SOURCE_DATE_EPOCH", "")}, sort_keys=True)
+    options = build_options(base_url, drafts)
     try:
-        timeline, found, mentions = _checked(root, store, jobs, input_files, base_url, drafts,
-                                             strict)
+        timeline, found, mentions = checked_timeline(root, store, jobs, input_files, base_url,
+                                                     drafts, strict)
         from .render.renderer import TemplateError
 
         try:
@@ -154,10 +154,17 @@ def _build(root: Path, target: Path, base_url: str | None, drafts: bool, strict:
     return result
 
 
-def _checked(root: Path, results: Store, jobs: int | None,
+def build_options(base_url: str | None, drafts: bool) -> str:
+    """The options a build's output depends on, as text for the page signatures."""
+    return json.dumps({"base_url": base_url, "drafts": drafts,
+                       "epoch": os.environ.get("SOURCE_DATE_EPOCH", "")}, sort_keys=True)
+
+
+def checked_timeline(root: Path, results: TextCache, jobs: int | None,
              input_files: dict[str, list[Any]], base_url: str | None, drafts: bool,
              strict: bool) -> tuple[Timeline, tuple[Diagnostic, ...], dict[str, list[Mention]] | None]:
-    """The timeline to publish, the warnings, and coverage's mentions (see `_load`)."""
+    """The timeline to publish, the warnings, and coverage's mentions (see `_load`): what
+    a build renders, and what `serve` keeps in memory. `input_files` is the fingerprint's."""
     from .check.mentions import without_events
 
     timeline, diagnostics, mentions = _load(root, results, jobs or usable_cores(),
@@ -250,7 +257,7 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _load(root: Path, results: Store | None = None, jobs: int = 1,
+def _load(root: Path, results: TextCache | None = None, jobs: int = 1,
           digests: dict[str, str] | None = None
           ) -> tuple[Timeline, Diagnostics, dict[str, list[Mention]] | None]:
     """Everything, drafts included, so drafts are checked and count for coverage; and the

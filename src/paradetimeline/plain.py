@@ -41,6 +41,10 @@ class TextCache(Protocol):
 
     def put(self, step: str, key: str, value: str) -> None: ...
 
+    def decode(self, kind: Any, text: str) -> Any:
+        """`loads(kind, text)`; a cache that lives for many builds may remember it."""
+        ...
+
 
 class SharedCache(TextCache, Protocol):
     """A `TextCache` that forked workers use too: each `take`s what it made, to hand it to
@@ -80,6 +84,9 @@ class MemoryCache:
 
     def put(self, step: str, key: str, value: str) -> None:
         self.made[step, key] = value
+
+    def decode(self, kind: Any, text: str) -> Any:
+        return loads(kind, text)
 
 
 def digest(*parts: str) -> str:

@@ -1,4 +1,6 @@
-"""A local preview: build into a temporary folder, serve it on 127.0.0.1, rebuild on change.
+"""A local preview: check the project, serve it from memory on 127.0.0.1, check again on
+change. Pages are rendered when asked for (incremental/resident.py), so a save shows in
+the browser without the whole site being written.
 
 The reload script is injected into HTML responses only, at serve time: it never reaches a
 built site/. A broken edit keeps the last good site on screen and shows the errors both in
@@ -11,23 +13,25 @@ The preview shows drafts and unpublished edits, so it answers only requests addr
 from __future__ import annotations
 
 import contextlib
-import functools
 import http.server
 import json
-import shutil
+import mimetypes
 import signal
 import socketserver
 import sys
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
-from typing import TextIO, cast
+from typing import Any, TextIO, cast
+from urllib.parse import quote, unquote
 
-from .api import build_site
+from .api import build_options, checked_timeline
 from .errors import ContentError, UsageError, summary
 from .incremental import buildrecord
+from .incremental.resident import LiveSite, ResidentCache
+from .incremental.store import open_store
+from .render.renderer import TemplateError
 
 STATUS_PATH = "/__paradetimeline/status"
 TIMEOUT = 10.0  # seconds a connection may stay silent before the server closes it
@@ -63,18 +67,21 @@ Reply = tuple[int, str, bytes]  # status, content type, body
 
 
 class Preview:
-    """Builds the project into a temporary folder and rebuilds it when inputs change."""
+    """Keeps the checked project in memory, renders each file when a browser asks for it,
+    and checks the project again when its inputs change. Nothing is written but the cache."""
 
     def __init__(self, root: Path, *, drafts: bool = False, log: TextIO = sys.stderr):
         self.root = root
         self.drafts = drafts
         self.log = log
-        self.folder = Path(tempfile.mkdtemp(prefix="paradetimeline-serve-"))
-        self.out = self.folder / "site"
+        self.store = open_store(buildrecord.folder(root))
+        self.cache = ResidentCache(self.store)
+        self.site: LiveSite | None = None  # the last good one
+        self.files: dict[str, list[Any]] = {}  # the fingerprint's facts of every input
         self.version = 0
         self.errors: list[str] = []
         self.fingerprint: tuple[tuple[str, int, int], ...] | None = None
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()  # one rebuild or one rendering at a time
 
     def watched(self) -> tuple[tuple[str, int, int], ...]:
         """Path, size and mtime of every input: a cheap signature of the project's state."""
@@ -109,7 +116,7 @@ class Preview:
     def rebuild(self) -> None:
         with self.lock:
             try:
-                result = build_site(self.root, self.out, drafts=self.drafts, jobs=1)  # no fork in threads
+                self.site = self.checked()
             except ContentError as exc:
                 self.errors = [d.format() for d in exc.diagnostics]
                 print("\n".join(self.errors), file=self.log)
@@ -120,8 +127,21 @@ class Preview:
                 return
             else:
                 self.errors = []
-                print(f"Rebuilt {result.pages} pages from {result.events} events.", file=self.log)
+                print(f"Rebuilt {len(self.site.pages)} pages from "
+                      f"{len(self.site.view.timeline.events)} events.", file=self.log)
+            finally:
+                self.store.save()
             self.version += 1
+
+    def checked(self) -> LiveSite:
+        """The project read and checked again (only what changed is parsed or decoded)."""
+        self.cache.next_round()
+        _, self.files = buildrecord.fingerprint(self.root, {"base_url": None, "drafts": self.drafts},
+                                                self.files)
+        timeline, _, mentions = checked_timeline(self.root, self.cache, 1, self.files, None,
+                                                 self.drafts, False)
+        return LiveSite(timeline, mentions, self.root / "templates", self.files,
+                        build_options(None, self.drafts), self.cache, self.site)
 
     def fail(self, exc: Exception) -> None:
         """Show an unexpected error like a content error: one line, and the last good site."""
@@ -132,16 +152,52 @@ class Preview:
     def status(self) -> bytes:
         return json.dumps({"version": self.version, "errors": self.errors}).encode()
 
-    def close(self) -> None:
-        """Remove the temporary site and the cache's records of it: they describe nothing now."""
-        from .incremental.rebuild import STEP
-        from .incremental.store import open_store
+    def answer(self, path: str) -> Reply:
+        """The reply to a GET of `path` (the request's, query and all)."""
+        name = _site_path(path)
+        with self.lock:
+            site = self.site
+            if site is None:
+                if self.errors:
+                    return 500, "text/html; charset=utf-8", _error_page(self.errors)
+                return 404, "text/plain; charset=utf-8", b"Not found\n"
+            try:
+                if name is None:
+                    return self.not_found(site)
+                data = site.file(name)
+                if data is None:
+                    if f"{name}/index.html" in site:
+                        return 301, "/" + quote(name) + "/", b""
+                    return self.not_found(site)
+            except TemplateError as exc:
+                return 500, "text/html; charset=utf-8", _error_page([exc.diagnostic.format()])
+        kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        if kind == "text/html":
+            return 200, "text/html; charset=utf-8", data.replace(b"</body>", RELOAD_SCRIPT + b"</body>", 1)
+        return 200, kind, data
 
-        shutil.rmtree(self.folder, ignore_errors=True)
-        buildrecord.forget(self.root, self.out)
-        store = open_store(buildrecord.folder(self.root))
-        store.delete(STEP, buildrecord.output_key(self.out))
-        store.close()
+    def not_found(self, site: LiveSite) -> Reply:
+        page = site.file("404.html")
+        if page is not None:
+            return 404, "text/html; charset=utf-8", page
+        return 404, "text/plain; charset=utf-8", b"Not found\n"
+
+    def close(self) -> None:
+        """Keep what this session parsed and rendered, for the next build to use."""
+        with self.lock:
+            self.store.save()
+            self.store.close()
+
+
+def _site_path(request_path: str) -> str | None:
+    """'events/x.html' for '/events/x.html?q'; 'tags/index.html' for '/tags/'; None for a
+    path no output file can have."""
+    name = unquote(request_path.split("?", 1)[0].split("#", 1)[0]).lstrip("/")
+    if name == "" or name.endswith("/"):
+        name += "index.html"
+    if "\0" in name or "\\" in name or any(part in ("", ".", "..") for part in name.split("/")):
+        return None
+    return name
 
 
 def _internal(exc: BaseException) -> str:
@@ -162,56 +218,30 @@ def _error_page(errors: list[str]) -> bytes:
 
 def make_handler(preview: Preview, *,
                  timeout: float = TIMEOUT) -> Callable[..., http.server.BaseHTTPRequestHandler]:
-    class Handler(http.server.SimpleHTTPRequestHandler):
+    class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            reply = self.reply()
-            if reply is None:
-                super().do_GET()
-            else:
-                self._send(*reply)
+            self._send(*self.reply())
 
         def do_HEAD(self) -> None:
-            reply = self.reply()
-            if reply is None:
-                super().do_HEAD()
-            else:
-                self._send(*reply)
+            self._send(*self.reply())
 
-        def reply(self) -> Reply | None:
-            """The answer to a request, or None for a plain file, sent as it is on disk."""
+        def reply(self) -> Reply:
             port = cast(tuple[str, int], self.server.server_address)[1]
             if self.headers.get("Host", "").lower() not in (f"127.0.0.1:{port}", f"localhost:{port}"):
                 text = f"This preview answers only http://127.0.0.1:{port}/ and http://localhost:{port}/\n"
                 return 403, "text/plain; charset=utf-8", text.encode()
             if self.path.split("?")[0] == STATUS_PATH:
                 return 200, "application/json", preview.status()
-            try:
-                return self.page(Path(self.translate_path(self.path)))
-            except (OSError, ValueError):  # a name too long for the system, say
-                return self.not_found()
-
-        def page(self, path: Path) -> Reply | None:
-            if path.is_dir():
-                path = path / "index.html"
-            if path.suffix == ".html" and path.is_file():
-                body = path.read_bytes().replace(b"</body>", RELOAD_SCRIPT + b"</body>", 1)
-                return 200, "text/html; charset=utf-8", body
-            if path.exists():
-                return None
-            if preview.errors and not (preview.out / "index.html").exists():
-                return 500, "text/html; charset=utf-8", _error_page(preview.errors)
-            return self.not_found()
-
-        def not_found(self) -> Reply:
-            page = preview.out / "404.html"
-            if page.is_file():
-                return 404, "text/html; charset=utf-8", page.read_bytes()
-            return 404, "text/plain; charset=utf-8", b"Not found\n"
+            return preview.answer(self.path)
 
         def _send(self, code: int, kind: str, body: bytes) -> None:
-            """Send an answer; to HEAD, the same status and headers without the body."""
+            """Send an answer; to HEAD, the same status and headers without the body. For a
+            301, `kind` is where to."""
             self.send_response(code)
-            self.send_header("Content-Type", kind)
+            if code == 301:
+                self.send_header("Location", kind)
+            else:
+                self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
@@ -222,7 +252,7 @@ def make_handler(preview: Preview, *,
             pass
 
     Handler.timeout = timeout  # a client that connects and says nothing cannot hold a thread
-    return functools.partial(Handler, directory=str(preview.out))
+    return Handler
 
 
 class Server(http.server.ThreadingHTTPServer):
@@ -255,8 +285,7 @@ def start(root: Path, port: int = 8000, *, drafts: bool = False, log: TextIO = s
     try:
         server = _listen(port, make_handler(preview, timeout=timeout), log)
         preview.rebuild_if_changed()
-        preview.out.mkdir(exist_ok=True)  # a failed first build still serves its error page
-    except BaseException:  # Ctrl+C during the first build too: leave no temporary site behind
+    except BaseException:  # Ctrl+C during the first build too: the cache is left tidy
         preview.close()
         raise
     stop = threading.Event()

@@ -215,7 +215,7 @@ class _Reader:
             if article is None:
                 kept = kept_texts.get(key)
                 if kept is not None:
-                    article = loads(Article, kept)
+                    article = self.cache.decode(Article, kept)
                 else:
                     article = parse_article(source_id, text, meta.boilerplate)
                     self.cache.put("article", key, dumps(article))
@@ -339,7 +339,7 @@ class _Reader:
             if kept is None:
                 todo.append((relpath, event_id))
                 continue
-            event, reported = loads(Checked, kept)
+            event, reported = self.cache.decode(Checked, kept)
             self.diagnostics.items.extend(reported)
             if event is not None:
                 events[event_id] = event
@@ -400,7 +400,7 @@ class _Reader:
         key = digest(relpath, sha)
         found = self.held.pop(key, None) if kind == "event" else None
         found = found or self.cache.get(kind, key)
-        return None if found is None else (sha, loads(PARSES[kind], found))
+        return None if found is None else (sha, self.cache.decode(PARSES[kind], found))
 
     def _parsed(self, kind: str, path: Path, relpath: str, empty_hint: str,
                 read: Callable[[Mapping, Diagnostics], Any]) -> Any:
@@ -428,7 +428,7 @@ class _Reader:
             key = digest(relpath, sha)
             text = self.cache.get(kind, key)
             if text is not None:
-                found = loads(PARSES[kind], text)
+                found = self.cache.decode(PARSES[kind], text)
             else:
                 found = _parse(data, relpath, empty_hint, read)
                 self.cache.put(kind, key, dumps(found))

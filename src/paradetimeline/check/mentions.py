@@ -133,7 +133,7 @@ def kept_mentions(articles: list[Article], cache: TextCache, jobs: int = 1) -> l
     keys = [key_of(article) for article in articles]
     held = cache.get_many(MENTIONS_STEP, keys)
     kept = [held.get(key) for key in keys]
-    found = [None if text is None else loads(Mentions, text) for text in kept]
+    found = [None if text is None else cache.decode(Mentions, text) for text in kept]
     todo = [n for n, text in enumerate(kept) if text is None]
     if can_fork(jobs, len(todo), PARALLEL_MIN_ARTICLES):
         texts = [text for part in in_workers(

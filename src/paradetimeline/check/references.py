@@ -12,7 +12,7 @@ import dataclasses
 from ..dates import anniversary_number
 from ..errors import Diagnostics, Location, did_you_mean
 from ..model import Anniversary, Article, Citation, Commemoration, Event, Person, Place, SiteConfig, Source
-from ..plain import MemoryCache, TextCache, digest, dumps, key_of, loads
+from ..plain import MemoryCache, TextCache, digest, dumps, key_of
 from ..read.articles import find_quote, nearest_sentence
 
 REF_FILES = {"person": "content/people.yaml", "place": "content/places.yaml",
@@ -96,7 +96,7 @@ class Checker:
         key = digest(article_key, quote)
         kept = self.cache.get("quote", key)
         if kept is not None:
-            found: Found = loads(Found, kept)
+            found: Found = self.cache.decode(Found, kept)
             return found
         found = find_quote(article, quote)
         self.cache.put("quote", key, dumps(found))

@@ -24,7 +24,9 @@ import stat
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from ..plain import loads
 
 T = TypeVar("T")
 
@@ -88,6 +90,9 @@ class Store:
     def put(self, step: str, key: str, value: str) -> None:
         self._here()
         self.made[step, key] = value
+
+    def decode(self, kind: Any, text: str) -> Any:
+        return loads(kind, text)
 
     def keep(self, *steps: str) -> None:
         """Count every row of `steps` as used by this build: the pages a build did not
