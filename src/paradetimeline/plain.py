@@ -46,19 +46,9 @@ class TextCache(Protocol):
         ...
 
 
-class SharedCache(TextCache, Protocol):
-    """A `TextCache` that forked workers use too: each `take`s what it made, to hand it to
-    its parent's `update`."""
-
-    def take(self) -> dict[tuple[str, str], str]: ...
-
-    def update(self, made: dict[tuple[str, str], str]) -> None: ...
-
-
 class MemoryCache:
-    """A `TextCache` that lives as long as one build: for a build without a store, and
-    for a forked worker, which reads through to the cache `under` it and hands back what
-    it `made`."""
+    """A `TextCache` that lives as long as one build, for a build without a store; it
+    reads through to the cache `under` it, if any."""
 
     def __init__(self, under: TextCache | None = None) -> None:
         self.made: dict[tuple[str, str], str] = {}
@@ -74,13 +64,6 @@ class MemoryCache:
     def prefetch(self, step: str, keys: list[str]) -> None:
         if self.under is not None:
             self.under.prefetch(step, keys)
-
-    def take(self) -> dict[tuple[str, str], str]:
-        made, self.made = self.made, {}
-        return made
-
-    def update(self, made: dict[tuple[str, str], str]) -> None:
-        self.made.update(made)
 
     def put(self, step: str, key: str, value: str) -> None:
         self.made[step, key] = value

@@ -10,8 +10,8 @@ a store written by other code (another FORMAT, or another version of the package
 see `version`) is emptied: keys are digests of a step's inputs, and the code is one.
 
 A forked worker may use the store it inherited: it reads through a connection of its own
-(SQLite connections must not cross a fork), and hands what it made to its parent with
-`take` and `update`.
+(SQLite connections must not cross a fork) and writes nothing; what it made goes back to
+its parent as text (check/workers.py).
 """
 
 from __future__ import annotations
@@ -98,16 +98,6 @@ class Store:
         """Count every row of `steps` as used by this build: the pages a build did not
         render will want their Markdown again when a later one does."""
         self.kept.update(steps)
-
-    def take(self) -> dict[tuple[str, str], str]:
-        """In a forked worker: what it made, for its parent's `update`, and no longer held."""
-        self._here()
-        made, self.made = self.made, {}
-        return made
-
-    def update(self, made: dict[tuple[str, str], str]) -> None:
-        """Hold what a worker made (see `take`) as if this process had made it."""
-        self.made.update(made)
 
     def _here(self) -> None:
         """In a forked worker, on first use: a connection of its own, to read only, and
