@@ -456,9 +456,10 @@ def test_random_edits_each_build_equals_a_clean_build(tmp_path, monkeypatch, job
     are lowered so that even this small site is parsed and rendered in workers."""
     import paradetimeline.check.loader as loader
     import paradetimeline.check.mentions as mentions
+    import paradetimeline.write.files as files
 
     for module, name in ((loader, "PARALLEL_MIN_FILES"), (loader, "PARALLEL_MIN_SEEDS"),
-                         (mentions, "PARALLEL_MIN_ARTICLES")):
+                         (mentions, "PARALLEL_MIN_ARTICLES"), (files, "PARALLEL_MIN_PAGES")):
         monkeypatch.setattr(module, name, 2)
     root = tmp_path / "project"
     edits = RandomEdits(root, synthetic_project(root, monkeypatch, 24, seed=jobs), seed=jobs)

@@ -143,20 +143,33 @@ def large_project(make_project, count: int = 450):
     return make_project(events)
 
 
-def test_a_template_syntax_error_in_a_large_site_is_reported_like_any_other(
-        make_project, tmp_path):
-    """A syntax error in a template only some pages use, reached late in a large build."""
+@pytest.mark.parametrize("body, message", [
+    ("{% if %}\n", "template syntax: "),
+    ("{{ 1 // 0 }}\n{% endblock %}\n", "template error: ZeroDivisionError: integer division or modulo by zero"),
+])
+def test_a_template_error_in_a_large_site_is_reported_like_any_other(
+        make_project, tmp_path, monkeypatch, body, message):
+    """An error in a template only some pages use, reached late in a large build whose
+    pages are rendered by forked workers: the worker's error reaches the user whole."""
+    import paradetimeline.write.files as files
+    from paradetimeline.workers import in_workers
+
+    monkeypatch.setattr(files, "PARALLEL_MIN_PAGES", 10)
+    pools = []
+    monkeypatch.setattr(files, "in_workers", lambda *work: pools.append(work) or in_workers(*work))
     root = large_project(make_project)
     templates = tmp_path / "templates"
     shutil.copytree(REPO / "templates", templates)
-    (templates / "tag.html").write_text("{% extends 'base.html' %}\n{% block main %}\n{% if %}\n")
+    (templates / "tag.html").write_text("{% extends 'base.html' %}\n{% block main %}\n" + body)
     (root / "templates").unlink()
     (root / "templates").symlink_to(templates)
     with pytest.raises(ContentError) as error:
         build_site(root, jobs=2)
     (diagnostic,) = error.value.diagnostics
     assert str(diagnostic.location) == "templates/tag.html:3:1"
-    assert diagnostic.message.startswith("template syntax: ")
+    assert diagnostic.message.startswith(message)
+    assert not (root / "site").exists()
+    assert len(pools) == 1  # the pages were rendered by workers
 
 
 DRAFT = """\

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -211,6 +212,27 @@ def test_markdown_rendered_once_is_reused(make_project, monkeypatch):
     build_site(root, jobs=1)
     assert converted == []
     assert "Retitled" in (root / "site/index.html").read_text()
+
+
+def test_what_workers_render_is_kept_as_one_process_keeps_it(make_project, monkeypatch):
+    import paradetimeline.write.files as files
+
+    def kept() -> list[tuple[str, str]]:
+        store = open_store(folder(root))
+        try:
+            return store.rows("part") + store.rows("markdown")
+        finally:
+            store.close()
+
+    monkeypatch.setattr(files, "PARALLEL_MIN_PAGES", 2)
+    root = make_project()
+    build_site(root, jobs=1)
+    in_one = kept()
+    shutil.rmtree(folder(root))
+    shutil.rmtree(root / "site")
+    build_site(root, jobs=2)  # the pages rendered by forked workers
+    assert kept() == in_one
+    assert len(in_one) > 2
 
 
 def test_the_store_holds_plain_text_only(make_project):

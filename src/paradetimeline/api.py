@@ -62,7 +62,7 @@ def build_site(root: Path | str, out: Path | str | None = None, *, base_url: str
                force: bool = False, on_wait: Callable[[], None] | None = None) -> BuildResult:
     """Read, check, render and write. Nothing is written unless everything succeeded.
 
-    `jobs` processes parse and check the files of a large site (default: the usable cores). The
+    `jobs` processes parse, check and render a large site (default: the usable cores). The
     output (default: ROOT/site) must be new, empty or a build's own; `force` replaces any
     other folder. Builds into one folder take turns: `on_wait` is called while one waits."""
     _check_source_date_epoch(os.environ.get("SOURCE_DATE_EPOCH", ""))
@@ -133,7 +133,7 @@ def _build(root: Path, target: Path, base_url: str | None, drafts: bool, strict:
 
         try:
             made = _write(Build(root, target, timeline, mentions, record, inputs, input_files,
-                                options), store)
+                                options, jobs or usable_cores()), store)
         except TemplateError as exc:
             raise ContentError([*found, exc.diagnostic]) from exc
     finally:
@@ -192,6 +192,7 @@ class Build:
     fingerprint: str
     input_files: dict[str, list[Any]]
     options: str
+    jobs: int
 
 
 def _write(build: Build, store: Store) -> tuple[int, int, tuple[list[str], set[str]] | None]:
@@ -217,7 +218,8 @@ def _write(build: Build, store: Store) -> tuple[int, int, tuple[list[str], set[s
     job = Job(view, build.root / "templates", pages, files, files, store=store, context=context,
               data_context=piece_context(build.timeline, rebuild.context_digest(
                   build.input_files, build.options, templates=False)),
-              digests=digests, previous=earlier.digests if earlier is not None else {})
+              digests=digests, previous=earlier.digests if earlier is not None else {},
+              jobs=build.jobs)
     deleted: set[str] = set()
     if earlier is None:
         written = output.replace_site(build.target, lambda staging: write_files(

@@ -69,7 +69,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--drafts", action="store_true", help="publish events marked draft: true")
     build.add_argument("--strict", action="store_true", help="fail on warnings too")
     build.add_argument("--jobs", "-j", type=int, metavar="N",
-                       help="processes that parse a large site's files (default: the cores)")
+                       help="processes that parse and render a large site (default: the cores)")
     build.add_argument("--quiet", "-q", action="store_true", help="print only problems")
 
     check = command("check", "check the content without writing anything")

@@ -33,7 +33,7 @@ from ..errors import UsageError
 from ..model import Article, Citation, Source, Timeline, normalize
 from ..plain import TextCache, dumps, key_of, loads
 from ..read.articles import MONTH_NUMBERS
-from .workers import can_fork, in_workers
+from ..workers import can_fork, in_workers
 
 Kind = Literal["absolute", "relative"]
 Tense = Literal["past", "future", "undecided", ""]

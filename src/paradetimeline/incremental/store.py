@@ -11,7 +11,7 @@ see `version`) is emptied: keys are digests of a step's inputs, and the code is 
 
 A forked worker may use the store it inherited: it reads through a connection of its own
 (SQLite connections must not cross a fork) and writes nothing; what it made goes back to
-its parent as text (check/workers.py).
+its parent as text (workers.py).
 """
 
 from __future__ import annotations
@@ -31,13 +31,12 @@ from ..plain import loads
 T = TypeVar("T")
 
 FILENAME = "cache.sqlite"
-FORMAT = "paradetimeline/store@3"
+FORMAT = "paradetimeline/store@4"
 KEPT_BUILDS = 8  # a row unused for this many builds is deleted
 _SCHEMA = """
 create table if not exists meta (name text primary key, value text not null);
 create table if not exists results (
-    step text not null, key text not null, value text not null,
-    primary key (step, key)) without rowid;
+    step text not null, key text not null, value text not null, primary key (step, key));
 create table if not exists uses (
     step text not null, key text not null, build integer not null,
     primary key (step, key)) without rowid;
@@ -58,6 +57,7 @@ class Store:
         self.used: dict[tuple[str, str], int] = {}  # looked up: the build that used it last
         self.fetched: dict[tuple[str, str], str] = {}  # read ahead by `prefetch`, not yet asked
         self.kept: set[str] = set()  # steps all of whose rows count as used (see `keep`)
+        self.steps: set[str] | None = None  # the steps the file holds rows of (None: unknown)
 
     def get(self, step: str, key: str) -> str | None:
         self._here()
@@ -74,6 +74,10 @@ class Store:
         """Read the values of `keys` that the store holds, a batch per query, for `get` to
         return: ten thousand lookups one by one take ten times as long."""
         self._here()
+        if self.steps is None:
+            self.steps = self._guarded(_steps, set[str]())
+        if step not in self.steps:  # a cold build asks 100,000 times: no query for any
+            return
         wanted = [k for k in keys if (step, k) not in self.made and (step, k) not in self.fetched]
         for first in range(0, len(wanted), BATCH):
             none: list[tuple[str, str, int]] = []
@@ -105,7 +109,7 @@ class Store:
         if self.pid == os.getpid():
             return
         self.pid, self.made, self.used, self.kept = os.getpid(), {}, {}, set()
-        self.fetched = {}
+        self.fetched, self.steps = {}, None
         self.db = None  # the parent's: never used, never closed here
         if self.path is not None:
             with contextlib.suppress(sqlite3.Error):
@@ -125,11 +129,12 @@ class Store:
                  if used < build - KEPT_BUILDS // 2 and key not in made]
 
         def write(db: sqlite3.Connection) -> None:
+            rows = sorted(made)  # in the order of the index: pages written one after another
             with db:
                 db.executemany("insert or replace into results values (?, ?, ?)",
-                               [(*key, value) for key, value in made.items()])
+                               [(*key, made[key]) for key in rows])
                 db.executemany("insert or replace into uses values (?, ?, ?)",
-                               [(*key, build) for key in made])
+                               [(*key, build) for key in rows])
                 db.executemany("update uses set build = ? where step = ? and key = ?", stale)
                 db.executemany("update uses set build = ? where step = ?",
                                [(build, step) for step in kept])
@@ -141,7 +146,7 @@ class Store:
             db.execute("pragma incremental_vacuum")  # give what was deleted back to the disk
 
         self._guarded(write, None)
-        self.made, self.used, self.fetched, self.kept = {}, {}, {}, set()
+        self.made, self.used, self.fetched, self.kept, self.steps = {}, {}, {}, set(), None
 
     def delete(self, step: str, key: str) -> None:
         """Drop one row now (the record of an output folder that is going away)."""
@@ -172,6 +177,10 @@ class Store:
         except sqlite3.Error:
             self.close()
             return default
+
+
+def _steps(db: sqlite3.Connection) -> set[str]:
+    return {str(step) for step, in db.execute("select distinct step from results")}
 
 
 def _values(step: str, keys: list[str], db: sqlite3.Connection) -> list[tuple[str, str, int]]:

@@ -37,6 +37,9 @@ class TemplateError(Exception):
         super().__init__(diagnostic.format())
         self.diagnostic = diagnostic
 
+    def __reduce__(self) -> tuple[type[TemplateError], tuple[Diagnostic]]:
+        return TemplateError, (self.diagnostic,)  # raised in a worker, it reaches the parent whole
+
 
 class TemplateLoader(jinja2.FileSystemLoader):
     """Jinja's FileSystemLoader, which follows symlinks anywhere, held to the rule for

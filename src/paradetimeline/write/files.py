@@ -13,13 +13,16 @@ from pathlib import Path
 from ..exports.files import export_file, export_names
 from ..exports.pieces import KeptPieces
 from ..model import Timeline
-from ..plain import TextCache
+from ..plain import MemoryCache, TextCache
 from ..render.filedata import FileData, joined, output_digest, write_all
 from ..render.parts import Parts
 from ..render.plan import Page, plan_pages
 from ..render.renderer import make_environment, render_page, static_files
 from ..render.views import TimelineView
+from ..workers import can_fork, in_workers
 from .output import safe_relpath
+
+PARALLEL_MIN_PAGES = 1000  # fewer are rendered sooner than processes are forked for them
 
 
 def render_site(timeline: Timeline, templates: Path) -> dict[str, bytes]:
@@ -48,6 +51,7 @@ class Job:
     data_context: str = ""
     digests: Mapping[str, str] = field(default_factory=dict)
     previous: Mapping[str, str] = field(default_factory=dict)
+    jobs: int = 1  # processes that render the pages into a folder
 
 
 @dataclass
@@ -59,17 +63,37 @@ class Written:
 
 def write_files(job: Job) -> Written:
     """Render the job's files into its folder (or into memory), one at a time, so the site
-    is never held in memory whole."""
-    env = make_environment(job.templates, job.store)
+    is never held in memory whole. Many pages bound for a folder are rendered by `jobs`
+    forked processes, which hand back what they made for the store."""
+    parallel = job.folder is not None and can_fork(job.jobs, len(job.pages), PARALLEL_MIN_PAGES)
+    made = MemoryCache(job.store) if parallel and job.store is not None else None
+    env = make_environment(job.templates, made or job.store)
     view = job.view
-    parts = env.globals["parts"] = Parts(env, view, store=job.store, context=job.context,
-                                         digests=job.digests)
-    done = Written()
-    try:
-        for page in job.pages:
+    parts = env.globals["parts"] = Parts(env, view, store=made or job.store,
+                                         context=job.context, digests=job.digests)
+
+    def write_pages(start: int, stop: int) -> tuple[Written, dict[tuple[str, str], str]]:
+        done = Written()
+        for page in job.pages[start:stop]:
             shows = view.events_by_id if page.shows is None else page.shows
             parts.about_to_show(shows, "../" * page.path.count("/"))
             _write(job, page.path, render_page(env, view, page), done)
+        if made is None:
+            return done, {}
+        rows, made.made = made.made, {}
+        return done, rows
+
+    try:
+        if parallel:
+            done = Written()
+            for written, rows in in_workers(write_pages, len(job.pages), job.jobs):
+                done.digests.update(written.digests)
+                done.paths.extend(written.paths)
+                if job.store is not None:
+                    for (step, key), value in rows.items():
+                        job.store.put(step, key, value)
+        else:
+            done = write_pages(0, len(job.pages))[0]
     finally:
         parts.close()
     if job.exports:

@@ -1,9 +1,9 @@
 """Slow, pure work done in forked processes when there is enough of it.
 
-Parsing and checking 10,000 event files, or scanning 1,000 articles for date phrases, takes
-seconds in one process. The work is cut into slices, each done in a forked process that
-sees the parent's data as it was at the fork; only what a slice returns (plain text, as the
-result store keeps it) travels back.
+Parsing and checking 10,000 event files, scanning 1,000 articles for date phrases, or
+rendering 12,000 pages takes seconds in one process. The work is cut into slices, each done
+in a forked process that sees the parent's data as it was at the fork; only what a slice
+returns (plain text, as the result store keeps it) travels back.
 """
 
 from __future__ import annotations
