@@ -98,7 +98,40 @@ def edit(root: Path, title: str) -> None:
     event.write_text(text)
 
 
-# 1. The watcher survives anything a round of watching raises.
+# 1. The watcher sees a save at once, and survives anything a round of watching raises.
+
+def test_a_save_is_seen_when_the_system_reports_it_not_at_the_next_look(make_project):
+    """With a look every 10 minutes, only the system's change notification can bring the
+    edit to the browser within the wait."""
+    root = make_project()
+    log = io.StringIO()
+    server, state, stop = start(root, 0, log=log, interval=600)
+    try:
+        port = server.server_address[1]
+        time.sleep(0.2)  # the watcher's notifications set up
+        edit(root, "Xi waves")
+        wait_for(lambda: "Xi waves" in fetch(port, "/events/parade.html")[1], seconds=10)
+    finally:
+        stop.set()
+        server.shutdown()
+        server.server_close()
+        state.close()
+
+
+def test_without_change_notifications_the_watcher_looks_every_interval(
+        make_project, monkeypatch):
+    def no_notifications(*paths, **options):
+        raise OSError(errno.ENOSPC, "inotify watch limit reached")
+
+    monkeypatch.setattr(serve.watchfiles, "watch", no_notifications)
+    root = make_project()
+    with preview(root) as (port, _, log):
+        edit(root, "Xi waves")
+        wait_for(lambda: "Xi waves" in fetch(port, "/events/parade.html")[1])
+    assert log.getvalue().splitlines()[1] == (
+        "paradetimeline: cannot watch for changes (OSError: [Errno 28] inotify watch limit "
+        "reached); looking every 0.05 s instead")
+
 
 def test_an_internal_error_in_a_rebuild_is_one_line_and_the_next_edit_is_served(
         make_project, monkeypatch, capsys):
@@ -394,3 +427,33 @@ def test_a_template_that_fails_on_a_page_is_shown_as_that_pages_error(make_proje
         assert code == 500
         assert "templates/event.html" in body and "division by zero" in body
         assert fetch(port, "/about.html")[0] == 200
+
+
+def test_an_unchanged_data_file_is_not_parsed_again_and_its_errors_stay(make_project, monkeypatch):
+    """A round after an event edit reuses the parse of people.yaml, with what it reported."""
+    import paradetimeline.check.loader as loader
+
+    root = make_project()
+    people = root / "content/people.yaml"
+    people.write_text(people.read_text() + "  nmae: typo\n")
+    parsed = []
+    real = loader.read_yaml
+    monkeypatch.setattr(loader, "read_yaml", lambda path, *a, **k: parsed.append(path.name)
+                        or real(path, *a, **k))
+    state = serve.Preview(root, log=io.StringIO())
+    try:
+        state.rebuild_if_changed()
+        (error,) = state.errors
+        assert error.startswith("content/people.yaml:4:3: error: ")
+        edit(root, "Xi waves")
+        parsed.clear()
+        assert state.rebuild_if_changed()
+        assert "people.yaml" not in parsed
+        assert state.errors == [error]
+        people.write_text(people.read_text().replace("  nmae: typo\n", ""))
+        assert state.rebuild_if_changed()
+        assert "people.yaml" in parsed
+        assert state.errors == []
+        assert b"Xi waves" in state.site.file("events/parade.html")
+    finally:
+        state.close()

@@ -45,6 +45,11 @@ class TextCache(Protocol):
         """`loads(kind, text)`; a cache that lives for many builds may remember it."""
         ...
 
+    def remember(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+        """`make()`, which `key` (digests of all it reads) determines: a cache that lives
+        for many builds in one process may return what it made before."""
+        ...
+
 
 class MemoryCache:
     """A `TextCache` that lives as long as one build, for a build without a store; it
@@ -70,6 +75,9 @@ class MemoryCache:
 
     def decode(self, kind: Any, text: str) -> Any:
         return loads(kind, text)
+
+    def remember(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+        return make()
 
 
 def digest(*parts: str) -> str:

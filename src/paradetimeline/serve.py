@@ -13,6 +13,7 @@ The preview shows drafts and unpublished edits, so it answers only requests addr
 from __future__ import annotations
 
 import contextlib
+import gc
 import http.server
 import json
 import mimetypes
@@ -26,7 +27,9 @@ from types import FrameType
 from typing import Any, TextIO, cast
 from urllib.parse import quote, unquote
 
-from .api import build_options, checked_timeline
+import watchfiles
+
+from .api import build_options, checked_timeline, collector_paused
 from .errors import ContentError, UsageError, summary
 from .incremental import buildrecord
 from .incremental.resident import LiveSite, ResidentCache
@@ -35,6 +38,7 @@ from .render.renderer import TemplateError
 
 STATUS_PATH = "/__paradetimeline/status"
 TIMEOUT = 10.0  # seconds a connection may stay silent before the server closes it
+WATCH_STEP_MS = 20  # a save is looked at once no more changes come for this long
 RELOAD_SCRIPT = b"""<script>
 (function () {
   var seen = null;
@@ -80,43 +84,43 @@ class Preview:
         self.files: dict[str, list[Any]] = {}  # the fingerprint's facts of every input
         self.version = 0
         self.errors: list[str] = []
-        self.fingerprint: tuple[tuple[str, int, int], ...] | None = None
+        self.fingerprint: str | None = None  # of the inputs at the last look
+        self.untidy = False  # whether a rebuild left garbage for the collector
         self.lock = threading.Lock()  # one rebuild or one rendering at a time
 
-    def watched(self) -> tuple[tuple[str, int, int], ...]:
-        """Path, size and mtime of every input: a cheap signature of the project's state."""
-        found = []
-        for name in ("seeds", "content", "templates"):
-            folder = self.root / name
-            if folder.is_dir():
-                for path in sorted(folder.rglob("*")):
-                    if path.is_file():
-                        try:
-                            stat = path.stat()
-                        except FileNotFoundError:
-                            continue  # an editor's temporary file, gone by now
-                        found.append((path.as_posix(), stat.st_size, stat.st_mtime_ns))
-        return tuple(found)
+    def watched(self) -> tuple[str, dict[str, list[Any]]]:
+        """The build's fingerprint of the inputs, and its facts of each file (a file whose
+        size and time did not change is not read again)."""
+        return buildrecord.fingerprint(self.root, {"base_url": None, "drafts": self.drafts},
+                                       self.files)
 
     def rebuild_if_changed(self) -> bool:
-        """One round of watching. Nothing it meets may stop the watcher: it reports and goes on."""
-        try:
-            fingerprint = self.watched()
-        except Exception as exc:
-            self.fingerprint = None  # rebuild as soon as the inputs can be read again
-            if self.errors != [_internal(exc)]:  # say it once, not every round
-                self.fail(exc)
-            return False
-        if fingerprint == self.fingerprint:
-            return False
-        self.fingerprint = fingerprint
-        self.rebuild()
-        return True
+        """One look at the inputs. Nothing it meets may stop the watcher: it reports and goes on.
 
-    def rebuild(self) -> None:
+        Python's cyclic collector would walk the whole model in the middle of a rebuild, so
+        it waits, as in a build (api.collector_paused), for a look that finds nothing new."""
+        with collector_paused():
+            try:
+                fingerprint, files = self.watched()
+            except Exception as exc:
+                self.fingerprint = None  # rebuild as soon as the inputs can be read again
+                if self.errors != [_internal(exc)]:  # say it once, not every round
+                    self.fail(exc)
+                return False
+            if fingerprint != self.fingerprint:
+                self.fingerprint = fingerprint
+                self.rebuild(files)
+                self.untidy = True
+                return True
+        if self.untidy:
+            self.untidy = False
+            gc.collect()
+        return False
+
+    def rebuild(self, files: dict[str, list[Any]]) -> None:
         with self.lock:
             try:
-                self.site = self.checked()
+                self.site = self.checked(files)
             except ContentError as exc:
                 self.errors = [d.format() for d in exc.diagnostics]
                 print("\n".join(self.errors), file=self.log)
@@ -130,17 +134,16 @@ class Preview:
                 print(f"Rebuilt {len(self.site.pages)} pages from "
                       f"{len(self.site.view.timeline.events)} events.", file=self.log)
             finally:
+                self.files = files
                 self.store.save()
             self.version += 1
 
-    def checked(self) -> LiveSite:
+    def checked(self, files: dict[str, list[Any]]) -> LiveSite:
         """The project read and checked again (only what changed is parsed or decoded)."""
         self.cache.next_round()
-        _, self.files = buildrecord.fingerprint(self.root, {"base_url": None, "drafts": self.drafts},
-                                                self.files)
-        timeline, _, mentions = checked_timeline(self.root, self.cache, 1, self.files, None,
+        timeline, _, mentions = checked_timeline(self.root, self.cache, 1, files, None,
                                                  self.drafts, False)
-        return LiveSite(timeline, mentions, self.root / "templates", self.files,
+        return LiveSite(timeline, mentions, self.root / "templates", files,
                         build_options(None, self.drafts), self.cache, self.site)
 
     def fail(self, exc: Exception) -> None:
@@ -155,7 +158,7 @@ class Preview:
     def answer(self, path: str) -> Reply:
         """The reply to a GET of `path` (the request's, query and all)."""
         name = _site_path(path)
-        with self.lock:
+        with self.lock, collector_paused():
             site = self.site
             if site is None:
                 if self.errors:
@@ -202,9 +205,13 @@ def _site_path(request_path: str) -> str | None:
 
 def _internal(exc: BaseException) -> str:
     """'internal error (RuntimeError: boom)' on one line, whatever the message holds."""
+    return f"internal error ({_described(exc)})"
+
+
+def _described(exc: BaseException) -> str:
+    """'RuntimeError: boom', on one line."""
     text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
-    return f"internal error ({text})"
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def _error_page(errors: list[str]) -> bytes:
@@ -276,7 +283,7 @@ class Server(http.server.ThreadingHTTPServer):
 
 
 def start(root: Path, port: int = 8000, *, drafts: bool = False, log: TextIO = sys.stderr,
-          interval: float = 0.5, timeout: float = TIMEOUT,
+          interval: float = 1.0, timeout: float = TIMEOUT,
           ) -> tuple[http.server.ThreadingHTTPServer, Preview, threading.Event]:
     """Build once, then serve and watch in background threads. Returns what stops them."""
     if not 0 <= port <= 65535:
@@ -289,14 +296,27 @@ def start(root: Path, port: int = 8000, *, drafts: bool = False, log: TextIO = s
         preview.close()
         raise
     stop = threading.Event()
+    threading.Thread(target=watch, args=(preview, stop, interval), daemon=True).start()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, preview, stop
 
-    def watch() -> None:
+
+def watch(preview: Preview, stop: threading.Event, interval: float) -> None:
+    """Look at the inputs as soon as the system reports a change below seeds/, content/ or
+    templates/ (watchfiles: inotify, FSEvents or the like), and every `interval` seconds
+    anyway, for what it cannot report (a folder made later). Stops when `stop` is set."""
+    folders = [str(preview.root / name) for name in buildrecord.INPUT_FOLDERS
+               if (preview.root / name).is_dir()]
+    try:
+        for _ in watchfiles.watch(*folders, watch_filter=None, step=WATCH_STEP_MS,
+                                  stop_event=stop, rust_timeout=max(1, int(interval * 1000)),
+                                  yield_on_timeout=True, raise_interrupt=False):
+            preview.rebuild_if_changed()
+    except Exception as exc:  # no notifications to be had: looking every interval must do
+        print(f"paradetimeline: cannot watch for changes ({_described(exc)}); looking "
+              f"every {interval:g} s instead", file=preview.log)
         while not stop.wait(interval):
             preview.rebuild_if_changed()
-
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    threading.Thread(target=watch, daemon=True).start()
-    return server, preview, stop
 
 
 def _listen(port: int, handler: Callable[..., http.server.BaseHTTPRequestHandler],

@@ -94,10 +94,22 @@ class _Reader:
         self.held: dict[str, str] = {}  # kept parses of event files, looked up in one go
 
     def yaml(self, path: Path, empty_hint: str | None = None) -> Mapping | None:
+        """The file's located YAML; in `serve`, the parse of bytes parsed before is
+        remembered (see ResidentCache), with what it reported."""
         relpath = self.project.rel(path)
         if not self._inside(relpath) or not self._regular(path, relpath):
             return None
-        return read_yaml(path, relpath, self.diagnostics, empty_hint=empty_hint)
+        sha = self.digests.get(relpath)
+        if sha is None:
+            return read_yaml(path, relpath, self.diagnostics, empty_hint=empty_hint)
+
+        def parse() -> tuple[Mapping | None, list[Diagnostic]]:
+            found = Diagnostics()
+            return read_yaml(path, relpath, found, empty_hint=empty_hint), found.items
+
+        mapping, found = self.cache.remember(("yaml", relpath, sha, empty_hint), parse)
+        self.diagnostics.items.extend(found)
+        return mapping
 
     def _inside(self, relpath: str) -> bool:
         """Whether the file really lies in the project (and no symlink loop is on the way).

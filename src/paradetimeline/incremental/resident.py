@@ -8,8 +8,9 @@ plan's `shows`, rebuild.signatures) or any other input changes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from ..check.mentions import Mention
 from ..exports.files import export_file, export_names, piece_context
@@ -24,11 +25,12 @@ from ..render.views import TimelineView
 from . import rebuild
 
 _MISSING = object()
+T = TypeVar("T")
 
 
 class ResidentCache:
-    """A TextCache over the store that keeps in memory what the last round used, and its
-    decoded values: immutable model objects, safe to share between rounds. `next_round`
+    """A TextCache over the store that keeps in memory what the last round used, its
+    decoded values and what it remembered: immutable objects, safe to share between rounds. `next_round`
     forgets what the round before did not use, so it holds about one build's worth."""
 
     def __init__(self, under: TextCache) -> None:
@@ -67,6 +69,15 @@ class ResidentCache:
                 found = loads(kind, text)
             self.values[kind, text] = found
         return found
+
+    def remember(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+        found = self.values.get(key, _MISSING)
+        if found is _MISSING:
+            found = self.values_before.pop(key, _MISSING)
+            if found is _MISSING:
+                found = make()
+            self.values[key] = found
+        return cast(T, found)
 
     def next_round(self) -> None:
         self.texts_before, self.texts = self.texts, {}

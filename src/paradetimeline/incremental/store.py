@@ -98,6 +98,9 @@ class Store:
     def decode(self, kind: Any, text: str) -> Any:
         return loads(kind, text)
 
+    def remember(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+        return make()  # this store lives for one build: nothing to remember between them
+
     def keep(self, *steps: str) -> None:
         """Count every row of `steps` as used by this build: the pages a build did not
         render will want their Markdown again when a later one does."""
