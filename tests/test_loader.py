@@ -216,7 +216,7 @@ def test_many_seeds_are_parsed_the_same_in_parallel(make_project, monkeypatch):
     one process, and coverage then has no article left to scan."""
     import multiprocessing
 
-    from paradetimeline.check import mentions
+    from paradetimeline.check import mentions, phrases
     from paradetimeline.check.loader import PARALLEL_MIN_SEEDS
     from paradetimeline.plain import MemoryCache
 
@@ -241,7 +241,7 @@ def test_many_seeds_are_parsed_the_same_in_parallel(make_project, monkeypatch):
     assert pools == []  # nothing left to scan
     assert found == mentions.mentions_by_source(in_order[0], 1)
     assert mentions.format_mention(found["bulk007"][0]) == mentions.format_mention(
-        mentions.find_mentions(in_order[0].sources["bulk007"].article)[0])
+        phrases.find_mentions(in_order[0].sources["bulk007"].article)[0])
 
 
 def test_a_file_whose_digest_is_known_and_kept_is_not_read(make_project, monkeypatch):

@@ -16,6 +16,7 @@ from test_output import snapshot
 
 import paradetimeline.check.loader as loader
 import paradetimeline.check.mentions as mentions
+import paradetimeline.check.phrases as phrases
 import paradetimeline.check.references as references
 import paradetimeline.incremental.store as store
 import paradetimeline.render.markup as markup
@@ -308,7 +309,7 @@ def test_a_warm_check_neither_finds_quotes_nor_scans_articles_again(make_project
     assert cold[0] == [] and len(cold[1]) == 3  # 'on Saturday', '70 years since', 'on Monday'
     parsed = count_calls(monkeypatch, loader, "parse_yaml")  # event and metadata files
     quotes = count_calls(monkeypatch, references, "find_quote")
-    scans = count_calls(monkeypatch, mentions, "_scan")
+    scans = count_calls(monkeypatch, phrases, "_scan")
     assert check(root) == cold
     assert parsed == [] and quotes == [] and scans == []
     assert steps(root) == {"article", "event", "meta", "quote", "mentions"}
@@ -330,7 +331,7 @@ def test_a_changed_seed_is_searched_and_scanned_again(make_project, monkeypatch)
     check(root)
     (root / "seeds/s2.txt").write_text(SECOND_SEED + "\nCrowds lined the streets.\n")
     quotes = count_calls(monkeypatch, references, "find_quote")
-    scans = count_calls(monkeypatch, mentions, "_scan")
+    scans = count_calls(monkeypatch, phrases, "_scan")
     check(root)
     assert [(article.id, quote) for article, quote in quotes] == [
         ("s2", "Putin said on Monday that the parade went well.")]
@@ -405,7 +406,7 @@ def test_many_articles_are_scanned_the_same_in_parallel(make_project, monkeypatc
     timeline, _ = load_timeline(root)
 
     def found(jobs):
-        mentions._scan.cache_clear()
+        phrases._scan.cache_clear()
         cache = MemoryCache()
         return [mentions.format_mention(m) for ms in
                 mentions.mentions_by_source(timeline, jobs, cache).values() for m in ms], cache

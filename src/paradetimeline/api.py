@@ -25,7 +25,7 @@ from .incremental import buildrecord
 from .write import output
 
 if TYPE_CHECKING:
-    from .check.mentions import Mention
+    from .check.phrases import Mention
     from .incremental.store import Store
     from .model import Timeline
     from .plain import TextCache

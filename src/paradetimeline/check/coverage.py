@@ -43,7 +43,8 @@ from ..model import Article, Event, Timeline
 from ..plain import TextCache
 from ..read.fields import Fields
 from ..read.yamlfile import read_yaml
-from .mentions import Mention, mentions_by_source, quote_spans, quoted
+from .mentions import mentions_by_source, quote_spans, quoted
+from .phrases import Mention
 
 COVERAGE_FILE = "content/coverage.yaml"
 ENTRY_KEYS = ("source", "anchor", "phrase", "reason")

@@ -31,7 +31,8 @@ from ..read.articles import parse_article
 from ..read.files import YAML_SUFFIXES, Project, kind_of, link_problem, list_files, template_problems
 from ..read.yamlfile import MAX_BYTES, Mapping, decode_utf8, parse_yaml, read_bytes, read_yaml
 from ..workers import can_fork, in_workers
-from .mentions import MENTIONS_STEP, scan_article
+from .mentions import MENTIONS_STEP
+from .phrases import scan_article
 from .references import LIST_PAGES, RESERVED_ID, Checker, reserved
 
 MAX_SEED_BYTES = 5_000_000

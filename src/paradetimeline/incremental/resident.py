@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from ..check.mentions import Mention
+from ..check.phrases import Mention
 from ..exports.files import export_file, export_names, piece_context
 from ..exports.pieces import KeptPieces
 from ..model import Timeline

@@ -10,7 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
-from ..check.mentions import Mention, mentions_by_source
+from ..check.mentions import mentions_by_source
+from ..check.phrases import Mention
 from ..model import Anniversary, Citation, Commemoration, Event, Person, Role, Timeline
 
 
