@@ -9,12 +9,16 @@ returns (plain text, as the result store keeps it) travels back.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 R = TypeVar("R")
 SLICES_PER_WORKER = 4  # so that a slow slice holds the others up but briefly
+PARENT_CHECK = 0.2  # seconds between a worker's looks at whether its parent is alive
 _WORK: list[Callable[[int, int], Any]] = []  # the work of the pool running now, for its workers
 
 
@@ -31,7 +35,8 @@ def in_workers(work: Callable[[int, int], R], count: int, jobs: int) -> list[R]:
     slices = [(start, min(start + step, count)) for start in range(0, count, step)]
     _WORK.append(work)
     try:
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_exit_with, initargs=(os.getpid(),)) as pool:
             return list(pool.map(_run, slices))
     finally:
         _WORK.pop()
@@ -39,3 +44,15 @@ def in_workers(work: Callable[[int, int], R], count: int, jobs: int) -> list[R]:
 
 def _run(part: tuple[int, int]) -> Any:
     return _WORK[-1](*part)
+
+
+def _exit_with(parent: int) -> None:
+    """Make this worker exit when its parent does. A parent that is killed outright (SIGKILL)
+    cannot stop its workers, and they would wait for work for ever, holding what they
+    inherited: the output folder's lock, so the next build would wait for ever too."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
