@@ -248,6 +248,7 @@ def test_a_file_whose_digest_is_known_and_kept_is_not_read(make_project, monkeyp
     import hashlib
 
     import paradetimeline.check.loader as loader
+    import paradetimeline.check.parses as parses
     from paradetimeline.plain import MemoryCache
 
     root = make_project()
@@ -257,7 +258,9 @@ def test_a_file_whose_digest_is_known_and_kept_is_not_read(make_project, monkeyp
     sha = hashlib.sha256((root / event).read_bytes()).hexdigest()
     read = []
     real = loader.read_bytes
-    monkeypatch.setattr(loader, "read_bytes", lambda path, *a: read.append(path.name) or real(path, *a))
+    for module in (loader, parses):
+        monkeypatch.setattr(module, "read_bytes",
+                            lambda path, *a: read.append(path.name) or real(path, *a))
     again = load_timeline(root, cache=results, digests={event: sha})
     assert again[0] == first[0] and "parade.yaml" not in read
     load_timeline(root, cache=results, digests={event: "0" * 64})  # not kept: read it

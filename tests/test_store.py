@@ -16,6 +16,7 @@ from test_output import snapshot
 
 import paradetimeline.check.loader as loader
 import paradetimeline.check.mentions as mentions
+import paradetimeline.check.parses as parses
 import paradetimeline.check.phrases as phrases
 import paradetimeline.check.references as references
 import paradetimeline.incremental.store as store
@@ -196,7 +197,7 @@ def test_a_rebuild_parses_only_the_changed_event_file(make_project, monkeypatch)
     build_site(root, jobs=1)
     event = root / "content/events/parade.yaml"
     event.write_text(event.read_text().replace("One line.", "One changed line."))
-    parsed = count_calls(monkeypatch, loader, "parse_yaml")
+    parsed = count_calls(monkeypatch, parses, "parse_yaml")
     articles = count_calls(monkeypatch, loader, "parse_article")
     build_site(root, jobs=1)
     event_files = [args[1] for args in parsed if args[1].startswith("content/events/")]
@@ -249,7 +250,7 @@ def test_a_garbage_store_means_a_slower_build_not_a_failed_one(make_project, mon
     build_site(root, jobs=1)
     before = snapshot(root / "site")
     (folder(root) / FILENAME).write_bytes(b"\0garbage" * 1000)
-    parsed = count_calls(monkeypatch, loader, "parse_yaml")
+    parsed = count_calls(monkeypatch, parses, "parse_yaml")
     (root / "site/index.html").unlink()  # make the build run
     build_site(root, jobs=1)
     assert parsed, "nothing was parsed: the garbage was read as a store"
@@ -307,7 +308,7 @@ def test_a_warm_check_neither_finds_quotes_nor_scans_articles_again(make_project
     root = make_project(WITH_SECOND_SEED)
     cold = check(root)
     assert cold[0] == [] and len(cold[1]) == 3  # 'on Saturday', '70 years since', 'on Monday'
-    parsed = count_calls(monkeypatch, loader, "parse_yaml")  # event and metadata files
+    parsed = count_calls(monkeypatch, parses, "parse_yaml")  # event and metadata files
     quotes = count_calls(monkeypatch, references, "find_quote")
     scans = count_calls(monkeypatch, phrases, "_scan")
     assert check(root) == cold
@@ -321,7 +322,7 @@ def test_a_warm_check_reports_what_a_metadata_file_reported(make_project, monkey
     cold = check(root)
     assert [line.split(": error: ")[1][:30] for line in cold[0]] == [
         "'url' must start with http:// ", "'boilerplate' pattern '(' is n"]
-    parsed = count_calls(monkeypatch, loader, "parse_yaml")
+    parsed = count_calls(monkeypatch, parses, "parse_yaml")
     assert check(root) == cold
     assert parsed == []
 

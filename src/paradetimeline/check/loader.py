@@ -8,9 +8,7 @@ and which may be read, is `read/files.py`'s to say.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import stat
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -28,10 +26,11 @@ from ..model import (
 from ..plain import MemoryCache, TextCache, digest, dumps, loads
 from ..read import fields, schema
 from ..read.articles import parse_article
-from ..read.files import YAML_SUFFIXES, Project, kind_of, link_problem, list_files, template_problems
-from ..read.yamlfile import MAX_BYTES, Mapping, decode_utf8, parse_yaml, read_bytes, read_yaml
+from ..read.files import YAML_SUFFIXES, Guard, Project, template_problems
+from ..read.yamlfile import MAX_BYTES, Mapping, decode_utf8, read_bytes, read_yaml
 from ..workers import can_fork, in_workers
 from .mentions import MENTIONS_STEP
+from .parses import Checked, KeptParses, file_sha, parse_bytes
 from .phrases import scan_article
 from .references import LIST_PAGES, RESERVED_ID, Checker, reserved
 
@@ -88,17 +87,15 @@ class _Reader:
         # that kind). References to them are not reported again as unknown.
         self.broken: dict[str, set[str]] = {}
         self.meta_paths: dict[str, str] = {}
-        self._folders: dict[str, bool] = {}  # relpath -> whether a symlink is on its way
-        self._links: dict[str, bool] = {}  # relpath of a listed file -> whether it is a symlink
-        self._real_root = os.path.realpath(project.root)
+        self.files = Guard(project, diagnostics)
         self.context: str | None = None  # see check_context
-        self.held: dict[str, str] = {}  # kept parses of event files, looked up in one go
+        self.parses = KeptParses(cache, self.digests)
 
     def yaml(self, path: Path, empty_hint: str | None = None) -> Mapping | None:
         """The file's located YAML; in `serve`, the parse of bytes parsed before is
         remembered (see ResidentCache), with what it reported."""
         relpath = self.project.rel(path)
-        if not self._inside(relpath) or not self._regular(path, relpath):
+        if not self.files.inside(relpath) or not self.files.regular(path, relpath):
             return None
         sha = self.digests.get(relpath)
         if sha is None:
@@ -111,52 +108,6 @@ class _Reader:
         mapping, found = self.cache.remember(("yaml", relpath, sha, empty_hint), parse)
         self.diagnostics.items.extend(found)
         return mapping
-
-    def _inside(self, relpath: str) -> bool:
-        """Whether the file really lies in the project (and no symlink loop is on the way).
-        Only a symlink on the way can lead out, so a path without one (nearly every path)
-        is not resolved."""
-        if not self._via_symlink(relpath):
-            return True
-        problem = link_problem(self.project.root / relpath, relpath, (self._real_root,))
-        if problem is not None:
-            self.diagnostics.items.append(problem)
-        return problem is None
-
-    def _regular(self, path: Path, relpath: str) -> bool:
-        """Whether `path` is a regular file, or cannot be asked (reading it then says why).
-        Anything else is an error: reading a FIFO would wait forever."""
-        try:
-            mode = os.stat(path).st_mode
-        except OSError:
-            return True
-        if stat.S_ISREG(mode):
-            return True
-        self.diagnostics.error(Location(relpath), f"not a regular file ({kind_of(mode)})",
-                               "put a YAML file in its place")
-        return False
-
-    def _via_symlink(self, relpath: str) -> bool:
-        """Whether `relpath`, or a folder on the way to it, is a symlink (or '..'); each
-        folder is asked once, and a file listed by `_listed` not at all."""
-        folder, _, name = relpath.rpartition("/")
-        if folder:
-            linked = self._folders.get(folder)
-            if linked is None:
-                linked = self._folders[folder] = self._via_symlink(folder)
-            if linked:
-                return True
-        listed = self._links.get(relpath)
-        if listed is not None:
-            return listed
-        return name == ".." or os.path.islink(os.path.join(self.project.root, relpath))
-
-    def _listed(self, folder: str, suffixes: tuple[str, ...], recursive: bool = False
-                ) -> list[str]:
-        """The files `list_files` finds, noting which are symlinks."""
-        found = list_files(self.project.root, folder, suffixes, self.diagnostics, recursive)
-        self._links.update(found)
-        return [relpath for relpath, _ in found]
 
     def _broken(self, kind: str, ids: set[str]) -> None:
         self.broken.setdefault(kind, set()).update(ids)
@@ -199,7 +150,7 @@ class _Reader:
     def sources(self) -> dict[str, Source]:
         metas = self._source_metas()
         seeds: list[tuple[str, SourceMeta, str, str]] = []  # (id, metadata, text, cache key)
-        for relpath in self._listed("seeds", (".txt",)):
+        for relpath in self.files.listed("seeds", (".txt",)):
             path = self.project.root / relpath
             meta = metas.pop(path.stem, None)
             if not fields.is_id(path.stem):
@@ -232,7 +183,7 @@ class _Reader:
                 else:
                     article = parse_article(source_id, text, meta.boilerplate)
                     self.cache.put("article", key, dumps(article))
-            sources[source_id] = _merge(article, meta, self.diagnostics)
+            sources[source_id] = schema.merge_source(article, meta, self.diagnostics)
         for source_id in metas:
             self.diagnostics.error(Location(self.meta_paths[source_id]),
                                    f"no seed 'seeds/{source_id}.txt' for this metadata",
@@ -268,14 +219,14 @@ class _Reader:
         return parsed
 
     def _seed_text(self, path: Path, relpath: str) -> str | None:
-        if not self._inside(relpath):
+        if not self.files.inside(relpath):
             return None
         data = read_bytes(path, relpath, self.diagnostics, MAX_SEED_BYTES)
         return None if data is None else decode_utf8(data, relpath, self.diagnostics)
 
     def _source_metas(self) -> dict[str, SourceMeta]:
         metas = {}
-        for relpath in self._listed("content/sources", YAML_SUFFIXES):
+        for relpath in self.files.listed("content/sources", YAML_SUFFIXES):
             path = self.project.root / relpath
             self.meta_paths[path.stem] = relpath
             meta = self._parsed(
@@ -292,7 +243,7 @@ class _Reader:
         first_seen: dict[str, str] = {}
         found: list[tuple[str, str]] = []
         duplicates: list[tuple[str, str]] = []
-        for relpath in self._listed("content/events", YAML_SUFFIXES, recursive=True):
+        for relpath in self.files.listed("content/events", YAML_SUFFIXES, recursive=True):
             event_id = _stem(relpath)
             if not fields.is_id(event_id):
                 self.diagnostics.error(Location(relpath), f"'{event_id}' is not a valid event id "
@@ -316,14 +267,14 @@ class _Reader:
                 events[event_id] = event
             self.diagnostics.items.extend(reported)
         for relpath, event_id in duplicates:  # left out, but checked: its own errors count
-            if self._inside(relpath) and (checked := self._check_file(relpath, event_id, check)):
+            if self.files.inside(relpath) and (checked := self._check_file(relpath, event_id, check)):
                 self.diagnostics.items.extend(checked[1])
         return [events[event_id] for _, event_id in found if event_id in events]
 
     def _check_file(self, relpath: str, event_id: str, check: Checker) -> Checked | None:
         """One event file read and checked here (and the check kept); None if unreadable."""
         own = Diagnostics()
-        parsed = self._parse_file("event", self.project.root / relpath, relpath,
+        parsed = self.parses.parse_file("event", self.project.root / relpath, relpath,
                                   EVENT_HINT, own, _event_reader(event_id, relpath))
         if parsed is None:
             self.diagnostics.items.extend(own.items)
@@ -340,7 +291,7 @@ class _Reader:
         outside the project (reported), or their check was kept by an earlier build under
         the file's digest and this build's check context: those are taken into `events`,
         with what they reported."""
-        inside = [(r, i) for r, i in files if self._inside(r)]
+        inside = [(r, i) for r, i in files if self.files.inside(r)]
         if self.context is None:
             return inside
         keys = {relpath: digest(relpath, self.digests[relpath], self.context)
@@ -368,12 +319,12 @@ class _Reader:
             return {}
         keys = {relpath: digest(relpath, self.digests[relpath])
                 for relpath, _ in files if relpath in self.digests}
-        self.held = self.cache.get_many("event", list(keys.values()))  # for `_kept`
+        self.parses.held = self.cache.get_many("event", list(keys.values()))  # for `_kept`
         todo = []
         for relpath, event_id in files:
-            if keys.get(relpath) in self.held:
+            if keys.get(relpath) in self.parses.held:
                 continue  # parsed before: only its check is left, cheap enough here
-            if self._via_symlink(relpath):
+            if self.files.via_symlink(relpath):
                 continue
             # What cannot be read is left to the caller, which reports it as `check` does.
             data = read_bytes(self.project.root / relpath, relpath, Diagnostics(), MAX_BYTES)
@@ -389,8 +340,8 @@ class _Reader:
             checker = check.caching_in(found)
             out = []
             for relpath, event_id, data in todo[start:stop]:
-                parsed = _parse(data, relpath, EVENT_HINT, _event_reader(event_id, relpath))
-                out.append((relpath, _sha(data), dumps(parsed),
+                parsed = parse_bytes(data, relpath, EVENT_HINT, _event_reader(event_id, relpath))
+                out.append((relpath, file_sha(data), dumps(parsed),
                             dumps(_check_event(checker, parsed[0], parsed[1]))))
             return out, found.made
 
@@ -405,70 +356,18 @@ class _Reader:
                 done[relpath] = loads(Checked, checked)
         return done
 
-    def _kept(self, kind: str, relpath: str) -> tuple[str, Any] | None:
-        """(digest, kept parse) of a file whose digest is known without reading it; else None."""
-        sha = self.digests.get(relpath)
-        if sha is None:
-            return None
-        key = digest(relpath, sha)
-        found = self.held.pop(key, None) if kind == "event" else None
-        found = found or self.cache.get(kind, key)
-        return None if found is None else (sha, self.cache.decode(PARSES[kind], found))
-
     def _parsed(self, kind: str, path: Path, relpath: str, empty_hint: str,
                 read: Callable[[Mapping, Diagnostics], Any]) -> Any:
         """`read(mapping, diagnostics)` of one YAML file whose content depends on nothing
         but its bytes and path; None if it cannot be read (see `_parse_file`)."""
-        if not self._inside(relpath):
+        if not self.files.inside(relpath):
             return None
-        parsed = self._parse_file(kind, path, relpath, empty_hint, self.diagnostics, read)
+        parsed = self.parses.parse_file(kind, path, relpath, empty_hint, self.diagnostics, read)
         return None if parsed is None else parsed[1]
-
-    def _parse_file(self, kind: str, path: Path, relpath: str, empty_hint: str,
-                    diagnostics: Diagnostics, read: Callable[[Mapping, Diagnostics], Any]
-                    ) -> tuple[str, Any] | None:
-        """(SHA-256 of the bytes, what `read` made of them) for a file inside the project;
-        None if it cannot be read (reported). Read again only if its bytes changed since
-        it was last read: the earlier result, and what it reported, are reused."""
-        kept = self._kept(kind, relpath)
-        if kept is not None:
-            sha, found = kept
-        else:
-            data = read_bytes(path, relpath, diagnostics, MAX_BYTES)
-            if data is None:
-                return None
-            sha = _sha(data)
-            key = digest(relpath, sha)
-            text = self.cache.get(kind, key)
-            if text is not None:
-                found = self.cache.decode(PARSES[kind], text)
-            else:
-                found = _parse(data, relpath, empty_hint, read)
-                self.cache.put(kind, key, dumps(found))
-        value, reported = found
-        diagnostics.items.extend(reported)
-        return sha, value
-
-
-def _parse(data: bytes, relpath: str, empty_hint: str,
-           read: Callable[[Mapping, Diagnostics], Any]) -> tuple[Any, tuple[Any, ...]]:
-    """(what `read` made of a YAML file's bytes, or None; what it reported)."""
-    own = Diagnostics()
-    text = decode_utf8(data, relpath, own)
-    mapping = None if text is None else parse_yaml(text, relpath, own, empty_hint=empty_hint)
-    return (None if mapping is None else read(mapping, own), tuple(own.items))
-
 
 PARALLEL_MIN_FILES = 500  # fewer event files to parse: starting processes costs more than it saves
 PARALLEL_MIN_SEEDS = 200
 EVENT_HINT = "an event needs at least 'title', 'date' and 'status'"
-Checked = tuple[Event | None, tuple[Diagnostic, ...]]  # an event file's parse, or its check
-PARSES: dict[str, Any] = {"event": Checked, "meta": tuple[SourceMeta | None, tuple[Diagnostic, ...]]}
-
-
-def _sha(data: bytes) -> str:
-    """A file's SHA-256, as the build's fingerprint has it."""
-    return hashlib.sha256(data).hexdigest()
 
 
 def _check_event(check: Checker, event: Event | None, reported: tuple[Diagnostic, ...]
@@ -488,24 +387,6 @@ def _event_reader(event_id: str, relpath: str) -> Callable[[Mapping, Diagnostics
 
 def _stem(relpath: str) -> str:
     return relpath.rpartition("/")[2].rpartition(".")[0]
-
-
-def _merge(article, meta: SourceMeta, diagnostics: Diagnostics) -> Source:  # type: ignore[no-untyped-def]
-    """The article's own statements first; metadata fills what the text does not state."""
-    values, origin = {}, []
-    for name in ("headline", "byline", "published", "url"):
-        stated, given = getattr(article, name), getattr(meta, name)
-        if stated is not None and given is not None and stated != given:
-            shown = given.edtf() if name == "published" else given
-            diagnostics.warning(meta.where[name], f"'{name}' '{shown}' differs from what the "
-                                "article states; the article's value is used")
-        values[name] = stated if stated is not None else given
-        if values[name] is not None:
-            origin.append((name, "article" if stated is not None else "metadata"))
-    if meta.publisher:
-        origin.append(("publisher", "metadata"))
-    return Source(meta.id, article, values["headline"], meta.publisher, values["byline"],
-                  values["published"], values["url"], tuple(origin), meta.notes)
 
 
 def check_context(digests: dict[str, str]) -> str | None:

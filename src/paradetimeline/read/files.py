@@ -117,6 +117,64 @@ def list_files(root: Path, folder: str, suffixes: tuple[str, ...], diagnostics: 
     return sorted(found, key=lambda file: file[0].split("/"))  # as Path objects sort
 
 
+class Guard:
+    """Which of a project's files the loader may read, asked once each and reported as
+    errors: only files inside the project (no symlink leads out, none loops) that are
+    regular files (reading a FIFO would wait forever)."""
+
+    def __init__(self, project: Project, diagnostics: Diagnostics) -> None:
+        self.project = project
+        self.diagnostics = diagnostics
+        self.folders: dict[str, bool] = {}  # relpath -> whether a symlink is on its way
+        self.links: dict[str, bool] = {}  # relpath of a listed file -> whether it is a symlink
+        self.real_root = os.path.realpath(project.root)
+
+    def listed(self, folder: str, suffixes: tuple[str, ...], recursive: bool = False
+               ) -> list[str]:
+        """The files `list_files` finds, noting which are symlinks."""
+        found = list_files(self.project.root, folder, suffixes, self.diagnostics, recursive)
+        self.links.update(found)
+        return [relpath for relpath, _ in found]
+
+    def inside(self, relpath: str) -> bool:
+        """Whether the file really lies in the project (and no symlink loop is on the way).
+        Only a symlink on the way can lead out, so a path without one (nearly every path)
+        is not resolved."""
+        if not self.via_symlink(relpath):
+            return True
+        problem = link_problem(self.project.root / relpath, relpath, (self.real_root,))
+        if problem is not None:
+            self.diagnostics.items.append(problem)
+        return problem is None
+
+    def regular(self, path: Path, relpath: str) -> bool:
+        """Whether `path` is a regular file, or cannot be asked (reading it then says why)."""
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            return True
+        if stat.S_ISREG(mode):
+            return True
+        self.diagnostics.error(Location(relpath), f"not a regular file ({kind_of(mode)})",
+                               "put a YAML file in its place")
+        return False
+
+    def via_symlink(self, relpath: str) -> bool:
+        """Whether `relpath`, or a folder on the way to it, is a symlink (or '..'); each
+        folder is asked once, and a file listed by `listed` not at all."""
+        folder, _, name = relpath.rpartition("/")
+        if folder:
+            linked = self.folders.get(folder)
+            if linked is None:
+                linked = self.folders[folder] = self.via_symlink(folder)
+            if linked:
+                return True
+        listed = self.links.get(relpath)
+        if listed is not None:
+            return listed
+        return name == ".." or os.path.islink(os.path.join(self.project.root, relpath))
+
+
 def link_problem(path: Path, relpath: str, allowed: tuple[str, ...], what: str = "file"
                  ) -> Diagnostic | None:
     """Why a path with a symlink on the way may not be read: it leads out of every

@@ -13,6 +13,7 @@ from ..errors import Diagnostics, Where, did_you_mean
 from ..model import (
     STATUSES,
     Anniversary,
+    Article,
     Citation,
     CompareRow,
     Event,
@@ -20,6 +21,7 @@ from ..model import (
     Place,
     Role,
     SiteConfig,
+    Source,
     SourceMeta,
 )
 from .fields import Fields, id_hint, is_id
@@ -236,3 +238,22 @@ def _records(mapping: Mapping, diagnostics: Diagnostics, kind: str) -> list[tupl
         else:
             out.append((key, node))
     return out
+
+
+def merge_source(article: Article, meta: SourceMeta, diagnostics: Diagnostics) -> Source:
+    """A seed's article and its metadata as one source: the article's own statements
+    first; metadata fills what the text does not state, and a disagreement is a warning."""
+    values, origin = {}, []
+    for name in ("headline", "byline", "published", "url"):
+        stated, given = getattr(article, name), getattr(meta, name)
+        if stated is not None and given is not None and stated != given:
+            shown = given.edtf() if name == "published" else given
+            diagnostics.warning(meta.where[name], f"'{name}' '{shown}' differs from what the "
+                                "article states; the article's value is used")
+        values[name] = stated if stated is not None else given
+        if values[name] is not None:
+            origin.append((name, "article" if stated is not None else "metadata"))
+    if meta.publisher:
+        origin.append(("publisher", "metadata"))
+    return Source(meta.id, article, values["headline"], meta.publisher, values["byline"],
+                  values["published"], values["url"], tuple(origin), meta.notes)
