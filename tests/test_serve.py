@@ -25,6 +25,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from paradetimeline import serve
@@ -457,3 +458,29 @@ def test_an_unchanged_data_file_is_not_parsed_again_and_its_errors_stay(make_pro
         assert b"Xi waves" in state.site.file("events/parade.html")
     finally:
         state.close()
+
+
+def test_templates_are_compiled_once_and_again_when_they_change(make_project, monkeypatch):
+    import shutil
+
+    from conftest import REPO
+
+    root = make_project()
+    (root / "templates").unlink()
+    shutil.copytree(REPO / "templates", root / "templates")
+    compiled = []
+    real = jinja2.Environment._compile
+    monkeypatch.setattr(jinja2.Environment, "_compile",
+                        lambda env, source, name: compiled.append(name) or real(env, source, name))
+    with preview(root) as (port, _, _):
+        assert fetch(port, "/events/parade.html")[0] == fetch(port, "/index.html")[0] == 200
+        assert "templates/event.html" in "".join(compiled)
+        compiled.clear()
+        edit(root, "Xi waves")
+        wait_for(lambda: "Xi waves" in fetch(port, "/events/parade.html")[1])
+        assert fetch(port, "/index.html")[0] == 200
+        assert compiled == []  # an event changed, not a template
+        event = root / "templates/event.html"
+        event.write_text(event.read_text().replace("{% block main %}", "{% block main %}<p>New line</p>", 1))
+        wait_for(lambda: "<p>New line</p>" in fetch(port, "/events/parade.html")[1])
+        assert len(compiled) == 1 and compiled[0].endswith("event.html")

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+import jinja2
+
 from ..check.phrases import Mention
 from ..exports.files import export_file, export_names, piece_context
 from ..exports.pieces import KeptPieces
@@ -84,6 +86,22 @@ class ResidentCache:
         self.values_before, self.values = self.values, {}
 
 
+class CompiledTemplates(jinja2.BytecodeCache):
+    """The templates as compiled by earlier rounds, in memory: Jinja keys each by its name
+    and its source's checksum, so an edited template is compiled again."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.codes.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.codes[bucket.key] = bucket.bytecode_to_string()
+
+
 class LiveSite:
     """The output files of a checked timeline, each made when `file` asks for it."""
 
@@ -95,7 +113,8 @@ class LiveSite:
         digests = rebuild.event_digests(timeline, files)
         context = rebuild.context_digest(files, options)
         self.signatures = rebuild.signatures(self.pages.values(), context, digests)
-        self.env = make_environment(templates, cache)
+        self.compiled: CompiledTemplates = earlier.compiled if earlier else CompiledTemplates()
+        self.env = make_environment(templates, cache, self.compiled)
         self.parts = self.env.globals["parts"] = Parts(self.env, view, store=cache,
                                                        context=context, digests=digests)
         self.exports = set(export_names(timeline))

@@ -59,9 +59,11 @@ class TemplateLoader(jinja2.FileSystemLoader):
         return super().get_source(environment, template)
 
 
-def make_environment(templates: Path, store: TextCache | None = None) -> jinja2.Environment:
+def make_environment(templates: Path, store: TextCache | None = None,
+                     compiled: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=TemplateLoader(templates),
+        bytecode_cache=compiled,  # serve's, in memory (incremental/resident.py)
         auto_reload=False,  # templates do not change during a build: no stat per page
         autoescape=True,
         undefined=jinja2.StrictUndefined,
