@@ -5,6 +5,7 @@ them), kept per article between builds; and the `mentions` command that lists th
 from __future__ import annotations
 
 import dataclasses
+from functools import partial
 from typing import TextIO
 
 from ..dates import PartialDate
@@ -21,7 +22,7 @@ MENTIONS_STEP = "mentions"  # kept by `key_of` the article: they depend on nothi
 def kept_mentions(articles: list[Article], cache: TextCache, jobs: int = 1) -> list[Mentions]:
     """The mentions of each article: kept in `cache` by `key_of` the article, or found anew
     (in `jobs` forked processes, when many are new)."""
-    keys = [key_of(article) for article in articles]
+    keys = [cache.remember(("key_of", a), partial(key_of, a)) for a in articles]  # serve's, once
     held = cache.get_many(MENTIONS_STEP, keys)
     kept = [held.get(key) for key in keys]
     found = [None if text is None else cache.decode(Mentions, text) for text in kept]
