@@ -79,6 +79,25 @@ def test_many_keys_asked_at_once_are_read_in_one_go(tmp_path):
     again.close()
 
 
+def test_values_set_aside_past_the_bound_are_found_and_saved_like_the_others(
+        tmp_path, monkeypatch):
+    monkeypatch.setattr(store, "SET_ASIDE_AT", 10)
+    first = open_store(tmp_path)
+    for n in range(30):
+        first.put("part", f"k{n}", f"value {n}")
+    assert len(first.made) < 30 and "part" in first.aside
+    assert first.get("part", "k0") == "value 0"
+    assert first.get_many("part", ["k1", "k29", "k30"]) == {"k1": "value 1", "k29": "value 29"}
+    unsaved = open_store(tmp_path)  # a build that failed: nothing it made is kept
+    unsaved.put("part", "k1", "from a failed build")
+    unsaved.close()
+    first.save()
+    first.close()
+    again = open_store(tmp_path)
+    assert again.rows("part") == sorted((f"k{n}", f"value {n}") for n in range(30))
+    again.close()
+
+
 def test_garbage_at_its_name_means_a_fresh_store_not_an_error(tmp_path):
     (tmp_path / FILENAME).write_bytes(b"not a database at all" * 100)
     fresh = open_store(tmp_path)

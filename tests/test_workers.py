@@ -14,13 +14,13 @@ from paradetimeline.workers import can_fork, in_workers
 
 
 def test_slices_cover_the_range_in_order():
-    parts = in_workers(lambda start, stop: list(range(start, stop)), 101, 2)
+    parts = list(in_workers(lambda start, stop: list(range(start, stop)), 101, 2))
     assert [n for part in parts for n in part] == list(range(101))
     assert len(parts) > 2
 
 
 def test_the_work_runs_in_other_processes():
-    pids = in_workers(lambda start, stop: os.getpid(), 8, 2)
+    pids = list(in_workers(lambda start, stop: os.getpid(), 8, 2))
     assert os.getpid() not in pids
 
 
@@ -49,7 +49,7 @@ def test_workers_exit_when_their_parent_is_killed(tmp_path):
         "def work(start, stop):\n"
         f"    open(os.path.join({str(tmp_path)!r}, str(os.getpid())), 'w').close()\n"
         "    time.sleep(600)\n"
-        "in_workers(work, 2, 2)\n")
+        "list(in_workers(work, 2, 2))\n")
     parent = subprocess.Popen([sys.executable, "-c", script])
     deadline = time.monotonic() + 60
     while len(list(tmp_path.iterdir())) < 2:

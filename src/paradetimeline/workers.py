@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
@@ -27,17 +27,18 @@ def can_fork(jobs: int, count: int, least: int) -> bool:
     return jobs > 1 and count >= least and "fork" in multiprocessing.get_all_start_methods()
 
 
-def in_workers(work: Callable[[int, int], R], count: int, jobs: int) -> list[R]:
+def in_workers(work: Callable[[int, int], R], count: int, jobs: int) -> Iterator[R]:
     """`work(start, stop)` for slices of range(count) that cover it, in order, each run in
     one of `jobs` forked processes. `work` may be a closure: it is never pickled, the
-    workers inherit it; what it returns is."""
+    workers inherit it; what it returns is, and each slice's is yielded as soon as it is
+    there, so the caller need not hold them all at once."""
     step = -(-count // (jobs * SLICES_PER_WORKER))
     slices = [(start, min(start + step, count)) for start in range(0, count, step)]
     _WORK.append(work)
     try:
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                                  initializer=_exit_with, initargs=(os.getpid(),)) as pool:
-            return list(pool.map(_run, slices))
+            yield from pool.map(_run, slices)
     finally:
         _WORK.pop()
 

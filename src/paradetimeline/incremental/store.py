@@ -42,10 +42,18 @@ create table if not exists uses (
     primary key (step, key)) without rowid;
 """
 BATCH = 500  # keys asked for in one query
+SET_ASIDE_AT = 4_000_000  # characters of made values held in memory before they are set aside
+_ASIDE = """
+create temp table if not exists made (
+    step text not null, key text not null, value text not null, primary key (step, key));
+"""
+
 
 class Store:
-    """Text values by (step, key). Reads come from the file as asked; writes wait in memory
-    for `save`, so a failed build leaves the file as the last good one left it."""
+    """Text values by (step, key). Reads come from the file as asked; writes wait for
+    `save`, so a failed build leaves the file as the last good one left it. They wait in
+    memory, and past SET_ASIDE_AT characters in a table of this connection's own (SQLite's
+    temporary storage, on disk): a cold build of a large site makes more than it should hold."""
 
     def __init__(self, connection: sqlite3.Connection | None, build: int = 0,
                  path: Path | None = None) -> None:
@@ -58,6 +66,8 @@ class Store:
         self.fetched: dict[tuple[str, str], str] = {}  # read ahead by `prefetch`, not yet asked
         self.kept: set[str] = set()  # steps all of whose rows count as used (see `keep`)
         self.steps: set[str] | None = None  # the steps the file holds rows of (None: unknown)
+        self.waiting = 0  # characters in `made`
+        self.aside: set[str] = set()  # steps some of whose made values are in the table `made`
 
     def get(self, step: str, key: str) -> str | None:
         self._here()
@@ -76,8 +86,8 @@ class Store:
         self._here()
         if self.steps is None:
             self.steps = self._guarded(_steps, set[str]())
-        if step not in self.steps:  # a cold build asks 100,000 times: no query for any
-            return
+        if step not in self.steps and step not in self.aside:  # a cold build asks 100,000
+            return  # times: no query for any
         wanted = [k for k in keys if (step, k) not in self.made and (step, k) not in self.fetched]
         for first in range(0, len(wanted), BATCH):
             none: list[tuple[str, str, int]] = []
@@ -85,6 +95,11 @@ class Store:
             for key, value, used in self._guarded(batch, none):
                 self.fetched[step, key] = str(value)
                 self.used[step, key] = used
+            if step in self.aside:
+                aside: list[tuple[str, str]] = []
+                made = partial(_made, step, wanted[first:first + BATCH])
+                for key, value in self._guarded(made, aside):
+                    self.fetched[step, key] = str(value)
 
     def get_many(self, step: str, keys: list[str]) -> dict[str, str]:
         """{key: value} of those of `keys` the store holds for `step`."""
@@ -94,6 +109,21 @@ class Store:
     def put(self, step: str, key: str, value: str) -> None:
         self._here()
         self.made[step, key] = value
+        self.waiting += len(value)
+        if self.waiting > SET_ASIDE_AT and self.db is not None:
+            self._set_aside()
+
+    def _set_aside(self) -> None:
+        """Move what was made so far out of memory, into this connection's table `made`."""
+        def write(db: sqlite3.Connection) -> None:
+            db.executescript(_ASIDE)
+            with db:
+                db.executemany("insert or replace into temp.made values (?, ?, ?)",
+                               [(*key, value) for key, value in self.made.items()])
+        if self.db is not None:
+            self.aside.update(step for step, _ in self.made)
+        self._guarded(write, None)
+        self.made, self.waiting = {}, 0
 
     def decode(self, kind: Any, text: str) -> Any:
         return loads(kind, text)
@@ -112,7 +142,7 @@ class Store:
         if self.pid == os.getpid():
             return
         self.pid, self.made, self.used, self.kept = os.getpid(), {}, {}, set()
-        self.fetched, self.steps = {}, None
+        self.fetched, self.steps, self.waiting, self.aside = {}, None, 0, set()
         self.db = None  # the parent's: never used, never closed here
         if self.path is not None:
             with contextlib.suppress(sqlite3.Error):
@@ -125,19 +155,21 @@ class Store:
         for KEPT_BUILDS builds."""
         if self.db is None or self.pid != os.getpid() or self.build == 0:
             return
-        build, made, kept = self.build, self.made, sorted(self.kept)
+        self._set_aside()
+        build, kept = self.build, sorted(self.kept)
         # A row's use is noted again only once it is half way to being dropped: most
-        # builds use what the last few did, and need write nothing for it.
+        # builds use what the last few did, and need write nothing for it (and what this
+        # build made is noted below).
         stale = [(build, *key) for key, used in self.used.items()
-                 if used < build - KEPT_BUILDS // 2 and key not in made]
+                 if used < build - KEPT_BUILDS // 2]
 
         def write(db: sqlite3.Connection) -> None:
-            rows = sorted(made)  # in the order of the index: pages written one after another
-            with db:
-                db.executemany("insert or replace into results values (?, ?, ?)",
-                               [(*key, made[key]) for key in rows])
-                db.executemany("insert or replace into uses values (?, ?, ?)",
-                               [(*key, build) for key in rows])
+            with db:  # in the order of the index: pages written one after another
+                db.execute("insert or replace into results select step, key, value "
+                           "from temp.made order by step, key")
+                db.execute("insert or replace into uses select step, key, ? "
+                           "from temp.made order by step, key", (build,))
+                db.execute("delete from temp.made")
                 db.executemany("update uses set build = ? where step = ? and key = ?", stale)
                 db.executemany("update uses set build = ? where step = ?",
                                [(build, step) for step in kept])
@@ -149,7 +181,7 @@ class Store:
             db.execute("pragma incremental_vacuum")  # give what was deleted back to the disk
 
         self._guarded(write, None)
-        self.made, self.used, self.fetched, self.kept, self.steps = {}, {}, {}, set(), None
+        self.used, self.fetched, self.kept, self.steps, self.aside = {}, {}, set(), None, set()
 
     def delete(self, step: str, key: str) -> None:
         """Drop one row now (the record of an output folder that is going away)."""
@@ -192,6 +224,12 @@ def _values(step: str, keys: list[str], db: sqlite3.Connection) -> list[tuple[st
         "select r.key, r.value, u.build from results r join uses u on u.step = r.step and "
         f"u.key = r.key where r.step = ? and r.key in ({', '.join('?' * len(keys))})",
         (step, *keys)).fetchall()
+
+
+def _made(step: str, keys: list[str], db: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(key, value) of those `keys` this build made and set aside."""
+    return db.execute(f"select key, value from temp.made where step = ? and key in "
+                      f"({', '.join('?' * len(keys))})", (step, *keys)).fetchall()
 
 
 def open_store(folder: Path | None) -> Store:

@@ -22,6 +22,7 @@ from ..plain import TextCache, digest
 from .views import TimelineView
 
 HELD = 64 * 1024  # a longer part (a source's section, say) is kept in the store only
+HELD_IN_ALL = 4_000_000  # characters of parts held at once; past it, the oldest go
 
 
 def event_digest(event: Event) -> str:
@@ -39,6 +40,7 @@ class Parts:
         self.context = context
         self.digests = digests if digests is not None else {}  # event id -> event_digest
         self.held: dict[str, Markup] = {}
+        self.held_size = 0  # characters in `held`
         self.showing: tuple[Iterable[str], str] | None = None  # set by `about_to_show`
 
     def about_to_show(self, events: Iterable[str], root: str) -> None:
@@ -72,7 +74,7 @@ class Parts:
         """Let go of the model: the templates' macros hold these parts in reference cycles
         that outlive the build, as the collector is paused (see api.collector_paused)."""
         self.env = self.view = None  # type: ignore[assignment]
-        self.held = {}
+        self.held, self.held_size = {}, 0
 
     def _part(self, macro: str, shows: tuple[str, ...], key: tuple[str, ...],
               *args: Any) -> Markup:
@@ -92,4 +94,15 @@ class Parts:
                 self.store.put("part", name, str(found))
         if len(found) <= HELD:
             self.held[name] = found
+            self.held_size += len(found)
+            if self.held_size > HELD_IN_ALL:
+                self._let_go()
         return found
+
+    def _let_go(self) -> None:
+        """Forget the parts held longest, down to half the bound (pages that show the same
+        events come together in the plan, so those are the least likely to be shown again)."""
+        for name in list(self.held):
+            if self.held_size <= HELD_IN_ALL // 2:
+                break
+            self.held_size -= len(self.held.pop(name))
