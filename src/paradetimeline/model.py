@@ -68,6 +68,15 @@ class Article:
     def sentences(self) -> tuple[Sentence, ...]:
         return tuple(s for p in self.paragraphs for s in p.sentences)
 
+    def __hash__(self) -> int:
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        """Hashed once, not once per lookup: `serve` looks every article up every round."""
+        return hash((self.id, self.headline, self.byline, self.published, self.url,
+                     self.captions, self.paragraphs, self.removed))
+
     @cached_property
     def normalized(self) -> tuple[tuple[str, ...], ...]:
         """Each paragraph's sentences with whitespace and typographic quotes normalized
