@@ -16,7 +16,7 @@ from conftest import REPO
 
 PACKAGE = REPO / "src" / "paradetimeline"
 
-FOUNDATIONS = {"errors", "dates", "model", "memory", "plain", "workers"}
+FOUNDATIONS = {"errors", "dates", "model", "memory", "plain", "theme", "workers"}
 STAGES = {"read": 1, "check": 2, "render": 3, "exports": 4, "write": 5, "incremental": 6}
 EDGES = {"api": 7, "scaffold": 7, "serve": 8, "cli": 9, "__init__": 10, "__main__": 11}
 

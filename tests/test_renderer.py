@@ -143,14 +143,15 @@ def large_project(make_project, count: int = 450):
     return make_project(events)
 
 
-@pytest.mark.parametrize("body, message", [
-    ("{% if %}\n", "template syntax: "),
-    ("{{ 1 // 0 }}\n{% endblock %}\n", "template error: ZeroDivisionError: integer division or modulo by zero"),
+@pytest.mark.parametrize("body, message, workers", [
+    ("{% if %}\n", "template syntax: ", 0),  # found by the check, before any page
+    ("{{ 1 // 0 }}\n{% endblock %}\n", "template error: ZeroDivisionError: integer division or modulo by zero", 1),
 ])
 def test_a_template_error_in_a_large_site_is_reported_like_any_other(
-        make_project, tmp_path, monkeypatch, body, message):
+        make_project, tmp_path, monkeypatch, body, message, workers):
     """An error in a template only some pages use, reached late in a large build whose
-    pages are rendered by forked workers: the worker's error reaches the user whole."""
+    pages are rendered by forked workers: the worker's error reaches the user whole. A
+    syntax error is the check's, and stops the build before any page is rendered."""
     import paradetimeline.write.files as files
     from paradetimeline.workers import in_workers
 
@@ -169,7 +170,7 @@ def test_a_template_error_in_a_large_site_is_reported_like_any_other(
     assert str(diagnostic.location) == "templates/tag.html:3:1"
     assert diagnostic.message.startswith(message)
     assert not (root / "site").exists()
-    assert len(pools) == 1  # the pages were rendered by workers
+    assert len(pools) == workers  # the pages were rendered by workers
 
 
 DRAFT = """\

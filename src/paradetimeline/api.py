@@ -273,9 +273,33 @@ def _load(root: Path, results: TextCache | None = None, jobs: int = 1,
 
     timeline, diagnostics = load_timeline(root, drafts=True, cache=results, jobs=jobs,
                                           digests=digests)
+    # A template the build would not find or compile fails `check` too (once: the loader
+    # has reported a template that may not be read at all).
+    diagnostics.items.extend(d for d in _template_errors(root, results, digests or {})
+                             if d not in diagnostics.items)
     mentions = None if diagnostics.errors else \
         check_coverage(timeline, root, diagnostics, jobs, results)
     return timeline, diagnostics, mentions
+
+
+def _template_errors(root: Path, results: TextCache | None, digests: dict[str, str]
+                     ) -> list[Diagnostic]:
+    """renderer.template_errors, kept in the store under a digest of the templates (the
+    project's and the theme's): parsing them all takes longer than a rebuild should."""
+    from .plain import digest, dumps
+    from .render.renderer import template_errors
+
+    templates = sorted(f"{name}\0{sha}" for name, sha in digests.items()
+                       if name.startswith(("templates/", "theme/")))
+    if results is None or not templates:
+        return template_errors(root / "templates")
+    key = digest(*templates)
+    kept = results.get("templates", key)
+    if kept is not None:
+        return list(results.decode(tuple[Diagnostic, ...], kept))
+    found = template_errors(root / "templates")
+    results.put("templates", key, dumps(tuple(found)))
+    return found
 
 
 def _verdict(diagnostics: Diagnostics, strict: bool) -> tuple[Diagnostic, ...]:

@@ -53,7 +53,8 @@ def make_parser() -> argparse.ArgumentParser:
                                   epilog=EXAMPLES[name],
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
         sub.add_argument("--root", default=".", metavar="DIR",
-                         help="project folder holding seeds/, content/, templates/ (default: .)")
+                         help="project folder holding seeds/, content/ and, to override the default "
+                         "theme, templates/ (default: .)")
         sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                          help=argparse.SUPPRESS)
         return sub

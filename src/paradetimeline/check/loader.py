@@ -396,5 +396,5 @@ def check_context(digests: dict[str, str]) -> str | None:
     if not digests:
         return None
     shared = sorted((name, sha) for name, sha in digests.items()
-                    if not name.startswith(("content/events/", "templates/")))
+                    if not name.startswith(("content/events/", "templates/", "theme/")))
     return digest(*(part for pair in shared for part in pair))

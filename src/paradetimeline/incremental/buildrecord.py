@@ -1,8 +1,8 @@
 """A build record, so that rebuilding with nothing changed does nothing.
 
 After a successful build we store, in the project's cache folder (`folder`), a fingerprint of every
-input (the bytes of every file under seeds/, content/ and templates/, the package's own code,
-the build options and SOURCE_DATE_EPOCH) and a manifest of the output (each file's size and
+input (the bytes of every file under seeds/, content/ and templates/, the package's own code
+and default theme, the build options and SOURCE_DATE_EPOCH) and a manifest of the output (each file's size and
 modification time). A later build whose fingerprint and output both still match skips the
 work and replays the recorded diagnostics. Anything else (a changed byte, an edited or
 missing output file, a record that is corrupt, of another format or shape, from another
@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .. import theme
 from ..errors import Diagnostic, Location
 from . import safefile
 
@@ -55,7 +56,8 @@ def fingerprint(root: Path, options: dict[str, Any],
     now = time.time_ns()
     files: dict[str, list[Any]] = {}
     hashed: list[str] = []  # "name\0sha\0" of every file, hashed in one go
-    sources = [("code", _CODE, ".py")] + [(name, root / name, "") for name in INPUT_FOLDERS]
+    sources = [("code", _CODE, ".py"), ("theme", theme.folder(), "")] + [
+        (name, root / name, "") for name in INPUT_FOLDERS]
     for label, base, suffix in sources:
         for relpath, info in sorted(_walk(base)):
             if not relpath.endswith(suffix):

@@ -53,12 +53,12 @@ def event_digests(timeline: Timeline, files: Mapping[str, list[Any]]) -> dict[st
 def context_digest(files: Mapping[str, list[Any]], options: str, *, templates: bool = True) -> str:
     """Digest of every input but the event files (from the build's fingerprint, whose
     `files` are {name: [size, mtime, sha256]}, code included) and of the options; without
-    `templates`, of those but the templates."""
+    `templates`, of those but the templates (the project's and the theme's)."""
     parts = [options]
     for name, facts in sorted(files.items()):
         if name.startswith(EVENT_FOLDER) and name.endswith(EVENT_SUFFIXES):
             continue
-        if templates or not name.startswith("templates/"):
+        if templates or not name.startswith(("templates/", "theme/")):
             parts.append(f"{name}\0{facts[2]}")
     return digest("\n".join(parts))
 

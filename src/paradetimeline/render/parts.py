@@ -21,6 +21,7 @@ from ..model import Event, Source
 from ..plain import TextCache, digest
 from .views import TimelineView
 
+MACROS = "_macros.html"  # the template of every part's macro
 HELD = 64 * 1024  # a longer part (a source's section, say) is kept in the store only
 HELD_IN_ALL = 4_000_000  # characters of parts held at once; past it, the oldest go
 
@@ -88,7 +89,7 @@ class Parts:
         if kept is not None:
             found = Markup(kept)
         else:
-            module: Any = self.env.get_template("_macros.html").module
+            module: Any = self.env.get_template(MACROS).module
             found = Markup(getattr(module, macro)(*args[:1], self.view, *args[1:]))
             if self.store is not None:
                 self.store.put("part", name, str(found))

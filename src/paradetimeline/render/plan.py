@@ -18,6 +18,9 @@ from ..model import Event, Timeline
 from .views import TimelineView
 
 EVERY_EVENT = None
+TEMPLATES = ("index.html", "compare.html", "about.html", "provenance.html", "404.html",
+             "list.html", "event.html", "commemoration.html", "source.html", "person.html",
+             "place.html", "anniversary.html", "tag.html")  # every page's, below
 
 
 @dataclass(frozen=True)

@@ -16,15 +16,18 @@ from typing import Any
 from urllib.parse import quote
 
 import jinja2
+from jinja2 import nodes
 from markupsafe import Markup
 
+from .. import theme
 from ..errors import Diagnostic, Location
 from ..plain import TextCache
 from ..read.files import template_problem
 from .filedata import FileData, utf8_blocks
 from .jsonld import event_jsonld, jsonld_script, source_jsonld
 from .markup import render_markdown
-from .plan import Page
+from .parts import MACROS
+from .plan import TEMPLATES, Page
 from .views import TimelineView
 
 STATIC_DIR = "static"
@@ -42,12 +45,13 @@ class TemplateError(Exception):
 
 
 class TemplateLoader(jinja2.FileSystemLoader):
-    """Jinja's FileSystemLoader, which follows symlinks anywhere, held to the rule for
+    """Jinja's FileSystemLoader over the project's templates/, then the default theme's
+    (theme.py). The project's, which Jinja would follow anywhere, are held to the rule for
     content: a template that leads out of the project (or the templates folder), or is
     not a regular file (a FIFO would hang the build), is a TemplateError."""
 
     def __init__(self, templates: Path):
-        super().__init__(str(templates))
+        super().__init__([str(templates), str(theme.folder())])
         self.templates = templates
 
     def get_source(self, environment: jinja2.Environment, template: str
@@ -129,6 +133,9 @@ def _located(name: str) -> Iterator[None]:
         yield
     except TemplateError:
         raise
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(Diagnostic("error", _template_location(exc, name), not_found(
+            str(exc.name)), NOT_FOUND_HINT)) from exc
     except jinja2.TemplateSyntaxError as exc:
         where = Location(f"templates/{exc.name or name}", exc.lineno or 1, 1)
         raise TemplateError(Diagnostic("error", where, f"template syntax: {exc.message}")) from exc
@@ -138,6 +145,45 @@ def _located(name: str) -> Iterator[None]:
     except Exception as exc:
         raise TemplateError(Diagnostic("error", _template_location(exc, name),
                                        f"template error: {type(exc).__name__}: {exc}")) from exc
+
+
+NOT_FOUND_HINT = "add it to templates/, or correct the name"
+
+
+def not_found(name: str) -> str:
+    return f"template '{name}' not found (neither in templates/ nor in the default theme)"
+
+
+def template_errors(templates: Path) -> list[Diagnostic]:
+    """What would stop a build at its templates, found before it starts: a template that
+    the page plan or another template names and neither templates/ nor the theme holds,
+    and syntax errors."""
+    env = make_environment(templates)
+    found: list[Diagnostic] = []
+    todo = [(name, Location(f"templates/{name}")) for name in (*TEMPLATES, MACROS)]
+    seen: set[str] = set()
+    while todo:
+        name, named_at = todo.pop(0)
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            with _located(name):
+                try:
+                    source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
+                except jinja2.TemplateNotFound:
+                    found.append(Diagnostic("error", named_at, not_found(name), NOT_FOUND_HINT))
+                    continue
+                tree = env.parse(source, name)
+        except TemplateError as exc:
+            found.append(exc.diagnostic)
+            continue
+        for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
+            named = getattr(node, "template", None)
+            if isinstance(named, nodes.Const) and isinstance(named.value, str) and not getattr(
+                    node, "ignore_missing", False):
+                todo.append((named.value, Location(f"templates/{name}", node.lineno, 1)))
+    return found
 
 
 def _template_location(exc: Exception, name: str) -> Location:
@@ -156,8 +202,16 @@ def _template_location(exc: Exception, name: str) -> Location:
 
 
 def static_files(templates: Path) -> dict[str, bytes]:
-    """The files of templates/static/, to copy into the site as they are. Each must pass
-    `template_problem`: a link to /proc/self/environ would publish the environment."""
+    """The files of the theme's static/ folder and of templates/static/ (which wins where
+    both have one), to copy into the site as they are."""
+    files = _static_files(theme.folder(), checked=False)
+    files.update(_static_files(templates))
+    return dict(sorted(files.items()))
+
+
+def _static_files(templates: Path, checked: bool = True) -> dict[str, bytes]:
+    """The files of `templates`/static/. Each of a project's must pass `template_problem`:
+    a link to /proc/self/environ would publish the environment."""
     folder = templates / STATIC_DIR
     if not folder.is_dir():
         return {}
@@ -166,7 +220,7 @@ def static_files(templates: Path) -> dict[str, bytes]:
         if path.name.startswith(".") or path.is_dir():
             continue  # a symlinked folder is not entered, as by the build's fingerprint
         name = path.relative_to(templates).as_posix()
-        problem = template_problem(templates, name)
+        problem = template_problem(templates, name) if checked else None
         if problem is not None:
             raise TemplateError(problem)
         try:
