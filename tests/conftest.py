@@ -63,6 +63,10 @@ Xi attended Moscow's Victory Day parade on Saturday marking 70 years since the e
 Western leaders boycotted the Moscow parade over Russia's role in the Ukraine crisis.
 """
 
+# What a published event needs: a quote from a source (here the minimal project's seed).
+CITED = ("sources:\n  - source: s1\n    quote: \"Xi attended Moscow's Victory Day parade on "
+         "Saturday marking 70 years since the end of the war in Europe.\"\n")
+
 MINIMAL_FILES = {
     "content/site.yaml": MINIMAL_SITE,
     "seeds/s1.txt": MINIMAL_SEED,

@@ -179,7 +179,8 @@ def test_a_fuzzy_match_never_counts_but_is_offered_as_a_hint(sources: dict[str, 
     quote = "Xi attended Moscow's Victory Day parade on Sunday"
     assert find_quote(article, quote) is None
     assert nearest_sentence(article, quote) == (
-        "p4-s1: \"Xi attended Moscow's Victory Day parade on Saturday marking 70 years since "
+        "p4-s1, which has \"Saturday\" where the quote has \"Sunday\": \"Xi attended Moscow's "
+        "Victory Day parade on Saturday marking 70 years since "
         "the end of the war in Europe.\"")
     assert nearest_sentence(article, "zzzz qqqq") is None
 

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import CITED, REPO
 from test_output import snapshot
 
 from paradetimeline import ContentError, build_site
@@ -57,11 +57,11 @@ def test_each_incremental_build_equals_a_clean_build(make_project, tmp_path):
     site = root / "site"
     edits = [
         ("add an event", lambda: (root / "content/events/new.yaml").write_text(
-            "title: A new event\ndate: 2015-05-10\nstatus: planned\ntags: [parade]\n")),
+            "title: A new event\ndate: 2015-05-10\nstatus: planned\ntags: [parade]\n" + CITED)),
         ("change an event", lambda: (root / "content/events/new.yaml").write_text(
-            "title: A changed event\ndate: 2015-06\nstatus: expected\n")),
+            "title: A changed event\ndate: 2015-06\nstatus: expected\n" + CITED)),
         ("change its body", lambda: (root / "content/events/new.yaml").write_text(
-            "title: A changed event\ndate: 2015-06\nstatus: expected\nbody: Now *with* a body.\n")),
+            "title: A changed event\ndate: 2015-06\nstatus: expected\nbody: Now *with* a body.\n" + CITED)),
         ("delete an event", lambda: (root / "content/events/new.yaml").unlink()),
         ("edit a person", lambda: (root / "content/people.yaml").write_text(
             "xi-jinping:\n  name: Xi Jinping (edited)\n  country: China\n")),
@@ -145,6 +145,11 @@ def test_an_unchanged_rebuild_does_not_import_the_renderer(make_project):
     assert shown.strip() == "[]"
 
 
+CITED_IN_REPO = ("sources:\n  - source: 001_0f98aee22f1571cc\n    quote: \"Evan Medeiros, said that "
+                 "he had questions about whether a large military parade would really send a "
+                 "signal of reconciliation\"\n")
+
+
 def repo_copy(tmp_path):
     """The repository's own project (25 events, three articles), to edit."""
     root = tmp_path / "repo"
@@ -185,7 +190,7 @@ def test_adding_an_event_rewrites_only_the_pages_that_show_it(tmp_path, monkeypa
     site = root / "site"
     before = {p: p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()}
     (root / "content/events/2025/2025-12-31-added.yaml").write_text(
-        "title: An added event\ndate: 2025-12-31\nstatus: planned\ntags: [parade]\n")
+        "title: An added event\ndate: 2025-12-31\nstatus: planned\ntags: [parade]\n" + CITED_IN_REPO)
     result = build_site(root)
     changed = sorted(p.relative_to(site).as_posix() for p, t in before.items()
                      if p.stat().st_mtime_ns != t)
@@ -222,7 +227,7 @@ def test_a_corrupt_output_record_means_a_full_build(make_project, tmp_path, garb
     output_record_row(root, garbage)
     assert rebuild.read_record(open_store(buildrecord.folder(root)),
                                buildrecord.output_key(root / "site")) is None
-    (root / "content/events/new.yaml").write_text("title: New\ndate: 2015-05-10\nstatus: planned\n")
+    (root / "content/events/new.yaml").write_text("title: New\ndate: 2015-05-10\nstatus: planned\n" + CITED)
     build_site(root)
     assert snapshot(root / "site") == clean_build(root, tmp_path, "clean")
 
@@ -239,7 +244,7 @@ def test_an_output_record_of_another_build_is_not_trusted(make_project, tmp_path
         "another build", {path: "" for path in kept.signatures}, kept.digests))
     store.save()
     store.close()
-    (root / "content/events/new.yaml").write_text("title: New\ndate: 2015-05-10\nstatus: planned\n")
+    (root / "content/events/new.yaml").write_text("title: New\ndate: 2015-05-10\nstatus: planned\n" + CITED)
     build_site(root)
     assert snapshot(root / "site") == clean_build(root, tmp_path, "clean")
 
@@ -259,7 +264,7 @@ def test_a_build_that_renders_some_pages_keeps_the_results_of_the_others(tmp_pat
     assert len(markdown) == 3 and parts  # three events have a body
     for n in range(KEPT_BUILDS + 1):  # enough builds for a row none of them uses to go
         (root / f"content/events/2025/2025-12-31-added-{n}.yaml").write_text(
-            "title: An added event\ndate: 2025-12-31\nstatus: planned\n")
+            "title: An added event\ndate: 2025-12-31\nstatus: planned\n" + CITED_IN_REPO)
         build_site(root)
     assert kept("markdown") == markdown  # none rendered, none dropped
     assert kept("part").items() >= parts.items()

@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from conftest import CITED
 
 from paradetimeline import __version__
 from paradetimeline.cli import main
@@ -58,6 +59,9 @@ def test_check_reports_a_broken_file_like_a_compiler_and_exits_1(make_project, c
         date: 2015-05-09
         status: happened
         people: [xi-jinpin]
+        sources:
+          - source: s1
+            quote: "Xi attended Moscow's Victory Day parade on Saturday marking 70 years since the end of the war in Europe."
         """})
     code, out, err = run(capsys, "check", "--root", str(root))
     assert code == 1 and out == ""
@@ -133,11 +137,17 @@ def test_new_event_writes_a_file_that_passes_check(make_project, capsys):
                        "--title", "Xi Jinping visits: \"Moscow\"")
     assert code == 0
     assert out == ("Created content/events/2025/2025-05-09-xi-jinping-visits-moscow.yaml "
-                   "(a draft: delete 'draft: true' to publish it)\n")
+                   "(a draft: quote its source under 'sources:', then delete 'draft: true' "
+                   "to publish it)\n")
     assert run(capsys, "check", "--root", str(root), "--strict")[0] == 0
     created = root / "content/events/2025/2025-05-09-xi-jinping-visits-moscow.yaml"
     created.write_text(created.read_text().replace("draft: true", "draft: false"))
-    run(capsys, "build", "--root", str(root))
+    code, _, err = run(capsys, "check", "--root", str(root))
+    assert code == 1 and err.startswith(
+        "content/events/2025/2025-05-09-xi-jinping-visits-moscow.yaml:15:10: error: a published "
+        "event needs a quote from a source\n")
+    created.write_text(created.read_text().replace("sources: []", CITED.rstrip("\n")))
+    assert run(capsys, "build", "--root", str(root))[0] == 0
     page = (root / "site/events/2025-05-09-xi-jinping-visits-moscow.html").read_text()
     assert "Xi Jinping visits: &#34;Moscow&#34;" in page
 

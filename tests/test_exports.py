@@ -14,7 +14,7 @@ import feedparser
 import icalendar
 import jsonschema
 import pytest
-from conftest import EXAMPLE_BASE_URL, REPO
+from conftest import CITED, EXAMPLE_BASE_URL, REPO
 
 from paradetimeline import build_site
 from paradetimeline.check.loader import load_timeline
@@ -149,7 +149,7 @@ def test_timeline_json_title_eras_text_and_groups(site):
 
 def test_timeline_json_escapes_html(make_project, tmp_path):
     root = make_project({"content/events/parade.yaml": (
-        "title: Fish & <chips>\ndate: 2015-05-09\nstatus: happened\nsummary: a <b>bold</b> claim\n")})
+        "title: Fish & <chips>\ndate: 2015-05-09\nstatus: happened\nsummary: a <b>bold</b> claim\n" + CITED)})
     build_site(root, tmp_path / "out")
     event = slide(tmp_path / "out", "parade")
     assert event["text"]["headline"] == "Fish &amp; &lt;chips&gt;"
@@ -225,7 +225,7 @@ def test_calendar_text_is_escaped_and_round_trips(make_project, tmp_path):
     title = "Parade; troops, guards \\ “習近平” " + "長" * 40
     root = make_project({"content/events/parade.yaml": (
         f"title: '{title}'\ndate: 2015-05-09\nstatus: planned\n"
-        "summary: |\n  Two lines,\n  here; really.\n")})
+        "summary: |\n  Two lines,\n  here; really.\n" + CITED)})
     build_site(root, tmp_path / "out")
     raw = (tmp_path / "out" / "events.ics").read_bytes()
     assert b"SUMMARY:Parade\\; troops\\, guards \\\\ " in raw

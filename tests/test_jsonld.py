@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_BASE_URL
+from conftest import CITED, EXAMPLE_BASE_URL
 
 from paradetimeline import build_site
 from paradetimeline.render.jsonld import jsonld_script
@@ -143,7 +143,7 @@ def test_without_a_base_url_there_are_no_absolute_urls_of_ours(bare_site):
 def test_jsonld_cannot_break_out_of_its_script(make_project, tmp_path):
     title = "</script><script>alert(1)</script> & <!-- co"
     root = make_project({"content/events/parade.yaml": (
-        f"title: '{title}'\ndate: 2015-05-09\nstatus: happened\n")})
+        f"title: '{title}'\ndate: 2015-05-09\nstatus: happened\n" + CITED)})
     build_site(root, tmp_path / "out")
     html = (tmp_path / "out" / "events" / "parade.html").read_text(encoding="utf-8")
     (script,) = SCRIPT.findall(html)

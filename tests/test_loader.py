@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import CITED, REPO
 
 from paradetimeline.check.loader import load_timeline
 from paradetimeline.errors import UsageError
@@ -17,7 +17,7 @@ EVENT = """\
 title: {title}
 date: {date}
 status: happened
-"""
+""" + CITED.replace("{", "{{").replace("}", "}}")
 
 
 def problems(root: Path) -> list[str]:
@@ -64,7 +64,7 @@ def test_events_sort_by_date_precision_then_id(make_project) -> None:  # type: i
 def test_drafts_are_checked_always_and_kept_on_request(make_project) -> None:  # type: ignore[no-untyped-def]
     root = make_project({"content/events/later.yaml": EVENT.format(title="L", date="2016")
                          + "draft: true\npeople: [nobody]\n"})
-    assert problems(root) == ["content/events/later.yaml:5:10: error: unknown person 'nobody'\n"
+    assert problems(root) == ["content/events/later.yaml:8:10: error: unknown person 'nobody'\n"
                               "    hint: define 'nobody' in content/people.yaml, or check the "
                               "spelling"]
     assert [e.id for e in load_timeline(root)[0].events] == ["parade"]

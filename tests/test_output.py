@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import CITED
 
 from paradetimeline import ContentError, UsageError, build_site
 from paradetimeline.write.output import MARKER, claimed, recover, safe_relpath, update_site, write_site
@@ -92,7 +93,7 @@ def many_events(count: int) -> dict[str, str]:
     body = "Words of a long body. " * 200
     return {
         f"content/events/bulk/e{n:05d}.yaml": (
-            f"title: Event {n}\ndate: 2015-05-09\nstatus: happened\nbody: |\n  {body}\n"
+            f"title: Event {n}\ndate: 2015-05-09\nstatus: happened\nbody: |\n  {body}\n" + CITED
         )
         for n in range(count)
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import CITED
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -22,6 +23,10 @@ def mapping(text: str) -> Mapping:
 
 
 def event(text: str) -> tuple[Event | None, list[str]]:
+    """The event `text` reads to, and what it reported; a text that says nothing of its
+    sources gets one after its other lines (a published event needs a quote)."""
+    if "sources" not in text:
+        text = text + ("" if text.endswith("\n") else "\n") + CITED
     d = Diagnostics()
     found = schema.read_event("e", "f.yaml", mapping(text), d)
     return found, [x.format() for x in d.sorted()]
@@ -108,7 +113,7 @@ def test_event_errors_that_stop_the_event(text: str, expected: list[str]) -> Non
 def test_event_errors_in_optional_fields(extra: str, expected: str) -> None:
     found, errors = event(GOOD + extra)
     assert errors == [expected]
-    assert found is not None and found.sources == ()
+    assert found is not None and len(found.sources) == (0 if "sources" in extra else 1)
 
 
 def body_event(body: str) -> tuple[Event | None, list[str]]:
@@ -235,3 +240,17 @@ def test_an_id_suggestion_is_itself_a_valid_id(text: str) -> None:
     hint = fields.id_hint(text)
     if ": try '" in hint:
         assert fields.is_id(hint.split(": try '")[1][:-1])
+
+
+@pytest.mark.parametrize("extra, expected", [
+    ("", ["f.yaml:1:8: error: a published event needs a quote from a source\n    hint: "
+          + schema.NO_QUOTE_HINT]),
+    ("sources: []\n", ["f.yaml:4:10: error: a published event needs a quote from a source\n"
+                       "    hint: " + schema.NO_QUOTE_HINT]),
+    ("sources: []\ndraft: true\n", []),
+    ("draft: true\n", []),
+])
+def test_a_published_event_needs_a_quote_a_draft_does_not(extra: str, expected: list[str]) -> None:
+    d = Diagnostics()
+    found = schema.read_event("e", "f.yaml", mapping(GOOD + extra), d)
+    assert [x.format() for x in d.sorted()] == expected and found is not None

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import jinja2
 import pytest
+from conftest import CITED
 
 from paradetimeline import serve
 from paradetimeline.errors import UsageError
@@ -395,7 +396,7 @@ def test_a_new_event_file_is_served_and_the_pages_it_does_not_touch_are_kept(mak
         parade = state.site.rendered["events/parade.html"]
         square = state.site.rendered["places/red-square.html"]
         (root / "content/events/later.yaml").write_text(
-            "title: A later event\ndate: 2025-05-09\nstatus: planned\n")
+            "title: A later event\ndate: 2025-05-09\nstatus: planned\n" + CITED)
         wait_for(lambda: fetch(port, "/events/later.html")[0] == 200)
         assert "A later event" in fetch(port, "/events/later.html")[1]
         assert "A later event" in fetch(port, "/index.html")[1]

@@ -11,6 +11,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from conftest import CITED
 from test_buildrecord import clean_build
 from test_output import snapshot
 
@@ -279,7 +280,7 @@ def test_a_garbage_store_means_a_slower_build_not_a_failed_one(make_project, mon
 def test_only_what_builds_use_is_kept(make_project):
     root = make_project()
     extra = root / "content/events/extra.yaml"
-    extra.write_text("title: Extra\ndate: 2015-05-10\nstatus: planned\n")
+    extra.write_text("title: Extra\ndate: 2015-05-10\nstatus: planned\n" + CITED)
     build_site(root, jobs=1)
     kept = lambda: len(open_store(folder(root)).rows("event"))
     with_extra = kept()
@@ -384,7 +385,7 @@ def test_a_kept_check_is_not_used_once_what_it_was_checked_against_changed(make_
 
 def test_a_kept_check_reports_again_what_it_reported(make_project):
     root = make_project({"content/events/talk.yaml": "title: T\ndate: 2015-05-11\n"
-                                                     "status: happened\nplaces: [red-squar]\n"})
+                                                     "status: happened\nplaces: [red-squar]\n" + CITED})
     reported = []
     for _ in range(2):
         with pytest.raises(ContentError) as failed:
@@ -448,7 +449,7 @@ def test_a_store_that_is_a_symlink_is_neither_read_nor_written_through(make_proj
     path.rename(elsewhere)
     path.symlink_to(elsewhere)
     before = elsewhere.read_bytes()
-    (root / "content/events/new.yaml").write_text("title: New\ndate: 2015-05-10\nstatus: planned\n")
+    (root / "content/events/new.yaml").write_text("title: New\ndate: 2015-05-10\nstatus: planned\n" + CITED)
     build_site(root, jobs=1)
     assert elsewhere.read_bytes() == before
     assert not path.is_symlink() and open_store(folder(root)).rows("event")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from conftest import CITED
+
 from paradetimeline import load_timeline
 from paradetimeline.render.views import TimelineView
 
 
 def event_file(date: str) -> str:
-    return f"title: An event\ndate: {date}\nstatus: happened\n"
+    return f"title: An event\ndate: {date}\nstatus: happened\n" + CITED
 
 
 def test_years_place_a_reference_point_among_the_events_of_its_year(make_project):

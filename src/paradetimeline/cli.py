@@ -219,7 +219,8 @@ def _new(root: Path, args: argparse.Namespace) -> int:
         print(f"paradetimeline: error: {printable(_shown_file(Path(str(exc)), root))} already exists; "
               "edit it, or choose another --title", file=sys.stderr)
         return 1
-    print(f"Created {_shown_file(path, root)} (a draft: delete 'draft: true' to publish it)")
+    print(f"Created {_shown_file(path, root)} (a draft: quote its source under 'sources:', then delete "
+          "'draft: true' to publish it)")
     return 0
 
 

@@ -25,10 +25,10 @@ summary: >-
   One line for the timeline.
 body: |
   Markdown. Raw HTML is removed when the site is built.
-sources: []
+sources: []                 # a published event needs at least one, so: replace [] with
 #  - source: 001_0f98aee22f1571cc     # a file stem in seeds/
 #    quote: "A sentence copied word for word from the article."
-draft: true                 # checked but not published; delete this line to publish
+draft: true                 # checked but not published; to publish, quote a source, then delete this line
 """
 
 

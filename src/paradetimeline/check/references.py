@@ -13,7 +13,7 @@ from ..dates import anniversary_number
 from ..errors import Diagnostics, Location, did_you_mean
 from ..model import Anniversary, Article, Citation, Commemoration, Event, Person, Place, SiteConfig, Source
 from ..plain import MemoryCache, TextCache, digest, dumps, key_of
-from ..read.articles import find_quote, nearest_sentence
+from ..read.articles import across_paragraphs, find_quote, nearest_sentence
 
 REF_FILES = {"person": "content/people.yaml", "place": "content/places.yaml",
              "anniversary": "content/anniversaries.yaml"}
@@ -21,6 +21,7 @@ REF_FILES = {"person": "content/people.yaml", "place": "content/places.yaml",
 # that kind with the id 'index' would overwrite it.
 LIST_PAGES = {"person": "people", "place": "places", "source": "sources", "tag": "tags"}
 RESERVED_ID = "index"
+MIN_QUOTE_WORDS = 4  # a shorter quote ("the", "on Friday") proves nothing
 
 
 def reserved(kind: str) -> str:
@@ -78,15 +79,33 @@ class Checker:
         if not self.ref("source", citation.source, self.sources, citation.where.get("source")):
             return citation
         assert source is not None
+        words = len(citation.quote.split())
+        if words < MIN_QUOTE_WORDS:
+            self.d.error(citation.where["quote"], f"a quote of {words} word"
+                         f"{'' if words == 1 else 's'} proves nothing",
+                         f"quote at least {MIN_QUOTE_WORDS} words: the sentence, or the part "
+                         "of it, that states the event")
+            return citation
         found = self._quote(citation.source, source.article, citation.quote)
         if found is None:
-            nearest = nearest_sentence(source.article, citation.quote)
             self.d.error(citation.where["quote"], f"quote not found in source '{citation.source}'",
-                         f"nearest sentence is {nearest}" if nearest else
-                         "quote the article word for word")
+                         self._not_found_hint(source.article, citation.quote))
             return citation
         anchors, how = found
         return dataclasses.replace(citation, anchors=anchors, match=how)
+
+    def _not_found_hint(self, article: Article, quote: str) -> str:
+        """Why a quote was not found, as near as can be told: it is another source's, it
+        runs across paragraphs, or it differs from a sentence in a word or a character."""
+        for other in self.sources.values():
+            if other.article is not article and (found := find_quote(other.article, quote)):
+                return f"it is in source '{other.id}' ({', '.join(found[0])}): cite that one"
+        spans = across_paragraphs(article, quote)
+        if spans is not None:
+            return (f"it runs from paragraph {spans[0]} into {spans[1]}; a quote lies inside "
+                    "one paragraph: cite each part as a quote of its own")
+        nearest = nearest_sentence(article, quote)
+        return f"nearest sentence is {nearest}" if nearest else "quote the article word for word"
 
     def _quote(self, source_id: str, article: Article, quote: str) -> Found:
         """`find_quote(article, quote)`, kept (a digest of an article is made once)."""

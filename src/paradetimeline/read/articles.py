@@ -203,7 +203,8 @@ def find_quote(article: Article, quote: str) -> tuple[tuple[str, ...], str] | No
 
 
 def nearest_sentence(article: Article, quote: str) -> str | None:
-    """The sentence most like a quote that did not match, for the error's hint."""
+    """The sentence most like a quote that did not match, for the error's hint, with the
+    words in which they differ when they are few."""
     import difflib
 
     wanted = normalize(quote)
@@ -214,4 +215,67 @@ def nearest_sentence(article: Article, quote: str) -> str | None:
             best, best_ratio = sentence, ratio
     if best is None or best_ratio < 0.4:
         return None
-    return f"{best.anchor}: \"{best.text}\""
+    differs = difference(quote, best.text)
+    return f"{best.anchor}{', which ' + differs if differs else ''}: \"{best.text}\""
+
+
+def difference(quote: str, sentence: str) -> str | None:
+    """'has "Saturday" where the quote has "Sunday"': how a quote differs from the sentence
+    it nearly matches, if in at most two places (words the quote leaves off at either end
+    are no difference: a quote may be part of a sentence)."""
+    import difflib
+
+    theirs, ours = normalize(sentence).split(), normalize(quote).split()
+    changes = [op for op in difflib.SequenceMatcher(None, theirs, ours, autojunk=False).get_opcodes()
+               if op[0] != "equal"]
+    if changes and changes[0][0] == "delete" and changes[0][1] == 0:
+        changes = changes[1:]
+    if changes and changes[-1][0] == "delete" and changes[-1][2] == len(theirs):
+        changes = changes[:-1]
+    if not changes or len(changes) > 2:
+        return None
+    said = []
+    for _, a1, a2, b1, b2 in changes:
+        if b1 < b2 and a2 - a1 > b2 - b1:  # where the quote stops or starts short of the
+            if b2 == len(ours):              # sentence, only as many of its words differ
+                a2 = a1 + (b2 - b1)
+            elif b1 == 0:
+                a1 = a2 - (b2 - b1)
+        article, quoted = " ".join(theirs[a1:a2]), " ".join(ours[b1:b2])
+        if not quoted:
+            said.append(f'"{article}", which the quote leaves out')
+        elif not article:
+            said.append(f'no "{quoted}", which the quote adds')
+        else:
+            said.append(f'"{article}" where the quote has "{quoted}"{_characters(article, quoted)}')
+    return "has " + ", and ".join(said)
+
+
+def _characters(article: str, quoted: str) -> str:
+    """' (EN DASH, not HYPHEN-MINUS)' when two words differ in one character that is not a
+    letter or digit, which no eye tells apart."""
+    import unicodedata
+
+    if len(article) != len(quoted):
+        return ""
+    pairs = [(a, q) for a, q in zip(article, quoted) if a != q]
+    if len(pairs) != 1 or pairs[0][0].isalnum() or pairs[0][1].isalnum():
+        return ""
+    a, q = pairs[0]
+    return f" ({unicodedata.name(a, repr(a))}, not {unicodedata.name(q, repr(q))})"
+
+
+def across_paragraphs(article: Article, quote: str) -> tuple[str, str] | None:
+    """The first and last paragraph anchors of a quote that runs from one paragraph into
+    the next, which `find_quote` never matches."""
+    wanted = normalize(quote)
+    joined = article.normalized_paragraphs
+    for first in range(len(joined)):
+        text = joined[first]
+        for last in range(first + 1, len(joined)):
+            text += " " + joined[last]
+            if wanted in text:
+                return article.paragraphs[first].anchor, article.paragraphs[last].anchor
+            if len(text) > len(wanted) + len(joined[first]):
+                break
+    return None

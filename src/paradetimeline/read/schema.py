@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import Diagnostics, Where, did_you_mean
+from ..errors import Diagnostics, Location, Where, did_you_mean
 from ..model import (
     STATUSES,
     Anniversary,
@@ -25,7 +25,7 @@ from ..model import (
     SourceMeta,
 )
 from .fields import Fields, id_hint, is_id
-from .yamlfile import Mapping, Scalar, describe
+from .yamlfile import Mapping, Scalar, Sequence, describe
 
 # Python-Markdown's time on a body grows with its length times its links and tags, so a
 # body of a few kilobytes could hold a build or `serve` for minutes. The slowest
@@ -33,6 +33,8 @@ from .yamlfile import Mapping, Scalar, describe
 MAX_BODY_LENGTH = 10_000
 MAX_BODY_LINKS = 50
 
+NO_QUOTE_HINT = ("cite the sentence that states it: 'sources:', then '- source: SEED-ID' "
+                 "with 'quote: \"...\"' below it; or keep it a draft ('draft: true')")
 EVENT_KEYS = ("title", "date", "status", "commemorates", "places", "people", "tags",
               "summary", "body", "sources", "draft")
 
@@ -53,6 +55,12 @@ def read_event(event_id: str, path: str, mapping: Mapping, diagnostics: Diagnost
         sources=tuple(read_citations(f, diagnostics)),
         draft=f.boolean("draft"),
     )
+    listed = mapping.get("sources")
+    if not event["draft"] and (listed is None or (isinstance(listed, Sequence) and not listed.items)):
+        # The promise: a published event cites the sentence that states it. (A broken list
+        # has been reported as such.)
+        diagnostics.error(f.where.get("sources") or f.where.get("title") or Location(path),
+                          "a published event needs a quote from a source", NO_QUOTE_HINT)
     if title is None or date is None or status is None:
         return None
     return Event(id=event_id, title=title, date=date, status=status, path=path,  # type: ignore[arg-type]
