@@ -47,7 +47,7 @@ def test_readme_has_one_example_of_each_content_file():
              for p in readme_examples()}
     assert kinds == {"content/site.yaml", "content/sources/", "content/people.yaml",
                      "content/places.yaml", "content/anniversaries.yaml", "content/coverage.yaml",
-                     "content/events/2015/"}
+                     "content/tags.yaml", "content/events/2015/"}
 
 
 def test_the_readme_examples_build_a_valid_site(tmp_path):

@@ -212,3 +212,15 @@ def test_source_pages_republish_the_full_text_only_when_the_site_opts_in(make_pr
     uncited = "Western leaders boycotted the Moscow parade"
     assert cited in page
     assert (uncited in page) is full_text
+
+
+def test_declared_tags_show_their_labels_and_descriptions(make_project, tmp_path):
+    root = make_project({"content/tags.yaml": "parade:\n  label: Military parades\n"
+                                              "  description: Troops on the march.\n"})
+    out = build_site(root, tmp_path / "site").out
+    tag_page = (out / "tags/parade.html").read_text()
+    assert "<title>Tag: Military parades ·" in tag_page
+    assert '<h1>Events tagged <span class="tag">Military parades</span></h1>\n<p>Troops on the march.</p>' in tag_page
+    assert '<a class="tag" href="../tags/parade.html">Military parades</a>' in (
+        out / "events/parade.html").read_text()
+    assert '<a href="../tags/parade.html">Military parades</a>' in (out / "tags/index.html").read_text()

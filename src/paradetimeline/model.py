@@ -170,6 +170,16 @@ class Place:
 
 
 @dataclass(frozen=True, slots=True)
+class Tag:
+    """A tag declared in content/tags.yaml: its label is what pages show."""
+
+    id: str
+    label: str
+    description: str | None = None
+    where: Where = field(default_factory=Where, compare=False, hash=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Citation:
     source: str
     quote: str
@@ -263,3 +273,4 @@ class Timeline:
     sources: dict[str, Source]
     anniversaries: dict[str, Anniversary]
     commemorations: tuple[Commemoration, ...]
+    tags: dict[str, Tag] = field(default_factory=dict)  # declared ones; {} without tags.yaml

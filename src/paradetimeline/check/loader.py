@@ -63,13 +63,18 @@ def load_timeline(root: Path | str, *, drafts: bool = False, cache: TextCache | 
     people = reader.keyed("people.yaml", "person", schema.read_people)
     places = reader.keyed("places.yaml", "place", schema.read_places)
     anniversaries = reader.keyed("anniversaries.yaml", "anniversary", schema.read_anniversaries)
+    declared = os.path.lexists(project.content / "tags.yaml")
+    tags = reader.keyed("tags.yaml", "tag", schema.read_tags) if declared else None
     check = Checker(diagnostics, sources, people, places, anniversaries, reader.broken,
-                    reader.cache)
+                    reader.cache, tags)
     events = reader.events(check)
+    if tags is None:
+        check.tag_spelling(events, {row.tag for row in config.compare})
     anniversaries = {k: check.anniversary(a) for k, a in anniversaries.items()}
     commemorations = check.commemorations(config)
     published = tuple(sorted((e for e in events if drafts or not e.draft), key=Event.sort_key))
-    timeline = Timeline(config, published, people, places, sources, anniversaries, commemorations)
+    timeline = Timeline(config, published, people, places, sources, anniversaries, commemorations,
+                        tags or {})
     return timeline, diagnostics
 
 

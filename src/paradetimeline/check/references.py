@@ -11,12 +11,23 @@ import dataclasses
 
 from ..dates import anniversary_number
 from ..errors import Diagnostics, Location, did_you_mean
-from ..model import Anniversary, Article, Citation, Commemoration, Event, Person, Place, SiteConfig, Source
+from ..model import (
+    Anniversary,
+    Article,
+    Citation,
+    Commemoration,
+    Event,
+    Person,
+    Place,
+    SiteConfig,
+    Source,
+    Tag,
+)
 from ..plain import MemoryCache, TextCache, digest, dumps, key_of
 from ..read.articles import across_paragraphs, find_quote, nearest_sentence
 
 REF_FILES = {"person": "content/people.yaml", "place": "content/places.yaml",
-             "anniversary": "content/anniversaries.yaml"}
+             "anniversary": "content/anniversaries.yaml", "tag": "content/tags.yaml"}
 # The kinds whose folder has a list page, FOLDER/index.html (see render/plan.py): a record of
 # that kind with the id 'index' would overwrite it.
 LIST_PAGES = {"person": "people", "place": "places", "source": "sources", "tag": "tags"}
@@ -39,10 +50,11 @@ class Checker:
     def __init__(self, diagnostics: Diagnostics, sources: dict[str, Source],
                  people: dict[str, Person], places: dict[str, Place],
                  anniversaries: dict[str, Anniversary], broken: dict[str, set[str]],
-                 cache: TextCache | None = None):
+                 cache: TextCache | None = None, tags: dict[str, Tag] | None = None):
         self.d = diagnostics
         self.sources, self.people, self.places = sources, people, places
         self.anniversaries = anniversaries
+        self.tags = tags  # None: no content/tags.yaml, so any tag may be used
         self.broken = broken
         self.cache: TextCache = cache or MemoryCache()
         self.article_keys: dict[str, str] = {}  # source id -> `key_of` its article
@@ -134,6 +146,8 @@ class Checker:
         for n, tag in enumerate(event.tags):
             if tag == RESERVED_ID:
                 self.d.error(w.get(f"tags.{n}") or Location(event.path), reserved("tag"))
+            elif self.tags is not None:
+                self.ref("tag", tag, self.tags, w.get(f"tags.{n}"))
         number = None
         if event.commemorates and self.ref("anniversary", event.commemorates, self.anniversaries,
                                            w.get("commemorates")):
@@ -145,6 +159,24 @@ class Checker:
                              "a commemoration comes after what it commemorates")
         sources = tuple(self.citation(c) for c in event.sources)
         return dataclasses.replace(event, sources=sources, anniversary=number)
+
+    def tag_spelling(self, events: list[Event], named: set[str]) -> None:
+        """Without declared tags, a tag that one event alone uses and that is close to an
+        established one (used by more events, or `named` by the site's compare rows) is a
+        warning: a typo, `parad` beside `parade`, must not silently make a tag."""
+        users: dict[str, list[Event]] = {}
+        for event in events:
+            for tag in event.tags:
+                users.setdefault(tag, []).append(event)
+        established = named | {tag for tag, found in users.items() if len(found) > 1}
+        for tag, found in users.items():
+            if tag in established or (hint := did_you_mean(tag, established)) is None:
+                continue
+            event = found[0]
+            where = event.where.get(f"tags.{event.tags.index(tag)}") or Location(event.path)
+            self.d.warning(where, f"tag '{tag}' is used by no other event",
+                           f"{hint} To make a new tag, declare the tags in content/tags.yaml "
+                           "('parade: {label: Parades}')")
 
     def commemorations(self, config: SiteConfig) -> tuple[Commemoration, ...]:
         out = []

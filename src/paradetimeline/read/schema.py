@@ -23,6 +23,7 @@ from ..model import (
     SiteConfig,
     Source,
     SourceMeta,
+    Tag,
 )
 from .fields import Fields, id_hint, is_id
 from .yamlfile import Mapping, Scalar, Sequence, describe
@@ -233,8 +234,19 @@ def read_site(mapping: Mapping, diagnostics: Diagnostics) -> SiteConfig:
     )
 
 
+def read_tags(mapping: Mapping, diagnostics: Diagnostics) -> list[Tag]:
+    tags = []
+    for tag_id, node in _records(mapping, diagnostics, "tag"):
+        f = Fields(node, diagnostics, ("label", "description"))
+        label = f.text("label", required=True)
+        if label:
+            tags.append(Tag(tag_id.value, label, f.text("description"),
+                            where=Where({"id": tag_id.loc, **f.where})))
+    return tags
+
+
 def _records(mapping: Mapping, diagnostics: Diagnostics, kind: str) -> list[tuple[Scalar, Mapping]]:
-    """The `id: {fields}` entries of a people/places/anniversaries file."""
+    """The `id: {fields}` entries of a people/places/anniversaries/tags file."""
     out = []
     for key, node in mapping.items:
         if not is_id(key.value):

@@ -109,6 +109,11 @@ class TimelineView:
     def tags(self) -> tuple[str, ...]:
         return tuple(sorted({t for e in self.timeline.events for t in e.tags}))
 
+    def tag_label(self, tag: str) -> str:
+        """What pages call a tag: its label in content/tags.yaml, or else its id."""
+        declared = self.timeline.tags.get(tag)
+        return declared.label if declared is not None else tag
+
     @cached_property
     def _index(self) -> dict[tuple[str, str], list[Event]]:
         index: dict[tuple[str, str], list[Event]] = defaultdict(list)
