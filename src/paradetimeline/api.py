@@ -277,6 +277,8 @@ def _load(root: Path, results: TextCache | None = None, jobs: int = 1,
     # has reported a template that may not be read at all).
     diagnostics.items.extend(d for d in _template_errors(root, results, digests or {})
                              if d not in diagnostics.items)
+    if timeline.published:
+        diagnostics.items.extend(_published_errors(root, timeline))
     mentions = None if diagnostics.errors else \
         check_coverage(timeline, root, diagnostics, jobs, results)
     return timeline, diagnostics, mentions
@@ -300,6 +302,24 @@ def _template_errors(root: Path, results: TextCache | None, digests: dict[str, s
     found = template_errors(root / "templates")
     results.put("templates", key, dumps(tuple(found)))
     return found
+
+
+def _published_errors(root: Path, timeline: Timeline) -> list[Diagnostic]:
+    """A content/static/ file at the place of a file the build makes would be lost or
+    would replace it: either way an error, as the site is not what the curator sees."""
+    from .errors import Location
+    from .exports.files import NEEDS_BASE_URL, export_names
+    from .render.plan import plan_pages
+    from .render.renderer import static_files
+    from .render.views import TimelineView
+
+    made = {page.path for page in plan_pages(timeline, TimelineView(timeline))}
+    made |= {".nojekyll", *export_names(timeline), *NEEDS_BASE_URL,  # with --base-url
+             *static_files(root / "templates")}
+    return [Diagnostic("error", Location(relpath), f"'{name}' is a file the build makes",
+                       "rename or remove this file; to change that page, override its "
+                       "template in templates/") for relpath in timeline.published
+            if (name := relpath.split("/", 2)[2]) in made]
 
 
 def _verdict(diagnostics: Diagnostics, strict: bool) -> tuple[Diagnostic, ...]:

@@ -274,3 +274,4 @@ class Timeline:
     anniversaries: dict[str, Anniversary]
     commemorations: tuple[Commemoration, ...]
     tags: dict[str, Tag] = field(default_factory=dict)  # declared ones; {} without tags.yaml
+    published: tuple[str, ...] = ()  # the files of content/static/, copied to the site as they are

@@ -74,7 +74,7 @@ def load_timeline(root: Path | str, *, drafts: bool = False, cache: TextCache | 
     commemorations = check.commemorations(config)
     published = tuple(sorted((e for e in events if drafts or not e.draft), key=Event.sort_key))
     timeline = Timeline(config, published, people, places, sources, anniversaries, commemorations,
-                        tags or {})
+                        tags or {}, reader.published())
     return timeline, diagnostics
 
 
@@ -116,6 +116,12 @@ class _Reader:
 
     def _broken(self, kind: str, ids: set[str]) -> None:
         self.broken.setdefault(kind, set()).update(ids)
+
+    def published(self) -> tuple[str, ...]:
+        """The files of content/static/ that may be copied into the site: regular files
+        inside the project (list_files and `inside` report the others)."""
+        return tuple(relpath for relpath in self.files.listed(PUBLISHED, ("",), recursive=True)
+                     if self.files.inside(relpath))
 
     def templates(self) -> None:
         self.diagnostics.items.extend(template_problems(self.project.templates))
@@ -370,6 +376,7 @@ class _Reader:
         parsed = self.parses.parse_file(kind, path, relpath, empty_hint, self.diagnostics, read)
         return None if parsed is None else parsed[1]
 
+PUBLISHED = "content/static"  # files copied into the site's root as they are (CNAME, favicon)
 PARALLEL_MIN_FILES = 500  # fewer event files to parse: starting processes costs more than it saves
 PARALLEL_MIN_SEEDS = 200
 EVENT_HINT = "an event needs at least 'title', 'date' and 'status'"

@@ -22,7 +22,7 @@ from ..plain import TextCache, loads
 from ..render.filedata import joined
 from ..render.parts import Parts
 from ..render.plan import plan_pages
-from ..render.renderer import make_environment, render_page, static_files
+from ..render.renderer import make_environment, published_files, render_page, static_files
 from ..render.views import TimelineView
 from . import rebuild
 
@@ -120,7 +120,8 @@ class LiveSite:
         self.exports = set(export_names(timeline))
         self.pieces = KeptPieces(cache, piece_context(timeline, rebuild.context_digest(
             files, options, templates=False)), digests)
-        self.static = {".nojekyll": b"", **static_files(templates)}
+        self.static = {".nojekyll": b"", **static_files(templates),
+                       **published_files(templates.parent, timeline.published)}
         # path -> (signature, bytes): what earlier rounds rendered, while still true
         before: dict[str, tuple[str | None, bytes]] = earlier.rendered if earlier else {}
         self.rendered: dict[str, tuple[str | None, bytes]] = {

@@ -21,7 +21,8 @@ from ..errors import Diagnostic, Diagnostics, Location
 
 YAML_SUFFIXES = (".yaml", ".yml")
 LISTED = {"seeds": "seed files", "content/sources": "source metadata files",
-          "content/events": "event files"}  # the folders `list_files` lists, in words
+          "content/events": "event files", "content/static": "files to publish"}
+# the folders `list_files` lists, in words
 
 
 @dataclasses.dataclass(frozen=True)

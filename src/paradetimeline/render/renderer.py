@@ -209,6 +209,19 @@ def static_files(templates: Path) -> dict[str, bytes]:
     return dict(sorted(files.items()))
 
 
+def published_files(root: Path, published: tuple[str, ...]) -> dict[str, bytes]:
+    """The project's content/static/ files (`Timeline.published`, as the check listed
+    them), by their place in the site: content/static/CNAME is the site's CNAME."""
+    files = {}
+    for relpath in published:
+        try:
+            files[relpath.split("/", 2)[2]] = (root / relpath).read_bytes()
+        except OSError as exc:
+            raise TemplateError(Diagnostic("error", Location(relpath),
+                                           f"cannot read file: {exc.strerror}")) from exc
+    return files
+
+
 def _static_files(templates: Path, checked: bool = True) -> dict[str, bytes]:
     """The files of `templates`/static/. Each of a project's must pass `template_problem`:
     a link to /proc/self/environ would publish the environment."""

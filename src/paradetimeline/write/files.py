@@ -17,7 +17,7 @@ from ..plain import MemoryCache, TextCache
 from ..render.filedata import FileData, joined, output_digest, write_all
 from ..render.parts import Parts
 from ..render.plan import Page, plan_pages
-from ..render.renderer import make_environment, render_page, static_files
+from ..render.renderer import make_environment, published_files, render_page, static_files
 from ..render.views import TimelineView
 from ..workers import can_fork, in_workers
 from .output import safe_relpath
@@ -41,7 +41,7 @@ class Job:
     digest `previous` (the output folder's files) already holds is not written again."""
 
     view: TimelineView
-    templates: Path
+    templates: Path  # the project's templates/: the project's content/static/ is beside it
     pages: list[Page]
     exports: bool = True
     static: bool = True
@@ -100,8 +100,9 @@ def write_files(job: Job) -> Written:
         pieces = KeptPieces(job.store, job.data_context, job.digests)
         for name in export_names(view.timeline):
             _write(job, name, export_file(view.timeline, name, pieces), done)
-    if job.static:
-        for name, data in {".nojekyll": b"", **static_files(job.templates)}.items():
+    if job.static:  # the project's own files last: the check refused any a build makes
+        for name, data in {".nojekyll": b"", **static_files(job.templates), **published_files(
+                job.templates.parent, view.timeline.published)}.items():
             _write(job, name, data, done)
     return done
 
