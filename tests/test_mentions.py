@@ -83,3 +83,17 @@ def test_format_mention_marks_uncited_phrases():
     mention = find_mentions(article("It happened yesterday.", TUESDAY))[0]
     assert format_mention(mention) == \
         't p1-s1 "yesterday" -> 2025-05-05 [the day before Tuesday 6 May 2025] cited by: -'
+
+
+def test_a_seed_without_a_date_line_counts_from_its_metadata_s_published(make_project):
+    """An article that states no date is dated by `published:` in its metadata, and its
+    relative phrases resolve from that date as from a date line."""
+    from conftest import MINIMAL_SEED
+
+    root = make_project({"seeds/s1.txt": MINIMAL_SEED.replace("May 11, 2015\n\n", ""),
+                         "content/sources/s1.yaml": "publisher: Test Times\npublished: 2015-05-11\n"})
+    timeline, _ = load_timeline(root)
+    assert timeline.sources["s1"].article.published is None
+    found = mentions_by_source(timeline)["s1"]
+    assert [(m.phrase, m.dates[0].edtf() if m.dates else None) for m in found] == [
+        ("on Saturday", "2015-05-09"), ("70 years since", "1945")]

@@ -80,7 +80,7 @@ def mentions_by_source(timeline: Timeline, jobs: int = 1, cache: TextCache | Non
     timeline order) and `anniversaries` (ids) filled: the records whose quote includes it.
     With a `cache`, the mentions found before are taken from it (see `kept_mentions`)."""
     ids = sorted(timeline.sources)
-    articles = [timeline.sources[source_id].article for source_id in ids]
+    articles = [_dated(timeline.sources[source_id]) for source_id in ids]
     found = dict(zip(ids, kept_mentions(articles, cache, jobs) if cache is not None
                      else map(scan_article, articles)))
     events = _citations_by_source([(e.id, e.sources) for e in timeline.events])
@@ -104,6 +104,15 @@ def mentions_by_source(timeline: Timeline, jobs: int = 1, cache: TextCache | Non
             for m in mentions
         ]
     return out
+
+
+def _dated(source: Source) -> Article:
+    """The article with the date its phrases count from: its own, or else the one its
+    metadata gives (`published:`), so that 'on Tuesday' resolves either way."""
+    article = source.article
+    if article.published is None and source.published is not None:
+        return dataclasses.replace(article, published=source.published)
+    return article
 
 
 def without_events(by_source: dict[str, list[Mention]], ids: set[str]
