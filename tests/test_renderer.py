@@ -224,3 +224,20 @@ def test_declared_tags_show_their_labels_and_descriptions(make_project, tmp_path
     assert '<a class="tag" href="../tags/parade.html">Military parades</a>' in (
         out / "events/parade.html").read_text()
     assert '<a href="../tags/parade.html">Military parades</a>' in (out / "tags/index.html").read_text()
+
+
+@pytest.mark.parametrize("quote, shown", [
+    ("Xi attended Moscow's Victory Day parade on Saturday marking 70 years since the end of the war in Europe.",
+     "Xi attended Moscow&#39;s Victory Day parade on Saturday marking 70 years since the end of the war in Europe."),
+    ("Victory Day parade on Saturday", "…Victory Day parade on Saturday…"),
+    ("parade on Saturday marking 70 years since the end of the war in Europe",  # a period is no word
+     "…parade on Saturday marking 70 years since the end of the war in Europe"),
+    ("Xi attended Moscow's Victory Day parade", "Xi attended Moscow&#39;s Victory Day parade…"),
+])
+def test_a_quote_cut_from_its_sentence_is_shown_with_an_ellipsis(make_project, tmp_path, quote, shown):
+    event = (REPO / "tests/bad_input/quote-not-in-source/files/content/events/parade.yaml").read_text()
+    event = event.rsplit("quote: ", 1)[0] + f'quote: "{quote}"\n'
+    root = make_project({"content/events/parade.yaml": event})
+    out = build_site(root, tmp_path / "site").out
+    assert f"<p>{shown}</p></blockquote>" in (out / "events/parade.html").read_text()
+    assert f'"quote": "{quote}"' in (out / "events.json").read_text()  # the data stays verbatim

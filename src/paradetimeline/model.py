@@ -185,11 +185,18 @@ class Citation:
     quote: str
     anchors: tuple[str, ...] = ()  # sentence anchors the quote spans, filled by the loader
     match: str = ""  # 'exact' or 'normalized', filled by the loader
+    cut_before: bool = False  # whether words of its first sentence come before the quote
+    cut_after: bool = False  # whether words of its last sentence come after it
     where: Where = field(default_factory=Where, compare=False, hash=False, repr=False)
 
     @property
     def anchor(self) -> str:
         return self.anchors[0] if self.anchors else ""
+
+    @property
+    def shown(self) -> str:
+        """The quote as pages show it: an ellipsis where words of its sentences were cut."""
+        return f"{'…' if self.cut_before else ''}{self.quote}{'…' if self.cut_after else ''}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,9 +22,11 @@ from ..model import (
     SiteConfig,
     Source,
     Tag,
+    normalize,
 )
 from ..plain import MemoryCache, TextCache, digest, dumps, key_of
 from ..read.articles import across_paragraphs, find_quote, nearest_sentence
+from .mentions import quote_spans
 
 REF_FILES = {"person": "content/people.yaml", "place": "content/places.yaml",
              "anniversary": "content/anniversaries.yaml", "tag": "content/tags.yaml"}
@@ -104,7 +106,9 @@ class Checker:
                          self._not_found_hint(source.article, citation.quote))
             return citation
         anchors, how = found
-        return dataclasses.replace(citation, anchors=anchors, match=how)
+        before, after = _cuts(source.article, citation.quote)
+        return dataclasses.replace(citation, anchors=anchors, match=how, cut_before=before,
+                                   cut_after=after)
 
     def _not_found_hint(self, article: Article, quote: str) -> str:
         """Why a quote was not found, as near as can be told: it is another source's, it
@@ -186,3 +190,13 @@ class Checker:
                 number = year - self.anniversaries[anniversary_id].date.year
                 out.append(Commemoration(year, anniversary_id, number))
         return tuple(sorted(out, key=lambda c: c.year))
+
+
+def _cuts(article: Article, quote: str) -> tuple[bool, bool]:
+    """Whether words (not just punctuation) of the quote's first sentence come before it,
+    and of its last sentence after it."""
+    spans = quote_spans(article, quote)
+    texts = {s.anchor: normalize(s.text) for s in article.sentences() if s.anchor in spans}
+    (first, (start, _)), (last, (_, end)) = next(iter(spans.items())), list(spans.items())[-1]
+    return (any(c.isalnum() for c in texts[first][:start]),
+            any(c.isalnum() for c in texts[last][end:]))
