@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 
 from ..dates import anniversary_number
 from ..errors import Diagnostics, Location, did_you_mean
@@ -35,6 +36,11 @@ REF_FILES = {"person": "content/people.yaml", "place": "content/places.yaml",
 LIST_PAGES = {"person": "people", "place": "places", "source": "sources", "tag": "tags"}
 RESERVED_ID = "index"
 MIN_QUOTE_WORDS = 4  # a shorter quote ("the", "on Friday") proves nothing
+# Words that hedge or look ahead, and words that report: a quote that only hedges does not
+# show that something happened; one that reports a statement ("X said Y will") does show
+# that the statement did.
+HEDGES = re.compile(r"\b(is set to|are set to|will|would|expected|could|likely|plans?)\b")
+REPORTS = re.compile(r"\b(said|says|confirmed|announced|told|stated|reported|according to)\b")
 
 
 def reserved(kind: str) -> str:
@@ -162,7 +168,25 @@ class Checker:
                              f"commemorate '{event.commemorates}' ({reference.date.display()})",
                              "a commemoration comes after what it commemorates")
         sources = tuple(self.citation(c) for c in event.sources)
+        if event.status == "happened" and sources:
+            self._hedged(event, sources)
         return dataclasses.replace(event, sources=sources, anniversary=number)
+
+    def _hedged(self, event: Event, sources: tuple[Citation, ...]) -> None:
+        """A warning for an event that 'happened' by its status while every quote hedges
+        or looks ahead, and none reports a statement."""
+        words: list[str] = []
+        for citation in sources:
+            quote = normalize(citation.quote).lower()
+            found = HEDGES.findall(quote)
+            if not found or REPORTS.search(quote):
+                return
+            words += [w for w in found if w not in words]
+        self.d.warning(event.where.get("status") or Location(event.path),
+                       "status 'happened', but every quote hedges or looks ahead ("
+                       + ", ".join(f"'{w}'" for w in words) + ")",
+                       "make it 'planned' or 'expected', or quote a sentence that reports it "
+                       "happened")
 
     def tag_spelling(self, events: list[Event], named: set[str]) -> None:
         """Without declared tags, a tag that one event alone uses and that is close to an
