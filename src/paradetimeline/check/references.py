@@ -220,7 +220,9 @@ def _cuts(article: Article, quote: str) -> tuple[bool, bool]:
     """Whether words (not just punctuation) of the quote's first sentence come before it,
     and of its last sentence after it."""
     spans = quote_spans(article, quote)
+    if not spans:  # not found: nothing to show
+        return False, False
     texts = {s.anchor: normalize(s.text) for s in article.sentences() if s.anchor in spans}
-    (first, (start, _)), (last, (_, end)) = next(iter(spans.items())), list(spans.items())[-1]
-    return (any(c.isalnum() for c in texts[first][:start]),
-            any(c.isalnum() for c in texts[last][end:]))
+    first, last = next(iter(spans)), list(spans)[-1]
+    return (any(c.isalnum() for c in texts[first][:spans[first][0]]),
+            any(c.isalnum() for c in texts[last][spans[last][1]:]))
