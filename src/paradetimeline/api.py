@@ -288,11 +288,12 @@ def _template_errors(root: Path, results: TextCache | None, digests: dict[str, s
                      ) -> list[Diagnostic]:
     """renderer.template_errors, kept in the store under a digest of the templates (the
     project's and the theme's): parsing them all takes longer than a rebuild should."""
+    from . import theme
     from .plain import digest, dumps
     from .render.renderer import template_errors
 
     templates = sorted(f"{name}\0{sha}" for name, sha in digests.items()
-                       if name.startswith(("templates/", "theme/")))
+                       if name.startswith(theme.TEMPLATE_INPUTS))
     if results is None or not templates:
         return template_errors(root / "templates")
     key = digest(*templates)

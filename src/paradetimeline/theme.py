@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+TEMPLATE_INPUTS = ("templates/", "theme/")  # the fingerprint's names of template files
 _PACKAGE = Path(__file__).resolve().parent
 _INSTALLED = _PACKAGE / "default_theme"
 _SOURCE = _PACKAGE.parent.parent / "templates"

@@ -30,7 +30,7 @@ from ..read.files import YAML_SUFFIXES, Guard, Project, template_problems
 from ..read.yamlfile import MAX_BYTES, Mapping, decode_utf8, read_bytes, read_yaml
 from ..workers import can_fork, in_workers
 from .mentions import MENTIONS_STEP
-from .parses import Checked, KeptParses, file_sha, parse_bytes
+from .parses import Checked, KeptParses, check_context, file_sha, parse_bytes
 from .phrases import scan_article
 from .references import LIST_PAGES, RESERVED_ID, Checker, reserved
 
@@ -118,8 +118,7 @@ class _Reader:
         self.broken.setdefault(kind, set()).update(ids)
 
     def published(self) -> tuple[str, ...]:
-        """The files of content/static/ that may be copied into the site: regular files
-        inside the project (list_files and `inside` report the others)."""
+        """The files of content/static/ to copy: regular files inside the project."""
         return tuple(relpath for relpath in self.files.listed(PUBLISHED, ("",), recursive=True)
                      if self.files.inside(relpath))
 
@@ -399,14 +398,3 @@ def _event_reader(event_id: str, relpath: str) -> Callable[[Mapping, Diagnostics
 
 def _stem(relpath: str) -> str:
     return relpath.rpartition("/")[2].rpartition(".")[0]
-
-
-def check_context(digests: dict[str, str]) -> str | None:
-    """A digest of every input the check of an event reads besides its own file: the
-    project's other content and seeds, and the package's code (`digests` holds the
-    fingerprint's {path: SHA-256}, code included); None when they are not known."""
-    if not digests:
-        return None
-    shared = sorted((name, sha) for name, sha in digests.items()
-                    if not name.startswith(("content/events/", "templates/", "theme/")))
-    return digest(*(part for pair in shared for part in pair))

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .. import theme
 from ..errors import Diagnostic, Diagnostics
 from ..model import Event, SourceMeta
 from ..plain import TextCache, digest, dumps
@@ -73,3 +74,14 @@ def parse_bytes(data: bytes, relpath: str, empty_hint: str,
 def file_sha(data: bytes) -> str:
     """A file's SHA-256, as the build's fingerprint has it."""
     return hashlib.sha256(data).hexdigest()
+
+
+def check_context(digests: dict[str, str]) -> str | None:
+    """A digest of every input the check of an event reads besides its own file: the
+    project's other content and seeds, and the package's code (`digests` holds the
+    fingerprint's {path: SHA-256}, code included); None when they are not known."""
+    if not digests:
+        return None
+    shared = sorted((name, sha) for name, sha in digests.items()
+                    if not name.startswith(("content/events/", *theme.TEMPLATE_INPUTS)))
+    return digest(*(part for pair in shared for part in pair))

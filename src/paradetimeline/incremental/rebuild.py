@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .. import theme
 from ..model import Timeline
 from ..plain import TextCache, digest
 from ..render.parts import event_digest
@@ -58,7 +59,7 @@ def context_digest(files: Mapping[str, list[Any]], options: str, *, templates: b
     for name, facts in sorted(files.items()):
         if name.startswith(EVENT_FOLDER) and name.endswith(EVENT_SUFFIXES):
             continue
-        if templates or not name.startswith(("templates/", "theme/")):
+        if templates or not name.startswith(theme.TEMPLATE_INPUTS):
             parts.append(f"{name}\0{facts[2]}")
     return digest("\n".join(parts))
 
