@@ -67,6 +67,11 @@ def test_each_incremental_build_equals_a_clean_build(make_project, tmp_path):
             "xi-jinping:\n  name: Xi Jinping (edited)\n  country: China\n")),
         ("edit the site title", lambda: (root / "content/site.yaml").write_text(
             (root / "content/site.yaml").read_text().replace("Test timeline", "Retitled"))),
+        # the last tag gone, every page's footer loses its Tags link (and back)
+        ("untag the only tagged event", lambda: (root / "content/events/parade.yaml").write_text(
+            (root / "content/events/parade.yaml").read_text().replace("tags: [parade]\n", ""))),
+        ("tag it again", lambda: (root / "content/events/parade.yaml").write_text(
+            (root / "content/events/parade.yaml").read_text() + "tags: [parade]\n")),
     ]
     build_site(root, jobs=1)
     for n, (what, edit) in enumerate(edits):

@@ -11,7 +11,7 @@ from typing import Any
 
 import jinja2
 import pytest
-from conftest import REPO
+from conftest import MINIMAL_FILES, REPO
 
 import paradetimeline.render.parts as parts
 import paradetimeline.render.renderer as renderer
@@ -21,6 +21,8 @@ from paradetimeline.check.references import LIST_PAGES, RESERVED_ID
 from paradetimeline.model import Event, Timeline
 from paradetimeline.render.plan import plan_pages
 from paradetimeline.render.views import TimelineView
+
+MINIMAL_EVENT = MINIMAL_FILES["content/events/parade.yaml"]
 
 
 def test_the_loader_reserves_the_id_of_every_list_page(make_project):
@@ -33,6 +35,41 @@ def test_the_loader_reserves_the_id_of_every_list_page(make_project):
     assert lists == set(LIST_PAGES.values())
     assert [path for path in plan if "/" not in path] == [
         "index.html", "compare.html", "about.html", "provenance.html", "404.html"]
+
+
+def test_a_page_with_nothing_to_show_is_neither_made_nor_linked(make_project):
+    """No compare rows, people, places or tags: no Compare, People, Places or Tags page, and
+    no page links to one."""
+    from paradetimeline.write.files import render_site
+
+    site = "title: T\ndescription: D.\ncommemorations:\n  - year: 2015\n    anniversary: victory-day-1945\n"
+    event = "".join(line for line in MINIMAL_EVENT.splitlines(keepends=True)
+                    if not line.lstrip().startswith(("places:", "people:", "tags:")))
+    root = make_project({"content/site.yaml": site, "content/people.yaml": "{}\n",
+                         "content/places.yaml": "{}\n", "content/events/parade.yaml": event})
+    timeline, diagnostics = load_timeline(root)
+    assert not diagnostics.items
+    pages = render_site(timeline, root / "templates")
+    assert sorted(p for p in pages if p.endswith(".html") and "/" not in p) == [
+        "404.html", "about.html", "index.html", "provenance.html"]
+    assert not [p for p in pages if p.startswith(("people/", "places/", "tags/"))]
+    index = pages["index.html"].decode()
+    for gone in ("compare.html", "people/index.html", "places/index.html", "tags/index.html"):
+        assert gone not in index
+    assert 'href="sources/index.html"' in index and 'href="provenance.html"' in index
+
+
+def test_with_no_sources_there_is_no_sources_or_provenance_page(make_project):
+    from paradetimeline.write.files import render_site
+
+    root = make_project({"seeds/s1.txt": None, "content/sources/s1.yaml": None,
+                         "content/events/parade.yaml": None})
+    timeline, diagnostics = load_timeline(root)
+    assert not diagnostics.errors
+    pages = render_site(timeline, root / "templates")
+    assert "provenance.html" not in pages and "sources/index.html" not in pages
+    index = pages["index.html"].decode()
+    assert "No events yet." in index and "provenance.html" not in index
 
 
 # -- the tracer --------------------------------------------------------------------------

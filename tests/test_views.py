@@ -33,3 +33,14 @@ def test_years_place_a_reference_point_among_the_events_of_its_year(make_project
         1946: ["year-after"],
         2015: ["parade"],
     }
+
+
+def test_era_colours_come_from_the_era_s_place_for_any_number_of_eras(make_project):
+    eras = "".join(f"  - year: {year}\n    anniversary: victory-day-1945\n"
+                   for year in (2025, 1995, 2015, 2005, 1985, 1975, 2035))
+    root = make_project({"content/site.yaml": f"title: T\ndescription: D.\ncommemorations:\n{eras}"})
+    timeline, diagnostics = load_timeline(root)
+    assert not diagnostics.errors
+    view = TimelineView(timeline)
+    assert [view.era_class(y) for y in (1975, 1985, 1995, 2005, 2015, 2025, 2035)] == [
+        "era-1", "era-2", "era-3", "era-4", "era-5", "era-6", "era-1"]

@@ -25,14 +25,22 @@
     return value;
   }
 
+  if (!items.length) return;
+  // a filter is offered only where events differ: one country, or none, is no choice
+  var choices = {};
+  fields = fields.filter(function (f) {
+    var seen = {};
+    items.forEach(function (it) { values(it, f[0]).forEach(function (v) { seen[v] = 1; }); });
+    choices[f[0]] = Object.keys(seen).sort();
+    return choices[f[0]].length > 1;
+  });
+
   var html = '<div class="search"><label for="q">Search events</label>' +
     '<input type="search" id="q" name="q" autocomplete="off"></div><div class="selects">';
   fields.forEach(function (f) {
-    var seen = {};
-    items.forEach(function (it) { values(it, f[0]).forEach(function (v) { seen[v] = 1; }); });
     html += '<div><label for="f-' + f[0] + '">' + f[1] + '</label><select id="f-' + f[0] +
       '" name="' + f[0] + '"><option value="">All</option>';
-    Object.keys(seen).sort().forEach(function (v) {
+    choices[f[0]].forEach(function (v) {
       html += '<option value="' + esc(v) + '">' + esc(label(f[0], v)) + "</option>";
     });
     html += "</select></div>";

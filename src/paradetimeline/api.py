@@ -200,14 +200,14 @@ def _write(build: Build, store: Store) -> tuple[int, int, tuple[list[str], set[s
     build that changed an earlier one) the files it wrote and those it deleted."""
     from .exports.files import piece_context
     from .incremental import rebuild
-    from .render.plan import plan_pages
+    from .render.plan import plan_pages, shared_context
     from .render.views import TimelineView
     from .write.files import Job, write_files
 
     view = TimelineView(build.timeline, build.mentions)
     plan = list(plan_pages(build.timeline, view))
     digests = rebuild.event_digests(build.timeline, build.input_files)
-    context = rebuild.context_digest(build.input_files, build.options)
+    context = rebuild.context_digest(build.input_files, build.options + shared_context(view))
     now = rebuild.signatures(plan, context, digests)
     key = buildrecord.output_key(build.target)
     earlier = rebuild.read_record(store, key) if buildrecord.intact(

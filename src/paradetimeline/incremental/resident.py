@@ -21,7 +21,7 @@ from ..model import Timeline
 from ..plain import TextCache, loads
 from ..render.filedata import joined
 from ..render.parts import Parts
-from ..render.plan import plan_pages
+from ..render.plan import plan_pages, shared_context
 from ..render.renderer import make_environment, published_files, render_page, static_files
 from ..render.views import TimelineView
 from . import rebuild
@@ -111,7 +111,7 @@ class LiveSite:
         self.view = view = TimelineView(timeline, mentions)
         self.pages = {page.path: page for page in plan_pages(timeline, view)}
         digests = rebuild.event_digests(timeline, files)
-        context = rebuild.context_digest(files, options)
+        context = rebuild.context_digest(files, options + shared_context(view))
         self.signatures = rebuild.signatures(self.pages.values(), context, digests)
         self.compiled: CompiledTemplates = earlier.compiled if earlier else CompiledTemplates()
         self.env = make_environment(templates, cache, self.compiled)

@@ -32,15 +32,17 @@ class Page:
 
 
 def plan_pages(timeline: Timeline, view: TimelineView) -> Iterator[Page]:
+    """Every page; the optional ones only where `view.sections` has them."""
     yield Page("index.html", "index.html", {})
-    yield Page("compare.html", "compare.html", {})
+    if "compare" in view.sections:
+        yield Page("compare.html", "compare.html", {})
     yield Page("about.html", "about.html", {})
-    yield Page("provenance.html", "provenance.html", {})
+    if "sources" in view.sections:
+        yield Page("provenance.html", "provenance.html", {})
     yield Page("404.html", "404.html", {}, ())
-    yield Page("sources/index.html", "list.html", {"kind": "sources"})
-    yield Page("people/index.html", "list.html", {"kind": "people"})
-    yield Page("places/index.html", "list.html", {"kind": "places"})
-    yield Page("tags/index.html", "list.html", {"kind": "tags"})
+    for kind in ("sources", "people", "places", "tags"):
+        if kind in view.sections:
+            yield Page(f"{kind}/index.html", "list.html", {"kind": kind})
     events = timeline.events
     for n, event in enumerate(events):
         previous = events[n - 1] if n > 0 else None
@@ -68,6 +70,13 @@ def plan_pages(timeline: Timeline, view: TimelineView) -> Iterator[Page]:
     for tag in view.tags:
         yield Page(f"tags/{tag}.html", "tag.html", {"tag": tag},
                    _ids(*view.events_with("tag", tag)))
+
+
+def shared_context(view: TimelineView) -> str:
+    """What every page shows beyond its own events: the sections its header and footer
+    link to. The first tag an event gets adds a link to every page, so a rebuild signs
+    this with the other inputs (see incremental/rebuild.py)."""
+    return "sections:" + " ".join(sorted(view.sections))
 
 
 def _ids(*events: Event | None) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from jinja2 import nodes
 from markupsafe import Markup
 
 from .. import theme
-from ..errors import Diagnostic, Location
+from ..errors import Diagnostic, Location, plural
 from ..plain import TextCache
 from ..read.files import template_problem
 from .filedata import FileData, utf8_blocks
@@ -79,6 +79,7 @@ def make_environment(templates: Path, store: TextCache | None = None,
     env.filters["text_fragment"] = text_fragment
     env.filters["sentence_label"] = sentence_label
     env.filters["jsonld"] = jsonld_script
+    env.filters["plural"] = plural  # {{ n|plural("event") }}: '1 event', '2 events'
     env.globals["event_jsonld"] = event_jsonld
     env.globals["source_jsonld"] = source_jsonld
     env.globals["memo"] = lambda macro, *args: macro(*args)  # what templates before 0.x called

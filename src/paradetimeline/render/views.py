@@ -30,6 +30,7 @@ class CitedSentence:
 
 
 RELATED_LIMIT = 12
+ERA_COLOURS = 6  # .era-1 to .era-6 in templates/static/style.css
 
 
 def _timeline_order(item: Event | Anniversary) -> tuple[tuple[int, ...], str]:
@@ -51,14 +52,14 @@ class TimelineView:
         """Compute the lookups many pages share now, before pages are rendered in forked
         workers. `mentions`, if not given, is left to the worker that renders provenance.html."""
         for name in ("years", "_years_by_number", "tags", "_index", "_citations",
-                     "_by_commemoration_and_tag", "countries", "events_by_id"):
+                     "_by_commemoration_and_tag", "countries", "events_by_id", "sections"):
             getattr(self, name)
 
     # -- grouping ---------------------------------------------------------------------------
 
     @cached_property
     def years(self) -> tuple[YearGroup, ...]:
-        """Events and 1945 reference points, grouped by year, in timeline order.
+        """Events and reference points (anniversaries), grouped by year, in timeline order.
 
         The events are in that order already (see `Timeline`), so only the years a
         reference point falls in are sorted, not every event."""
@@ -108,6 +109,26 @@ class TimelineView:
     @cached_property
     def tags(self) -> tuple[str, ...]:
         return tuple(sorted({t for e in self.timeline.events for t in e.tags}))
+
+    @cached_property
+    def sections(self) -> frozenset[str]:
+        """The pages beyond the timeline this site has, which every page links to: a page
+        with nothing to show (Compare without compare rows, Tags without tags) is neither
+        made nor linked."""
+        t = self.timeline
+        present = {"compare": bool(t.config.compare and t.commemorations), "sources": bool(t.sources),
+                   "people": bool(t.people), "places": bool(t.places), "tags": bool(self.tags)}
+        return frozenset(name for name, shown in present.items() if shown)
+
+    @cached_property
+    def _era_positions(self) -> dict[int, int]:
+        return {c.year: n for n, c in enumerate(sorted(self.timeline.commemorations,
+                                                        key=lambda c: c.year))}
+
+    def era_class(self, year: int) -> str:
+        """'era-1' for the earliest commemoration, 'era-2' for the next: colours come from an
+        era's place, so any number of eras is coloured (the stylesheet's six repeat)."""
+        return f"era-{self._era_positions[year] % ERA_COLOURS + 1}"
 
     def tag_label(self, tag: str) -> str:
         """What pages call a tag: its label in content/tags.yaml, or else its id."""
