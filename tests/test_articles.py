@@ -9,6 +9,7 @@ from paradetimeline.check.loader import load_timeline
 from paradetimeline.dates import PartialDate
 from paradetimeline.model import Caption, Source
 from paradetimeline.read.articles import (
+    date_line,
     find_quote,
     nearest_sentence,
     normalize,
@@ -138,6 +139,42 @@ def test_nothing_is_invented() -> None:
     assert (article.headline, article.byline, article.published, article.url) == (
         None, None, None, None)
     assert [p.text for p in article.paragraphs] == ["Just one paragraph.", "February 30, 2015"]
+
+
+@pytest.mark.parametrize("line, day", [
+    ("May 11, 2015", (2015, 5, 11)),
+    ("Thursday, September 12, 2024", (2024, 9, 12)),
+    ("Thursday 12 September 2024", (2024, 9, 12)),
+    ("12 September 2024", (2024, 9, 12)),
+    ("Updated: 2024-09-12", (2024, 9, 12)),
+    ("Sept. 12, 2024", (2024, 9, 12)),
+    ("2024-09-12", (2024, 9, 12)),
+    ("2024-09-12T10:00:00Z", (2024, 9, 12)),
+    ("Published on 3 Sept 2024, 14:05", (2024, 9, 3)),
+    ("Updated: Thu, Sept. 12, 2024 at 10:32 am EDT", (2024, 9, 12)),
+    ("February 30, 2015", None),
+    ("Mayday 5, 2020", None),
+    ("Published 10:32 AM", None),
+    ("The parade was on May 9, 2015", None),
+])
+def test_the_usual_date_lines_are_read(line: str, day: tuple[int, int, int] | None) -> None:
+    assert date_line(line) == (PartialDate(*day) if day else None)
+    article = parse_article("a", f"# Head\n\n{line}\n\nBody text.\n")
+    assert article.published == (PartialDate(*day) if day else None)
+
+
+def test_a_plain_first_line_is_the_headline_and_a_plain_byline_is_read() -> None:
+    article = parse_article("a", "Bridge to close for repairs\n\nBy Jane Roe\n\n"
+                                 "12 September 2024\n\nA crane on the bridge\n\nThe bridge closes.\n")
+    assert (article.headline, article.byline, article.published) == (
+        "Bridge to close for repairs", "Jane Roe", PartialDate(2024, 9, 12))
+    assert [c.text for c in article.captions] == ["A crane on the bridge"]
+    assert [p.text for p in article.paragraphs] == ["The bridge closes."]
+
+
+def test_a_first_line_that_is_a_sentence_or_a_bullet_is_no_headline() -> None:
+    assert parse_article("a", "The bridge closes.\n\nMore.\n").headline is None
+    assert parse_article("a", "• A crane\n\nThe bridge closes.\n").headline is None
 
 
 @pytest.mark.parametrize("text, sentences", [

@@ -4,7 +4,11 @@ The seeds come as captured from the web, each in its own shape. These rules read
 three shipped seeds (and articles like them) really contain:
 
 - a leading `date YYYY-MM-DD` prefix (the capture date line of some scrapes);
-- a Markdown `# Headline`, a `By [Name](#)` byline and a `May 11, 2015` date line;
+- a Markdown `# Headline`, or else a first line that does not end like a sentence;
+- a `By [Name](#)` or `By Name` byline;
+- a date line in one of the usual forms: `May 11, 2015`, `Sept. 12, 2024`, `Thursday,
+  September 12, 2024`, `12 September 2024`, `2024-09-12`, each maybe after `Published:`
+  or `Updated:` and before a time of day;
 - photo captions: a `• bullet` line, a line ending in `(Photo : Credit)`, or a short line
   without closing punctuation before the first paragraph;
 - an `Original url:` footer followed by `<https://...>`;
@@ -31,7 +35,17 @@ BUILTIN_BOILERPLATE = (
 _DATE_PREFIX = re.compile(r"^date (\d{4})-(\d{2})-(\d{2})\b\s*")
 _HEADLINE = re.compile(r"^#\s+(.+)$")
 _BYLINE = re.compile(r"^By\s+(?:\[(?P<linked>[^\]]+)\]\([^)]*\)|(?P<plain>.+))$")
-_DATE_LINE = re.compile(r"^([A-Z][a-z]+)\.? (\d{1,2}), (\d{4})$")
+_DATE_LABEL = re.compile(r"^(?:(?:Last )?(?:Published|Updated|Posted|Modified)(?: on)?:?\s*)?"
+                         r"(?:(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)[a-z]*\.?,?\s+)?",
+                         re.IGNORECASE)
+_TIME = re.compile(r"(?:,?\s+(?:at\s+)?\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?"
+                   r"(?:\s*\(?[A-Z]{2,5}\)?|\s*[+-]\d{2}:?\d{2})?|T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)$",
+                   re.IGNORECASE)
+_DATE_FORMS = (  # (pattern, the order of its month, day and year groups)
+    (re.compile(r"^([A-Z][a-z]+)\.? (\d{1,2}),? (\d{4})$"), "mdy"),
+    (re.compile(r"^(\d{1,2}) ([A-Z][a-z]+)\.?,? (\d{4})$"), "dmy"),
+    (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), "ymd"),
+)
 _PHOTO_CREDIT = re.compile(r"^(?P<text>.*?)\s*\(Photo\s*:\s*(?P<credit>[^)]+)\)$")
 _BULLET = re.compile(r"^[•*-]\s+(.+)$")
 _URL_LABEL = re.compile(r"^Original url:\s*(?P<url><?https?://\S+?>?)?$", re.IGNORECASE)
@@ -60,7 +74,8 @@ def parse_article(article_id: str, text: str, boilerplate: tuple[str, ...] = ())
     patterns = [re.compile(p, re.DOTALL) for p in (*boilerplate, *BUILTIN_BOILERPLATE)]
 
     for index, block in enumerate(blocks):
-        if index == 0 and (match := _DATE_PREFIX.match(block)):
+        first = index == 0
+        if first and (match := _DATE_PREFIX.match(block)):
             published = PartialDate(int(match[1]), int(match[2]), int(match[3]))
             block = block[match.end():]
         block, cut = _remove_boilerplate(block, patterns)
@@ -81,8 +96,10 @@ def parse_article(article_id: str, text: str, boilerplate: tuple[str, ...] = ())
             headline = match[1].strip()
         elif (match := _BYLINE.match(block)) and byline is None:
             byline = (match["linked"] or match["plain"]).strip()
-        elif (date := _date_line(block)) and published is None:
+        elif (date := date_line(block)) and published is None:
             published = date
+        elif first and headline is None and _plain_headline(block):
+            headline = block
         elif (match := _BULLET.match(block)):
             _add_caption(captions, match[1], None)
         elif (match := _PHOTO_CREDIT.match(block)):
@@ -112,16 +129,24 @@ def _remove_boilerplate(block: str, patterns: list[re.Pattern[str]]) -> tuple[st
     return " ".join(block.split()), removed
 
 
-def _date_line(block: str) -> PartialDate | None:
-    match = _DATE_LINE.match(block)
-    if not match or match[1] not in MONTH_NUMBERS:
-        return None
-    month, day, year = MONTH_NUMBERS[match[1]], int(match[2]), int(match[3])
-    try:
-        dt.date(year, month, day)
-    except ValueError:
-        return None
-    return PartialDate(year, month, day)
+def date_line(block: str) -> PartialDate | None:
+    """The day a date line states ('Updated: Thursday, Sept. 12, 2024 at 10:32 am'), or
+    None if the block is not one."""
+    text = _TIME.sub("", _DATE_LABEL.sub("", block.strip(), count=1), count=1)
+    for pattern, order in _DATE_FORMS:
+        if (match := pattern.match(text)) is None:
+            continue
+        parts = dict(zip(order, match.groups()))
+        month = MONTH_NUMBERS.get(parts["m"].capitalize()) if not parts["m"].isdigit() \
+            else int(parts["m"])
+        if month is None:
+            return None
+        try:
+            dt.date(int(parts["y"]), month, int(parts["d"]))
+        except ValueError:
+            return None
+        return PartialDate(int(parts["y"]), month, int(parts["d"]))
+    return None
 
 
 def _url(text: str) -> str | None:
@@ -137,6 +162,16 @@ def _add_caption(captions: list[Caption], text: str, credit: str | None) -> None
             captions[i] = Caption(text, credit or existing.credit)
             return
     captions.append(Caption(text, credit))
+
+
+def _plain_headline(block: str) -> bool:
+    """A plain-text capture's first line is its headline when it is short and does not end
+    like a sentence (nor is a bullet or a credited photo caption)."""
+    return (not _ends_like_prose(block) and len(block.split()) <= MAX_HEADLINE_WORDS
+            and not _BULLET.match(block) and not _PHOTO_CREDIT.match(block))
+
+
+MAX_HEADLINE_WORDS = 25
 
 
 def _ends_like_prose(block: str) -> bool:
