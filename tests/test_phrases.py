@@ -112,9 +112,19 @@ TUESDAY = PartialDate(2025, 5, 6)
     ("It happened on May 9, 2015.", ("May 9, 2015", "2015-05-09", "")),
     ("It happened in March 2014.", ("in March 2014", "2014-03", "")),
     ("It happened in mid-2014.", ("mid-2014", "2014-04/2014-09", "")),
+    # A weekday before a date is part of it: not "on Monday" the 5th, but the 12th.
+    ("It will close on Monday, May 12.", ("on Monday, May 12", "2025-05-12", "")),
+    ("It closed Friday 2 May 2025.", ("Friday 2 May 2025", "2025-05-02", "")),
 ])
 def test_phrase_kinds(text, expected):
     assert resolutions(text, TUESDAY) == [expected]
+
+
+def test_a_weekday_that_does_not_fall_on_its_date_leaves_it_unresolved():
+    found = find_mentions(article("It closes on Tuesday, May 12.", TUESDAY))
+    assert [(m.phrase, m.resolution, m.note) for m in found] == [
+        ("on Tuesday, May 12", "unresolved",
+         "Tuesday, but Monday 12 May 2025 is not one: the text contradicts itself")]
 
 
 def test_an_undated_article_leaves_relative_phrases_unresolved():

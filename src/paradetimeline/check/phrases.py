@@ -32,6 +32,7 @@ from ..dates import EventDate, PartialDate
 from ..model import Article
 from ..read.articles import MONTH_NUMBERS
 from .resolve import (
+    DAY_NAMES,
     Match,
     Published,
     Resolution,
@@ -96,6 +97,7 @@ _FULL_MONTHS = ("January|February|March|April|May|June|July|August|September|Oct
 _MONTH = rf"(?:{_FULL_MONTHS}|Jan\.|Feb\.|Mar\.|Apr\.|Jun\.|Jul\.|Aug\.|Sept\.|Sep\.|Oct\.|" \
          r"Nov\.|Dec\.)"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])"
+_WEEKDAY_NAMES = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 _WEEKDAYS = {"monday": MO, "tuesday": TU, "wednesday": WE, "thursday": TH, "friday": FR,
              "saturday": SA, "sunday": SU}
 _UNITS = {"day": "days", "week": "weeks", "month": "months", "year": "years"}
@@ -205,18 +207,28 @@ def _part_of_year(m: Match, published: Published, text: str) -> Resolution:
         f"'{m['part'].lower()}' read as {words} of the year", ""
 
 
-@_rule(rf"\b(?P<phrase>(?:(?P<m1>{_MONTH}) (?P<d1>{_DAY})|(?P<d2>{_DAY}) (?P<m2>{_MONTH}))"
+@_rule(rf"\b(?P<phrase>(?:(?:on )?(?P<wd>{_WEEKDAY_NAMES}),? )?"
+       rf"(?:(?P<m1>{_MONTH}) (?P<d1>{_DAY})|(?P<d2>{_DAY}) (?P<m2>{_MONTH}))"
        rf"(?:,? (?P<y>{_YEAR}))?)(?![\d])", "absolute", needs=(_DAY_DIGITS, _MONTH_STEMS))
 def _month_day(m: Match, published: Published, text: str) -> Resolution:
+    """'Sept. 3', '9 May 2015', 'Monday, September 23': a weekday before a date is part of
+    it (not a phrase of its own), and must fall on it."""
     month = MONTH_NUMBERS[(m["m1"] or m["m2"]).rstrip(".")]
     day = int(m["d1"] or m["d2"])
     if recurs(text, m.start("phrase")):
         return (), False, "recurring ('every'): no single date", ""
     if m["y"]:
-        return checked_day(int(m["y"]), month, day, "the year is stated")
-    if published is None:
+        found = checked_day(int(m["y"]), month, day, "the year is stated")
+    elif published is None:
         return (), False, "no year stated, and the article states no date", ""
-    return checked_day(published.year, month, day, "no year stated: the publication's year")
+    else:
+        found = checked_day(published.year, month, day, "no year stated: the publication's year")
+    if m["wd"] and found[0]:
+        named, date = m["wd"].capitalize(), found[0][0].anchor.first_day()
+        if DAY_NAMES[date.weekday()] != named:
+            return (), False, f"{named}, but {weekday_date(date)} is not one: the text " \
+                "contradicts itself", ""
+    return found
 
 
 @_rule(rf"\b(?P<phrase>(?:in )?(?P<mon>{_FULL_MONTHS}) (?P<y>{_YEAR}))", "absolute",
@@ -237,8 +249,8 @@ def _month(m: Match, published: Published, text: str) -> Resolution:
 
 
 # ASCII: with Unicode case folding, 'ſunday' (a long s) matched, and no weekday is called that.
-@_rule(r"\b(?P<phrase>(?:(?P<prep>on|last|next|this) )?(?P<wd>Monday|Tuesday|Wednesday|"
-       r"Thursday|Friday|Saturday|Sunday))\b", "relative", needs=(("day",),),
+@_rule(rf"\b(?P<phrase>(?:(?P<prep>on|last|next|this) )?(?P<wd>{_WEEKDAY_NAMES}))\b",
+       "relative", needs=(("day",),),
        flags=re.IGNORECASE | re.ASCII)
 def _weekday(m: Match, published: Published, text: str) -> Resolution:
     prep = (m["prep"] or "on").lower()
