@@ -67,6 +67,23 @@ Western leaders boycotted the Moscow parade over Russia's role in the Ukraine cr
 CITED = ("sources:\n  - source: s1\n    quote: \"Xi attended Moscow's Victory Day parade on "
          "Saturday marking 70 years since the end of the war in Europe.\"\n")
 
+# An article of a story that is not the shipped one, for the tests of a new project.
+BRIDGE_ARTICLE = """\
+Old Bridge to close for six weeks of repairs
+
+By Jane Roe
+
+Thursday, September 12, 2024
+
+A crane beside the Old Bridge
+
+The Old Bridge will close to traffic on Monday, September 23, the city council said on Tuesday.
+
+Mayor Ana Lopez told reporters that the repairs are expected to last six weeks.
+
+The bridge opened in 1925 and was last repaired in 1998.
+"""
+
 MINIMAL_FILES = {
     "content/site.yaml": MINIMAL_SITE,
     "seeds/s1.txt": MINIMAL_SEED,
@@ -93,6 +110,26 @@ MINIMAL_FILES = {
             quote: "Xi attended Moscow's Victory Day parade on Saturday marking 70 years since the end of the war in Europe."
         """,
 }
+
+
+def build_wheel(folder: Path) -> Path:
+    """The package's wheel, built from a copy of the sources in `folder` (setuptools writes
+    beside what it builds: never into the checkout)."""
+    import shutil
+    import subprocess
+    import sys
+
+    source = folder / "source"
+    for name in ("src", "templates"):
+        shutil.copytree(REPO / name, source / name,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(REPO / name, source / name)
+    wheels = folder / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q",
+                    "-w", str(wheels)], check=True, cwd=folder)
+    (wheel,) = wheels.glob("*.whl")
+    return wheel
 
 
 def write_project(root: Path, files: dict[str, str | bytes]) -> Path:

@@ -10,7 +10,7 @@ from paradetimeline import check_project, cli
 from paradetimeline.check.loader import load_timeline
 from paradetimeline.errors import UsageError
 from paradetimeline.read.yamlfile import forbidden_character
-from paradetimeline.scaffold import new_event
+from paradetimeline.scaffold.event import new_event
 
 # Characters that mean something to YAML, or that YAML reads as a break or as whitespace.
 YAMLISH = "\"'\\:#-*&!|>%@`{}[],? \t\n\r\x1b\x85\u2028\u2029\ufeff\u00a0é习"

@@ -5,7 +5,6 @@ installed package carries the theme."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -13,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, build_wheel
 
 from paradetimeline import ContentError, build_site, check_project, theme
 
@@ -98,16 +97,7 @@ def test_pyproject_names_every_package_and_maps_the_theme():
 def test_the_installed_package_builds_a_project_without_templates(make_project, tmp_path):
     """The wheel carries the theme: installed (here into a folder of its own, ahead of the
     checkout on the path), the tool builds a project that has no templates/ at all."""
-    source = tmp_path / "source"  # setuptools writes beside what it builds: not the checkout
-    for name in ("src", "templates"):
-        shutil.copytree(REPO / name, source / name,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    for name in ("pyproject.toml", "README.md", "LICENSE"):
-        shutil.copy(REPO / name, source / name)
-    wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q",
-                    "-w", str(wheels)], check=True, cwd=tmp_path)
-    (wheel,) = wheels.glob("*.whl")
+    wheel = build_wheel(tmp_path)
     names = set(zipfile.ZipFile(wheel).namelist())
     shipped = {f"paradetimeline/default_theme/{p.relative_to(REPO / 'templates').as_posix()}"
                for p in (REPO / "templates").rglob("*") if p.is_file()}

@@ -26,8 +26,12 @@ EXAMPLES = {
     "check": "examples:\n  paradetimeline check\n  paradetimeline check --strict",
     "serve": "examples:\n  paradetimeline serve\n  paradetimeline serve --port 8080 --drafts",
     "mentions": "examples:\n  paradetimeline mentions\n  paradetimeline mentions 001",
-    "new": "examples:\n  paradetimeline new event --date 2025-05-09 --title "
-           "\"Xi Jinping attends the parade\"",
+    "new": "examples:\n  paradetimeline new source ~/articles/bridge.txt\n"
+           "  paradetimeline new event --from bridge#p2-s1\n"
+           "  paradetimeline new event --date 2025-05-09 --title \"The bridge reopens\"",
+    "init": "examples:\n  paradetimeline init bridge-timeline\n"
+            "  paradetimeline init . --title \"The Old Bridge\"",
+    "suggest": "examples:\n  paradetimeline suggest\n  paradetimeline suggest bridge",
 }
 
 
@@ -48,16 +52,25 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text,
-                                  epilog=EXAMPLES[name],
-                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-        sub.add_argument("--root", default=".", metavar="DIR",
-                         help="project folder holding seeds/, content/ and, to override the default "
-                         "theme, templates/ (default: .)")
+    def command(name: str, help_text: str, root: bool = True,
+                within: argparse._SubParsersAction[_Parser] | None = None,
+                epilog: str | None = None) -> argparse.ArgumentParser:
+        sub = (within or commands).add_parser(
+            name, help=help_text, description=help_text, epilog=epilog or EXAMPLES[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter)
+        if root:
+            sub.add_argument("--root", default=".", metavar="DIR",
+                             help="project folder holding seeds/, content/ and, to override the "
+                             "default theme, templates/ (default: .)")
         sub.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                          help=argparse.SUPPRESS)
         return sub
+
+    init = command("init", "start a new project: content/site.yaml, seeds/, a README, a "
+                   ".gitignore and a GitHub Pages workflow", root=False)
+    init.add_argument("folder", nargs="?", default=".", metavar="DIR",
+                      help="a new or empty folder (default: .)")
+    init.add_argument("--title", metavar="T", help="the site's title (default: from DIR's name)")
 
     build = command("build", "build the site (written atomically; default output: ROOT/site)")
     build.add_argument("--out", metavar="DIR", help="output folder (default: ROOT/site); it must "
@@ -87,12 +100,32 @@ def make_parser() -> argparse.ArgumentParser:
     mentions.add_argument("source", nargs="?", metavar="SOURCE",
                           help="one source id, or a unique prefix such as 001 (default: all)")
 
-    new = command("new", "scaffold a valid, commented content file")
-    new.add_argument("kind", choices=["event"], help="what to create (only 'event' for now)")
-    new.add_argument("--date", required=True, metavar="D", help="EDTF date, e.g. 2015-05-09")
-    new.add_argument("--title", required=True, metavar="T", help="the event's title")
-    new.add_argument("--status", default="planned", choices=STATUS_CHOICES,
-                     help="the event's status (default: planned)")
+    suggest = command("suggest", "list every date phrase of the articles that no event cites, "
+                      "each with the 'new event --from' command that drafts it")
+    suggest.add_argument("source", nargs="?", metavar="SOURCE",
+                         help="one source id, or a unique prefix of one (default: all)")
+
+    new = command("new", "add an article, or a draft event, as files that pass 'check'",
+                  root=False)
+    kinds = new.add_subparsers(dest="kind", metavar="KIND", parser_class=_Parser, required=True)
+    source = command("source", "copy an article (plain text) into seeds/ and write its "
+                     "metadata, reporting what the text states and the dates it names",
+                     within=kinds, epilog="examples:\n  paradetimeline new source ~/articles/"
+                     "bridge.txt\n  paradetimeline new source capture.txt --id 2024-bridge")
+    source.add_argument("file", metavar="FILE", help="the article: UTF-8 text")
+    source.add_argument("--id", metavar="ID", help="the source's id (default: from FILE's name)")
+    event = command("event", "write a commented draft event, empty or quoting one sentence of "
+                    "an article", within=kinds,
+                    epilog="examples:\n  paradetimeline new event --from bridge#p2-s1\n"
+                    "  paradetimeline new event --date 2025-05-09 --title \"The bridge reopens\"")
+    event.add_argument("--from", dest="sentence", metavar="SOURCE#ANCHOR",
+                       help="draft from this sentence (such as bridge#p2-s1): its words as the "
+                       "quote, its date phrase as the date, the people and places it names")
+    event.add_argument("--date", metavar="D", help="EDTF date, e.g. 2015-05-09 (needed "
+                       "without --from)")
+    event.add_argument("--title", metavar="T", help="the event's title (needed without --from)")
+    event.add_argument("--status", default="planned", choices=STATUS_CHOICES,
+                       help="the event's status (default: planned)")
     return parser
 
 
@@ -148,6 +181,8 @@ def _error(exc: Exception) -> None:
 
 
 def _run(args: argparse.Namespace, ending: bool = False) -> int:
+    if args.command == "init":
+        return _init(Path(args.folder), args.title)
     root = Path(args.root)
     if not root.is_dir():
         raise UsageError(f"--root '{args.root}' is not a folder")
@@ -159,6 +194,8 @@ def _run(args: argparse.Namespace, ending: bool = False) -> int:
         return _new(root, args)
     if args.command == "mentions":
         return _mentions(root, args.source)
+    if args.command == "suggest":
+        return _suggest(root, args.source)
     if ending:  # a cyclic collection of a build's million objects, once build_site turned
         gc.disable()  # the collector back on, would take half a second for nothing
     started = time.perf_counter()
@@ -210,17 +247,92 @@ def _mentions(root: Path, source: str | None) -> int:
     return 0
 
 
-def _new(root: Path, args: argparse.Namespace) -> int:
-    from .scaffold import new_event
+def _init(folder: Path, title: str | None) -> int:
+    from .scaffold.project import init_project
 
+    written = init_project(folder, title)
+    shown = folder.as_posix()
+    print(f"Created a new project in {shown}/ ({plural(len(written), 'file')}). Next:")
+    if shown != ".":
+        print(f"  cd {shown}")
+    print("  paradetimeline new source ARTICLE.txt     # add an article to seeds/\n"
+          "  paradetimeline suggest                    # the dates it names, and how to draft each\n"
+          "  paradetimeline build                      # the site, into site/")
+    return 0
+
+
+def _suggest(root: Path, source: str | None) -> int:
+    from .check.loader import load_timeline
+    from .scaffold.suggest import write_suggestions
+
+    timeline, diagnostics = load_timeline(root, drafts=True)
+    count = write_suggestions(timeline, source, sys.stdout)
+    if not timeline.sources:
+        print("No sources yet: add an article with 'paradetimeline new source FILE'.",
+              file=sys.stderr)
+    elif count == 0:
+        print("Every date phrase of the articles is cited by an event.", file=sys.stderr)
+    if diagnostics.errors:
+        print(f"paradetimeline: the content has {plural(len(diagnostics.errors), 'error')}, so "
+              "some citations may be missing; run 'paradetimeline check'", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _new(root: Path, args: argparse.Namespace) -> int:
+    if args.kind == "source":
+        return _new_source(root, args)
+    from .check.loader import load_timeline
+    from .scaffold.event import new_event
+
+    timeline, _ = load_timeline(root, drafts=True)
+    sentence = None
+    if args.sentence is not None:
+        from .scaffold.suggest import drafted_from
+
+        sentence = drafted_from(timeline, args.sentence, args.date)
     try:
-        path = new_event(root, args.date, args.title, args.status)
+        path = new_event(root, args.date, args.title, args.status, timeline, sentence)
     except FileExistsError as exc:
         print(f"paradetimeline: error: {printable(_shown_file(Path(str(exc)), root))} already exists; "
               "edit it, or choose another --title", file=sys.stderr)
         return 1
-    print(f"Created {_shown_file(path, root)} (a draft: quote its source under 'sources:', then delete "
-          "'draft: true' to publish it)")
+    if sentence is None:
+        print(f"Created {_shown_file(path, root)} (a draft: quote its source under 'sources:', "
+              "then delete 'draft: true' to publish it)")
+    else:
+        print(f"Created {_shown_file(path, root)}, a draft quoting {sentence.source} "
+              f"{sentence.anchor}: write its title and status, then delete 'draft: true' to "
+              "publish it")
+    return 0
+
+
+def _new_source(root: Path, args: argparse.Namespace) -> int:
+    from .check.mentions import format_phrase
+    from .scaffold.source import new_source
+
+    try:
+        made = new_source(root, Path(args.file), args.id)
+    except FileExistsError as exc:
+        print(f"paradetimeline: error: {printable(_shown_file(Path(str(exc)), root))} already "
+              "exists; choose another --id", file=sys.stderr)
+        return 1
+    article = made.article
+    print(f"Created {_shown_file(made.seed, root)} and {_shown_file(made.metadata, root)}")
+    for name, value in (("headline", article.headline), ("byline", article.byline),
+                        ("publisher", made.publisher and f"{made.publisher} (offered from the "
+                         "byline)"), ("published", article.published and article.published.iso()),
+                        ("url", article.url)):
+        print(f"  {name + ':':<11}{printable(value) if value else 'unknown'}")
+    print(f"  {'text:':<11}{plural(len(article.paragraphs), 'paragraph')}, "
+          f"{plural(sum(len(p.sentences) for p in article.paragraphs), 'sentence')}, "
+          f"{plural(len(article.captions), 'caption')}")
+    print(f"Date phrases ({len(made.mentions)}), resolved against the article's date:")
+    for mention in made.mentions:
+        print(f"  {printable(format_phrase(mention))}")
+    _print(made.warnings)
+    print(f"Next: 'paradetimeline suggest {made.source_id}' lists the commands that draft an "
+          "event from each.")
     return 0
 
 

@@ -1,6 +1,6 @@
 // Progressive enhancement for the timeline: filters and search. Without this script every
 // event is listed and reachable through the tag, person and place pages.
-// The chosen filters live in the address (?tags=parade&q=xi), so a filtered view can be shared.
+// The chosen filters live in the address (?tags=TAG&q=WORDS), so a filtered view can be shared.
 (function () {
   "use strict";
   var box = document.getElementById("filters");

@@ -80,7 +80,7 @@ def mentions_by_source(timeline: Timeline, jobs: int = 1, cache: TextCache | Non
     timeline order) and `anniversaries` (ids) filled: the records whose quote includes it.
     With a `cache`, the mentions found before are taken from it (see `kept_mentions`)."""
     ids = sorted(timeline.sources)
-    articles = [_dated(timeline.sources[source_id]) for source_id in ids]
+    articles = [dated_article(timeline.sources[source_id]) for source_id in ids]
     found = dict(zip(ids, kept_mentions(articles, cache, jobs) if cache is not None
                      else map(scan_article, articles)))
     events = _citations_by_source([(e.id, e.sources) for e in timeline.events])
@@ -106,7 +106,7 @@ def mentions_by_source(timeline: Timeline, jobs: int = 1, cache: TextCache | Non
     return out
 
 
-def _dated(source: Source) -> Article:
+def dated_article(source: Source) -> Article:
     """The article with the date its phrases count from: its own, or else the one its
     metadata gives (`published:`), so that 'on Tuesday' resolves either way."""
     article = source.article
@@ -172,8 +172,13 @@ def write_mentions(timeline: Timeline, source: str | None, out: TextIO) -> None:
 def format_mention(mention: Mention) -> str:
     """'001_… p4-s1 "on Saturday" -> 2015-05-09 [why] cited by: event-id'."""
     citers = [*mention.cited_by, *(f"anniversary:{a}" for a in mention.anniversaries)]
-    return (f"{mention.source} {mention.anchor} \"{mention.phrase}\" -> {mention.resolution}"
-            f" [{mention.note}] cited by: {', '.join(citers) if citers else '-'}")
+    return (f"{mention.source} {format_phrase(mention)} cited by: "
+            f"{', '.join(citers) if citers else '-'}")
+
+
+def format_phrase(mention: Mention) -> str:
+    """'p4-s1 "on Saturday" -> 2015-05-09 [how it was resolved]'."""
+    return f"{mention.anchor} \"{mention.phrase}\" -> {mention.resolution} [{mention.note}]"
 
 
 def _published(published: PartialDate | None) -> str:
