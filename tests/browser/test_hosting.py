@@ -48,7 +48,7 @@ def test_pages_css_links_and_scripts_work(page, site_dir, site_url, subpath_url,
 
     page.goto(f"{base}/index.html")
     # the stylesheet applied (the era backgrounds come from static/style.css) ...
-    era = page.locator("section.era-2015").first
+    era = page.locator("section.era-1").first
     assert era.evaluate("el => getComputedStyle(el).borderLeftStyle") == "solid"
     # ... and the filter script ran: it reveals the filter box
     assert page.locator("#filters").is_visible()
