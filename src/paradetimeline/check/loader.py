@@ -30,7 +30,7 @@ from ..read.files import YAML_SUFFIXES, Guard, Project, template_problems
 from ..read.yamlfile import MAX_BYTES, Mapping, decode_utf8, read_bytes, read_yaml
 from ..workers import can_fork, in_workers
 from .mentions import MENTIONS_STEP
-from .parses import Checked, KeptParses, check_context, file_sha, parse_bytes
+from .parses import Checked, KeptParses, check_context, check_event, event_reader, file_sha, parse_bytes
 from .phrases import scan_article
 from .references import LIST_PAGES, RESERVED_ID, Checker, reserved
 
@@ -102,17 +102,24 @@ class _Reader:
         relpath = self.project.rel(path)
         if not self.files.inside(relpath) or not self.files.regular(path, relpath):
             return None
-        sha = self.digests.get(relpath)
-        if sha is None:
-            return read_yaml(path, relpath, self.diagnostics, empty_hint=empty_hint)
+        def read(found: Diagnostics) -> Mapping | None:
+            return read_yaml(path, relpath, found, empty_hint=empty_hint)
 
-        def parse() -> tuple[Mapping | None, list[Diagnostic]]:
-            found = Diagnostics()
-            return read_yaml(path, relpath, found, empty_hint=empty_hint), found.items
-
-        mapping, found = self.cache.remember(("yaml", relpath, sha, empty_hint), parse)
-        self.diagnostics.items.extend(found)
+        mapping: Mapping | None = self._remembered(("yaml", relpath, empty_hint or ""), read)
         return mapping
+
+    def _remembered(self, key: tuple[str, ...], read: Callable[[Diagnostics], Any]) -> Any:
+        """`read(diagnostics)` of the file `key[1]`, and what it reported; in `serve`, what
+        it made of the same bytes before (see ResidentCache)."""
+        sha = self.digests.get(key[1])
+
+        def made() -> tuple[Any, list[Diagnostic]]:
+            found = Diagnostics()
+            return read(found), found.items
+
+        value, found = made() if sha is None else self.cache.remember((*key, sha), made)
+        self.diagnostics.items.extend(found)
+        return value
 
     def _broken(self, kind: str, ids: set[str]) -> None:
         self.broken.setdefault(kind, set()).update(ids)
@@ -229,10 +236,16 @@ class _Reader:
         return parsed
 
     def _seed_text(self, path: Path, relpath: str) -> str | None:
+        """The seed's text; in `serve`, that of bytes read before is remembered, as YAML's is."""
         if not self.files.inside(relpath):
             return None
-        data = read_bytes(path, relpath, self.diagnostics, MAX_SEED_BYTES)
-        return None if data is None else decode_utf8(data, relpath, self.diagnostics)
+
+        def read(found: Diagnostics) -> str | None:
+            data = read_bytes(path, relpath, found, MAX_SEED_BYTES)
+            return None if data is None else decode_utf8(data, relpath, found)
+
+        text: str | None = self._remembered(("seed", relpath), read)
+        return text
 
     def _source_metas(self) -> dict[str, SourceMeta]:
         metas = {}
@@ -285,12 +298,12 @@ class _Reader:
         """One event file read and checked here (and the check kept); None if unreadable."""
         own = Diagnostics()
         parsed = self.parses.parse_file("event", self.project.root / relpath, relpath,
-                                  EVENT_HINT, own, _event_reader(event_id, relpath))
+                                  EVENT_HINT, own, event_reader(event_id, relpath))
         if parsed is None:
             self.diagnostics.items.extend(own.items)
             return None
         sha, event = parsed
-        checked = _check_event(check, event, tuple(own.items))
+        checked = check_event(check, event, tuple(own.items))
         if self.context is not None:
             self.cache.put("checked", digest(relpath, sha, self.context), dumps(checked))
         return checked
@@ -350,9 +363,9 @@ class _Reader:
             checker = check.caching_in(found)
             out = []
             for relpath, event_id, data in todo[start:stop]:
-                parsed = parse_bytes(data, relpath, EVENT_HINT, _event_reader(event_id, relpath))
+                parsed = parse_bytes(data, relpath, EVENT_HINT, event_reader(event_id, relpath))
                 out.append((relpath, file_sha(data), dumps(parsed),
-                            dumps(_check_event(checker, parsed[0], parsed[1]))))
+                            dumps(check_event(checker, parsed[0], parsed[1]))))
             return out, found.made
 
         done = {}
@@ -379,21 +392,6 @@ PUBLISHED = "content/static"  # files copied into the site's root as they are (C
 PARALLEL_MIN_FILES = 500  # fewer event files to parse: starting processes costs more than it saves
 PARALLEL_MIN_SEEDS = 200
 EVENT_HINT = "an event needs at least 'title', 'date' and 'status'"
-
-
-def _check_event(check: Checker, event: Event | None, reported: tuple[Diagnostic, ...]
-                 ) -> Checked:
-    """(the event with its references and quotes resolved, what its parse and check
-    reported): what a build keeps of an event's check."""
-    own = Diagnostics()
-    own.items.extend(reported)
-    if event is not None:
-        event = check.reporting_to(own).event(event)
-    return event, tuple(own.items)
-
-
-def _event_reader(event_id: str, relpath: str) -> Callable[[Mapping, Diagnostics], Event | None]:
-    return lambda mapping, own: schema.read_event(event_id, relpath, mapping, own)
 
 
 def _stem(relpath: str) -> str:

@@ -14,7 +14,9 @@ from .. import theme
 from ..errors import Diagnostic, Diagnostics
 from ..model import Event, SourceMeta
 from ..plain import TextCache, digest, dumps
+from ..read import schema
 from ..read.yamlfile import MAX_BYTES, Mapping, decode_utf8, parse_yaml, read_bytes
+from .references import Checker
 
 Checked = tuple[Event | None, tuple[Diagnostic, ...]]  # an event file's parse, or its check
 PARSES: dict[str, Any] = {"event": Checked, "meta": tuple[SourceMeta | None, tuple[Diagnostic, ...]]}
@@ -85,3 +87,17 @@ def check_context(digests: dict[str, str]) -> str | None:
     shared = sorted((name, sha) for name, sha in digests.items()
                     if not name.startswith(("content/events/", *theme.TEMPLATE_INPUTS)))
     return digest(*(part for pair in shared for part in pair))
+
+
+def check_event(check: Checker, event: Event | None, reported: tuple[Diagnostic, ...]) -> Checked:
+    """(the event with its references and quotes resolved, what its parse and check
+    reported): what a build keeps of an event's check."""
+    own = Diagnostics()
+    own.items.extend(reported)
+    if event is not None:
+        event = check.reporting_to(own).event(event)
+    return event, tuple(own.items)
+
+
+def event_reader(event_id: str, relpath: str) -> Callable[[Mapping, Diagnostics], Event | None]:
+    return lambda mapping, own: schema.read_event(event_id, relpath, mapping, own)
