@@ -6,6 +6,7 @@ from, so checks made after loading (references, quotes) can still point at the r
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -155,6 +156,13 @@ class Person:
     roles: tuple[Role, ...] = ()
     description: str | None = None
     where: Where = field(default_factory=Where, compare=False, hash=False, repr=False)
+
+    def named_in(self, text: str) -> bool:
+        """Whether `text` names the person: by full name, a native name, or one part of the
+        name alone ('Xi', 'Putin': which part is the family name depends on the name)."""
+        parts = [word for word in self.name.split() if len(word) > 1]
+        return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)
+                   for name in (self.name, *(n for _, n in self.native_names), *parts) if name)
 
 
 @dataclass(frozen=True, slots=True)

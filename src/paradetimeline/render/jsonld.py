@@ -7,12 +7,14 @@ Search engines and link previews read these; they say no more than the page does
 - eventStatus is EventScheduled for events that happened, are planned or were announced
   or reported; schema.org has no value for "expected", so those carry none;
 - the articles an event cites are its `subjectOf`, each a NewsArticle with only the
-  fields the article or its metadata states.
+  fields the article or its metadata states;
+- a person is an `attendee` only where a quote says they attended.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from markupsafe import Markup
@@ -42,9 +44,10 @@ def event_jsonld(timeline: Timeline, event: Event) -> dict[str, Any]:
     places = [timeline.places[p] for p in event.places if p in timeline.places]
     if places:
         data["location"] = [place_jsonld(timeline, p) for p in places]
-    people = [timeline.people[p] for p in event.people if p in timeline.people]
-    if people:
-        data["attendee"] = [person_jsonld(timeline, p) for p in people]
+    attendees = [timeline.people[p] for p in event.people
+                 if p in timeline.people and attended(event, timeline.people[p])]
+    if attendees:
+        data["attendee"] = [person_jsonld(timeline, p) for p in attendees]
     cited = dict.fromkeys(c.source for c in event.sources)  # first-cited order, no repeats
     articles = [news_article(timeline.sources[s]) for s in cited if s in timeline.sources]
     if articles:
@@ -86,10 +89,19 @@ def place_jsonld(timeline: Timeline, place: Place) -> dict[str, Any]:
     return data
 
 
+def attended(event: Event, person: Person) -> bool:
+    """Whether a quote of the event names the person and says 'attended': only then is
+    a person an attendee (not a spokesman at his own announcement, nor a leader whose
+    'expected presence' is reported)."""
+    return any(ATTENDED.search(c.quote) and person.named_in(c.quote) for c in event.sources)
+
+
+ATTENDED = re.compile(r"\battended\b", re.IGNORECASE)
+
+
 def person_jsonld(timeline: Timeline, person: Person) -> dict[str, Any]:
+    """Name and page only: a country is the curator's addition, which no article states."""
     data: dict[str, Any] = {"@type": "Person", "name": person.name}
-    if person.country:
-        data["nationality"] = {"@type": "Country", "name": person.country}
     _add_url(data, timeline, f"people/{person.id}.html")
     return data
 

@@ -55,7 +55,7 @@ def drafted_from(timeline: Timeline, reference: str, date: str | None = None) ->
         date=single.dates[0] if single else None, phrase=single.phrase if single else None,
         other_phrases=tuple(f'"{m.phrase}" -> {m.resolution}' for m in mentions if m is not single),
         people=tuple(p.id for p in sorted(timeline.people.values(), key=lambda p: p.id)
-                     if _names(text, _person_names(p.name, p.native_names))),
+                     if p.named_in(text)),
         places=tuple(p.id for p in sorted(timeline.places.values(), key=lambda p: p.id)
                      if _names(text, (p.name,))))
 
@@ -91,13 +91,6 @@ def clause_around(text: str, phrase: Mention, others: list[Mention]) -> str:
         last += 1
     quote = text[pieces[first][0]:pieces[last][1]].rstrip(",; ")
     return quote if len(quote.split()) >= MIN_QUOTE_WORDS else text
-
-
-def _person_names(name: str, native: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
-    """A person is named by their full name, their native ones, or their surname alone."""
-    words = name.split()
-    surname = (words[-1],) if len(words) > 1 and len(words[-1]) > 1 else ()
-    return (name, *(n for _, n in native), *surname)
 
 
 def _names(text: str, names: tuple[str, ...]) -> bool:
