@@ -112,6 +112,23 @@ MINIMAL_FILES = {
 }
 
 
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """(exit code, stdout, stderr) of one `paradetimeline` command, run in this process."""
+    from paradetimeline.cli import main
+
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def new_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """A project made by `paradetimeline init`, as a new user starts one."""
+    root = tmp_path / "bridge"
+    assert run_cli(capsys, "init", str(root))[0] == 0
+    return root
+
+
 def build_wheel(folder: Path) -> Path:
     """The package's wheel, built from a copy of the sources in `folder` (setuptools writes
     beside what it builds: never into the checkout)."""

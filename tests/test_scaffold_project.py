@@ -6,23 +6,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from conftest import run_cli
+
 from paradetimeline import __version__
-from paradetimeline.cli import main
 
 # Words of the shipped story that must not appear in a new project's site.
 STORY_WORDS = re.compile(r"\b(?:2015|2025|1945|Victory|Xi|Putin|Moscow|Beijing|Minsk|China|"
                          r"Russia|parades?|Leaders|commemoration)\b")
 
 
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 def test_init_writes_a_project_that_passes_check_strict_and_builds(tmp_path, capsys):
     folder = tmp_path / "old-bridge"
-    code, out, err = run(capsys, "init", str(folder))
+    code, out, err = run_cli(capsys, "init", str(folder))
     assert (code, err) == (0, "")
     assert out == (f"Created a new project in {folder.as_posix()}/ (11 files). Next:\n"
                    f"  cd {folder.as_posix()}\n"
@@ -36,8 +31,8 @@ def test_init_writes_a_project_that_passes_check_strict_and_builds(tmp_path, cap
     assert 'title: "Old bridge"' in (folder / "content/site.yaml").read_text()
     assert f"paradetimeline=={__version__}" in (folder / "requirements.txt").read_text()
     assert "paradetimeline build --out _site" in (folder / ".github/workflows/pages.yml").read_text()
-    assert run(capsys, "check", "--root", str(folder), "--strict")[0] == 0
-    code, _, err = run(capsys, "build", "--root", str(folder), "--base-url", "https://example.org/b/")
+    assert run_cli(capsys, "check", "--root", str(folder), "--strict")[0] == 0
+    code, _, err = run_cli(capsys, "build", "--root", str(folder), "--base-url", "https://example.org/b/")
     assert (code, err) == (0, "")
     site = folder / "site"
     pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
@@ -52,7 +47,7 @@ def test_init_writes_a_project_that_passes_check_strict_and_builds(tmp_path, cap
 
 def test_init_takes_a_title_and_the_current_folder(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    code, out, _ = run(capsys, "init", "--title", 'The "Old" Bridge')
+    code, out, _ = run_cli(capsys, "init", "--title", 'The "Old" Bridge')
     assert code == 0 and out.startswith("Created a new project in ./ (11 files). Next:\n  paradetimeline new")
     assert 'title: "The \\"Old\\" Bridge"' in (tmp_path / "content/site.yaml").read_text()
     assert "# The \"Old\" Bridge\n" in (tmp_path / "README.md").read_text()
@@ -60,7 +55,7 @@ def test_init_takes_a_title_and_the_current_folder(tmp_path, capsys, monkeypatch
 
 def test_init_refuses_a_folder_that_holds_anything(tmp_path, capsys):
     (tmp_path / "notes.txt").write_text("mine")
-    code, out, err = run(capsys, "init", str(tmp_path))
+    code, out, err = run_cli(capsys, "init", str(tmp_path))
     assert (code, out) == (2, "")
     assert err == (f"paradetimeline: error: '{tmp_path}' is not an empty folder; give a new one, "
                    "such as 'paradetimeline init my-timeline'\n")
@@ -71,14 +66,14 @@ def test_init_refuses_a_folder_that_holds_anything(tmp_path, capsys):
 def test_init_refuses_a_file(tmp_path, capsys):
     file = tmp_path / "file"
     file.write_text("x")
-    assert run(capsys, "init", str(file))[0] == 2
+    assert run_cli(capsys, "init", str(file))[0] == 2
     assert file.read_text() == "x"
 
 
 def test_the_new_project_s_people_and_places_files_are_ready_to_fill(tmp_path, capsys):
     folder = tmp_path / "p"
-    run(capsys, "init", str(folder))
+    run_cli(capsys, "init", str(folder))
     people = folder / "content/people.yaml"
     people.write_text(people.read_text().replace("{}\n", "jane-roe:\n  name: Jane Roe\n"))
-    assert run(capsys, "check", "--root", str(folder), "--strict")[0] == 0
+    assert run_cli(capsys, "check", "--root", str(folder), "--strict")[0] == 0
     assert Path(folder / "seeds/README.md").read_text().startswith("One article per file")

@@ -4,7 +4,7 @@ build will, writes metadata that passes `check`, and warns about what stays unkn
 from __future__ import annotations
 
 import pytest
-from conftest import BRIDGE_ARTICLE
+from conftest import BRIDGE_ARTICLE, run_cli
 
 from paradetimeline.check.loader import load_timeline
 from paradetimeline.cli import main
@@ -12,24 +12,15 @@ from paradetimeline.dates import PartialDate
 from paradetimeline.scaffold.source import offered_publisher, safe_id
 
 
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 @pytest.fixture
-def project(tmp_path, capsys):
-    root = tmp_path / "bridge"
-    assert main(["init", str(root)]) == 0
-    capsys.readouterr()
-    return root
+def project(new_project):
+    return new_project
 
 
 def test_new_source_copies_the_article_and_says_what_it_read(project, tmp_path, capsys):
     article = tmp_path / "Bridge closes (final).txt"
     article.write_text(BRIDGE_ARTICLE, encoding="utf-8")
-    code, out, err = run(capsys, "new", "source", str(article), "--root", str(project))
+    code, out, err = run_cli(capsys, "new", "source", str(article), "--root", str(project))
     assert code == 0
     assert out == (
         "Created seeds/bridge-closes-final.txt and content/sources/bridge-closes-final.yaml\n"
@@ -63,7 +54,7 @@ def test_new_source_copies_the_article_and_says_what_it_read(project, tmp_path, 
 def test_an_article_that_states_nothing_is_warned_about_loudly(project, tmp_path, capsys):
     article = tmp_path / "plain.txt"
     article.write_text("The bridge closed on Tuesday, officials said.\n\nIt reopens soon.\n")
-    code, out, err = run(capsys, "new", "source", str(article), "--root", str(project))
+    code, out, err = run_cli(capsys, "new", "source", str(article), "--root", str(project))
     assert code == 0
     assert "  p1-s1 \"on Tuesday\" -> unresolved [past ('closed'); the article states no date]\n" in out
     assert err == (
@@ -85,7 +76,7 @@ def test_an_article_that_states_nothing_is_warned_about_loudly(project, tmp_path
 def test_a_byline_naming_an_outlet_is_offered_as_the_publisher(project, tmp_path, capsys):
     article = tmp_path / "mt.txt"
     article.write_text("# Head\n\nBy [The Moscow Times](#)\n\nMay 11, 2015\n\nBody text here.\n")
-    code, out, err = run(capsys, "new", "source", str(article), "--root", str(project))
+    code, out, err = run_cli(capsys, "new", "source", str(article), "--root", str(project))
     assert code == 0 and err == ""
     assert "  publisher: The Moscow Times (offered from the byline)\n" in out
     metadata = (project / "content/sources/mt.yaml").read_text()
@@ -115,10 +106,10 @@ def test_safe_id(stem, found):
 def test_an_id_in_use_is_refused_and_nothing_is_overwritten(project, tmp_path, capsys):
     article = tmp_path / "a.txt"
     article.write_text(BRIDGE_ARTICLE)
-    assert run(capsys, "new", "source", str(article), "--root", str(project))[0] == 0
+    assert run_cli(capsys, "new", "source", str(article), "--root", str(project))[0] == 0
     before = (project / "content/sources/a.yaml").read_text()
     article.write_text("Another text.\n")
-    code, out, err = run(capsys, "new", "source", str(article), "--root", str(project))
+    code, out, err = run_cli(capsys, "new", "source", str(article), "--root", str(project))
     assert (code, out) == (1, "")
     assert err == ("paradetimeline: error: seeds/a.txt already exists; choose another --id\n")
     assert (project / "content/sources/a.yaml").read_text() == before
@@ -133,7 +124,7 @@ def test_an_id_in_use_is_refused_and_nothing_is_overwritten(project, tmp_path, c
 def test_a_file_that_is_not_an_article_is_refused(project, tmp_path, capsys, data, message):
     article = tmp_path / "bad.txt"
     article.write_bytes(data)
-    code, _, err = run(capsys, "new", "source", str(article), "--root", str(project))
+    code, _, err = run_cli(capsys, "new", "source", str(article), "--root", str(project))
     assert (code, err) == (2, f"paradetimeline: error: '{article}' {message}\n")
     assert not (project / "seeds/bad.txt").exists()
 
@@ -141,9 +132,9 @@ def test_a_file_that_is_not_an_article_is_refused(project, tmp_path, capsys, dat
 def test_a_bad_id_or_a_missing_file_is_a_usage_error(project, tmp_path, capsys):
     article = tmp_path / "a.txt"
     article.write_text(BRIDGE_ARTICLE)
-    code, _, err = run(capsys, "new", "source", str(article), "--id", "Bad Id", "--root", str(project))
+    code, _, err = run_cli(capsys, "new", "source", str(article), "--id", "Bad Id", "--root", str(project))
     assert (code, err) == (2, "paradetimeline: error: --id 'Bad Id' is not an id: lowercase "
                               "letters, digits, '-' and '_', starting with a letter or digit "
                               "(such as 'bad-id')\n")
-    code, _, err = run(capsys, "new", "source", str(tmp_path / "gone.txt"), "--root", str(project))
+    code, _, err = run_cli(capsys, "new", "source", str(tmp_path / "gone.txt"), "--root", str(project))
     assert (code, err) == (2, f"paradetimeline: error: '{tmp_path / 'gone.txt'}' is not a file\n")

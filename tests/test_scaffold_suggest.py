@@ -7,7 +7,7 @@ from __future__ import annotations
 import shlex
 
 import pytest
-from conftest import BRIDGE_ARTICLE
+from conftest import BRIDGE_ARTICLE, run_cli
 
 from paradetimeline.check.loader import load_timeline
 from paradetimeline.cli import main
@@ -15,16 +15,9 @@ from paradetimeline.cli import main
 DRAFT = "content/events/2024/2024-09-23-the-old-bridge-will-close-to-traffic-on-monday-september-23.yaml"
 
 
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
 @pytest.fixture
-def project(tmp_path, capsys):
-    root = tmp_path / "bridge"
-    assert main(["init", str(root)]) == 0
+def project(new_project, tmp_path, capsys):
+    root = new_project
     article = tmp_path / "closure.txt"
     article.write_text(BRIDGE_ARTICLE)
     assert main(["new", "source", str(article), "--root", str(root)]) == 0
@@ -35,7 +28,7 @@ def project(tmp_path, capsys):
 
 
 def test_suggest_lists_each_uncited_phrase_with_the_command_that_drafts_it(project, capsys):
-    code, out, err = run(capsys, "suggest", "--root", str(project))
+    code, out, err = run_cli(capsys, "suggest", "--root", str(project))
     assert (code, err) == (0, "")
     assert out == (
         "closure p1-s1 \"on Monday, September 23\" -> 2024-09-23 [no year stated: the publication's year]\n"
@@ -49,21 +42,21 @@ def test_suggest_lists_each_uncited_phrase_with_the_command_that_drafts_it(proje
 
 
 def test_every_suggested_command_writes_a_draft_that_passes_check(project, capsys):
-    out = run(capsys, "suggest", "--root", str(project))[1]
+    out = run_cli(capsys, "suggest", "--root", str(project))[1]
     commands = [shlex.split(line)[1:] for line in out.splitlines() if line.startswith("    ")]
     for command in commands:
-        assert run(capsys, *command, "--root", str(project))[0] == 0, command
-    assert run(capsys, "check", "--root", str(project))[0] == 0
+        assert run_cli(capsys, *command, "--root", str(project))[0] == 0, command
+    assert run_cli(capsys, "check", "--root", str(project))[0] == 0
     timeline, _ = load_timeline(project, drafts=True)
     assert sorted(e.date.edtf() for e in timeline.events) == [
         "1925", "1998", "2024-09-10", "2024-09-23"]
     # once drafted, a phrase is no longer suggested; the article has no other
-    code, out, err = run(capsys, "suggest", "--root", str(project))
+    code, out, err = run_cli(capsys, "suggest", "--root", str(project))
     assert (code, out, err) == (0, "", "Every date phrase of the articles is cited by an event.\n")
 
 
 def test_a_draft_from_a_sentence_quotes_it_dates_it_and_names_who_and_where(project, capsys):
-    code, out, _ = run(capsys, "new", "event", "--from", "clos#p1-s1", "--root", str(project))
+    code, out, _ = run_cli(capsys, "new", "event", "--from", "clos#p1-s1", "--root", str(project))
     assert code == 0
     assert out == (f"Created {DRAFT}, a draft quoting closure p1-s1: write its title and status, "
                    "then delete 'draft: true' to publish it\n")
@@ -88,11 +81,11 @@ def test_a_draft_from_a_sentence_quotes_it_dates_it_and_names_who_and_where(proj
 def test_a_person_is_found_by_name_or_surname(project, capsys):
     (project / "content/people.yaml").write_text(
         "ana-lopez:\n  name: Ana Lopez\njane-roe:\n  name: Jane Roe\n")
-    assert run(capsys, "new", "event", "--from", "closure#p2-s1", "--date", "2024-09-12",
+    assert run_cli(capsys, "new", "event", "--from", "closure#p2-s1", "--date", "2024-09-12",
                "--root", str(project))[0] == 0
     (draft,) = (project / "content/events/2024").glob("*.yaml")
     assert "people: [ana-lopez]" in draft.read_text()
-    assert run(capsys, "check", "--root", str(project))[0] == 0
+    assert run_cli(capsys, "check", "--root", str(project))[0] == 0
 
 
 @pytest.mark.parametrize("args, message", [
@@ -107,13 +100,13 @@ def test_a_person_is_found_by_name_or_surname(project, capsys):
     (["--title", "T"], "--date is needed (or --from SOURCE#ANCHOR, to take the sentence's)"),
 ])
 def test_what_cannot_be_drafted_is_a_usage_error(project, capsys, args, message):
-    code, out, err = run(capsys, "new", "event", *args, "--root", str(project))
+    code, out, err = run_cli(capsys, "new", "event", *args, "--root", str(project))
     assert (code, out, err) == (2, "", f"paradetimeline: error: {message}\n")
     assert not (project / "content/events/2024").exists()
 
 
 def test_an_empty_draft_names_the_project_s_own_source(project, capsys):
-    assert run(capsys, "new", "event", "--date", "2024-09", "--title", "Repairs begin",
+    assert run_cli(capsys, "new", "event", "--date", "2024-09", "--title", "Repairs begin",
                "--root", str(project))[0] == 0
     text = (project / "content/events/2024/2024-09-repairs-begin.yaml").read_text()
     assert "#  - source: closure" in text
@@ -123,5 +116,5 @@ def test_an_empty_draft_names_the_project_s_own_source(project, capsys):
 def test_suggest_without_sources_says_how_to_add_one(tmp_path, capsys):
     assert main(["init", str(tmp_path / "p")]) == 0
     capsys.readouterr()
-    assert run(capsys, "suggest", "--root", str(tmp_path / "p")) == (
+    assert run_cli(capsys, "suggest", "--root", str(tmp_path / "p")) == (
         0, "", "No sources yet: add an article with 'paradetimeline new source FILE'.\n")
