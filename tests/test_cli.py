@@ -144,7 +144,7 @@ def test_new_event_writes_a_file_that_passes_check(make_project, capsys):
     created.write_text(created.read_text().replace("draft: true", "draft: false"))
     code, _, err = run(capsys, "check", "--root", str(root))
     assert code == 1 and err.startswith(
-        "content/events/2025/2025-05-09-xi-jinping-visits-moscow.yaml:14:10: error: a published "
+        "content/events/2025/2025-05-09-xi-jinping-visits-moscow.yaml:15:10: error: a published "
         "event needs a quote from a source\n")
     created.write_text(created.read_text().replace("sources: []", CITED.rstrip("\n")))
     assert run(capsys, "build", "--root", str(root))[0] == 0

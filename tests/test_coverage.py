@@ -191,7 +191,17 @@ def test_a_quote_of_sentences_without_date_phrases_is_not_located_again(make_pro
         monkeypatch.setattr(module, "quote_spans", lambda article, quote, original=original: (
             located.append(quote), original(article, quote))[1])
     boycott = "Western leaders boycotted the Moscow parade over Russia's role in the Ukraine crisis."
-    root = make_project({"content/events/boycott.yaml": PARADE.format(date="2015-05-09",
-                                                                      quote=boycott)})
+    event = PARADE.format(date="2015-05-09\n    date_note: As the parade's.", quote=boycott)
+    root = make_project({"content/events/boycott.yaml": event})
     assert diagnostics(root) == []
     assert located and boycott not in located  # the parade's quote holds phrases: located
+
+
+def test_an_event_no_quoted_phrase_dates_needs_a_date_note(make_project):
+    boycott = "Western leaders boycotted the Moscow parade over Russia's role in the Ukraine crisis."
+    root = make_project({"content/events/boycott.yaml": PARADE.format(date="2015-05-09",
+                                                                      quote=boycott)})
+    assert diagnostics(root) == [
+        "content/events/boycott.yaml:2:7: warning: no date phrase the quotes hold falls on "
+        "2015-05-09\n    hint: quote the words that date it, or say how the date was found in "
+        "'date_note:' (shown on the event's page)"]

@@ -241,3 +241,17 @@ def test_a_quote_cut_from_its_sentence_is_shown_with_an_ellipsis(make_project, t
     out = build_site(root, tmp_path / "site").out
     assert f"<p>{shown}</p></blockquote>" in (out / "events/parade.html").read_text()
     assert f'"quote": "{quote}"' in (out / "events.json").read_text()  # the data stays verbatim
+
+
+def test_an_event_page_says_how_its_date_was_found(make_project):
+    """By the date phrase its quote holds, resolved; and by the curator's note, labelled."""
+    note = "As the parade: the same article dates it."
+    root = make_project({"content/events/note.yaml": f"title: A noted event\ndate: 2015-05-09\n"
+                         f"date_note: \"{note}\"\nstatus: happened\n" + CITED})
+    timeline, diagnostics = load_timeline(root)
+    assert not diagnostics.items
+    page = render_site(timeline, root / "templates")["events/note.html"].decode()
+    assert ('<li>“on Saturday” in <a href="../sources/s1.html#p1-s1">Test Times, 11 May 2015, '
+            "paragraph 1, sentence 1</a>: the Saturday on or before Monday 11 May 2015 "
+            "(&#39;attended&#39;) → 9 May 2015</li>") in page
+    assert f'<p class="date-note"><span class="curator">Curator’s note:</span> {note}</p>' in page

@@ -110,6 +110,12 @@ class EventDate:
     def last_day(self) -> dt.date | None:
         return self.end.last_day() if self.end else None
 
+    def overlaps(self, other: EventDate) -> bool:
+        """Whether the two share a day ('2015-05' and '2015-05-09' do; an open end reaches
+        as far as time goes)."""
+        return (self.first_day() or dt.date.min) <= (other.last_day() or dt.date.max) and \
+            (other.first_day() or dt.date.min) <= (self.last_day() or dt.date.max)
+
     def edtf(self) -> str:
         if not self.is_interval:
             return self.anchor.edtf()

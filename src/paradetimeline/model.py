@@ -235,6 +235,7 @@ class Event:
     tags: tuple[str, ...] = ()
     sources: tuple[Citation, ...] = ()
     draft: bool = False
+    date_note: str | None = None  # the curator's word on a date no quoted phrase gives
     where: Where = field(default_factory=Where, compare=False, hash=False, repr=False)
 
     @property

@@ -31,7 +31,6 @@ warning, so the file cannot quietly go stale.
 from __future__ import annotations
 
 import bisect
-import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -135,9 +134,11 @@ def _check_entries(explanations: list[Explanation], timeline: Timeline,
 
 def _corroborate(event: Event, timeline: Timeline, by_source: dict[str, list[Mention]],
                  explained: set[Key], diagnostics: Diagnostics) -> set[Key]:
-    """Warn where a quoted date phrase or ordinal disagrees with the event; return the
-    keys of the explanations (`explained`: of 'other_dates') that excused a disagreement."""
+    """Warn where a quoted date phrase or ordinal disagrees with the event, or where none
+    dates it and no `date_note` says how it was dated; return the keys of the explanations
+    (`explained`: of 'other_dates') that excused a disagreement."""
     used: set[Key] = set()
+    dates_it = False  # a quoted phrase: one that falls on its date, or one warned about
     accepted = [event.date]
     if event.commemorates in timeline.anniversaries:
         reference = timeline.anniversaries[event.commemorates].date
@@ -155,18 +156,27 @@ def _corroborate(event: Event, timeline: Timeline, by_source: dict[str, list[Men
         for mention in dated:
             if not quoted(mention, spans):
                 continue
-            if any(_overlap(d, a) for d in mention.dates for a in accepted):
+            dates_it = dates_it or any(d.overlaps(event.date) for d in mention.dates)
+            if any(d.overlaps(a) for d in mention.dates for a in accepted):
                 continue
             key = (event.id, mention.source, mention.anchor, mention.phrase)
             if key in explained:
                 used.add(key)
                 continue
+            dates_it = True
             diagnostics.warning(
                 where, f"'{mention.phrase}' ({mention.anchor}) resolves to "
                 f"{mention.resolution}, outside the event's date {event.date.edtf()}",
                 "fix the date, or add it to 'other_dates' in content/coverage.yaml with a reason")
         _ordinals(event, citation.quote, where, diagnostics)
+    if not dates_it and event.date_note is None and event.sources:
+        diagnostics.warning(event.where.get("date", Location(event.path)),
+                            f"no date phrase the quotes hold falls on {event.date.edtf()}", DATE_NOTE_HINT)
     return used
+
+
+DATE_NOTE_HINT = ("quote the words that date it, or say how the date was found in "
+                  "'date_note:' (shown on the event's page)")
 
 
 def _ordinals(event: Event, quote: str, where: Location, diagnostics: Diagnostics) -> None:
@@ -214,16 +224,6 @@ def _stale(x: Explanation, by_source: dict[str, list[Mention]], diagnostics: Dia
         diagnostics.warning(x.where, f"'{x.phrase}' ({x.anchor}) does not disagree with "
                             f"event '{x.event}'; this entry explains nothing",
                             "remove the entry")
-
-
-def _overlap(a: EventDate, b: EventDate) -> bool:
-    first_a, last_a = _bounds(a)
-    first_b, last_b = _bounds(b)
-    return first_a <= last_b and first_b <= last_a
-
-
-def _bounds(date: EventDate) -> tuple[dt.date, dt.date]:
-    return date.first_day() or dt.date.min, date.last_day() or dt.date.max
 
 
 def _locator(root: Path, article: Article) -> Callable[[Mention], Location]:

@@ -10,7 +10,7 @@ from typing import TextIO
 
 from ..dates import PartialDate
 from ..errors import UsageError
-from ..model import Article, Citation, Source, Timeline, normalize
+from ..model import Article, Citation, Event, Source, Timeline, normalize
 from ..plain import TextCache, dumps, key_of, loads
 from ..workers import can_fork, in_workers
 from .phrases import Mention, Mentions, scan_article
@@ -104,6 +104,23 @@ def mentions_by_source(timeline: Timeline, jobs: int = 1, cache: TextCache | Non
             for m in mentions
         ]
     return out
+
+
+def dating_phrases(event: Event, timeline: Timeline) -> tuple[Mention, ...]:
+    """The date phrases the event's quotes include that fall on its date: how it is dated,
+    which its page shows. They depend on its quotes and their articles alone."""
+    found: dict[tuple[str, str, int], Mention] = {}
+    for citation in event.sources:
+        source = timeline.sources.get(citation.source)
+        if source is None or not citation.anchors:
+            continue
+        mentions = [m for m in scan_article(dated_article(source))
+                    if m.anchor in citation.anchors and any(d.overlaps(event.date) for d in m.dates)]
+        spans = quote_spans(source.article, citation.quote) if mentions else {}
+        for mention in mentions:
+            if quoted(mention, spans):
+                found.setdefault((mention.source, mention.anchor, mention.start), mention)
+    return tuple(found.values())
 
 
 def dated_article(source: Source) -> Article:

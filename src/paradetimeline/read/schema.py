@@ -36,8 +36,8 @@ MAX_BODY_LINKS = 50
 
 NO_QUOTE_HINT = ("cite the sentence that states it: 'sources:', then '- source: SEED-ID' "
                  "with 'quote: \"...\"' below it; or keep it a draft ('draft: true')")
-EVENT_KEYS = ("title", "date", "status", "commemorates", "places", "people", "tags",
-              "summary", "body", "sources", "draft")
+EVENT_KEYS = ("title", "date", "date_note", "status", "commemorates", "places", "people",
+              "tags", "summary", "body", "sources", "draft")
 
 
 def read_event(event_id: str, path: str, mapping: Mapping, diagnostics: Diagnostics) -> Event | None:
@@ -55,6 +55,7 @@ def read_event(event_id: str, path: str, mapping: Mapping, diagnostics: Diagnost
         body=read_body(f),
         sources=tuple(read_citations(f, diagnostics)),
         draft=f.boolean("draft"),
+        date_note=f.text("date_note"),
     )
     listed = mapping.get("sources")
     if not event["draft"] and (listed is None or (isinstance(listed, Sequence) and not listed.items)):

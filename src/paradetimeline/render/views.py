@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
-from ..check.mentions import mentions_by_source
+from ..check.mentions import dating_phrases, mentions_by_source
 from ..check.phrases import Mention
 from ..model import Anniversary, Citation, Commemoration, Event, Person, Role, Timeline
 
@@ -124,6 +124,10 @@ class TimelineView:
     def _era_positions(self) -> dict[int, int]:
         return {c.year: n for n, c in enumerate(sorted(self.timeline.commemorations,
                                                         key=lambda c: c.year))}
+
+    def dating_phrases(self, event: Event) -> tuple[Mention, ...]:
+        """The date phrases of its quotes that date the event (its page says how)."""
+        return dating_phrases(event, self.timeline)
 
     def era_class(self, year: int) -> str:
         """'era-1' for the earliest commemoration, 'era-2' for the next: colours come from an

@@ -22,6 +22,7 @@ HEADER = """\
 FIELDS = """\
 title: {title}
 date: {date:<22}# YYYY, YYYY-MM, YYYY-MM-DD, or an interval START/END ('..' = open)
+# date_note: How the date was found, where no quoted date phrase gives it.
 status: {status:<20}# happened | planned | announced | expected | reported
 {commemorates}places: {places:<20}# ids from content/places.yaml
 people: {people:<20}# ids from content/people.yaml
