@@ -63,6 +63,14 @@ def test_init_refuses_a_folder_that_holds_anything(tmp_path, capsys):
     assert (tmp_path / "notes.txt").read_text() == "mine"
 
 
+def test_init_writes_beside_a_new_repository_s_git_folder(tmp_path, capsys):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git/HEAD").write_text("ref: refs/heads/main\n")
+    assert run_cli(capsys, "init", str(tmp_path))[0] == 0
+    assert (tmp_path / ".git/HEAD").read_text() == "ref: refs/heads/main\n"
+    assert (tmp_path / "content/site.yaml").is_file()
+
+
 def test_init_refuses_a_file(tmp_path, capsys):
     file = tmp_path / "file"
     file.write_text("x")

@@ -159,9 +159,9 @@ named in `requirements.txt`.
 
 
 def init_project(folder: Path, title: str | None = None) -> list[Path]:
-    """Write the project into `folder` (made if missing; refused unless empty). Returns the
-    files written."""
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+    """Write the project into `folder` (made if missing; refused unless empty, or holding
+    nothing but a new repository's `.git`). Returns the files written."""
+    if folder.exists() and (not folder.is_dir() or any(p.name != ".git" for p in folder.iterdir())):
         raise UsageError(f"'{folder}' is not an empty folder; give a new one, such as "
                          "'paradetimeline init my-timeline'")
     title = check_title(title if title is not None else _title_of(folder))
