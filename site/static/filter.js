@@ -110,7 +110,7 @@
     });
     document.getElementById("no-results").hidden = shown > 0;
     document.getElementById("f-count").textContent =
-      shown + " of " + items.length + " events shown";
+      shown + " of " + items.length + (items.length === 1 ? " event shown" : " events shown");
     chips.innerHTML = chipHtml;
     reset.hidden = !filtering;
     var search = next.toString();

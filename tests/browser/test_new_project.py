@@ -91,6 +91,14 @@ def test_every_page_of_the_new_site_passes_axe(browser, new_site, axe_js, scheme
         context.close()
 
 
+def test_the_filter_box_of_a_one_event_site_speaks_of_one_event(page, new_site):
+    with serving(new_site) as url:
+        page.goto(f"{url}/index.html")
+        assert page.get_by_role("status").inner_text() == "1 of 1 event shown"
+        # one status, one country or none: no filter offers a choice between one value
+        assert page.locator("#filters select").count() == 0
+
+
 def test_no_link_of_the_new_site_is_broken(new_site, linkinator):
     run = subprocess.run([*linkinator, str(new_site), "--recurse", "--format", "text",
                           "--skip", r"^https?://(?!localhost|127\.0\.0\.1)"],
