@@ -381,6 +381,8 @@ class Generator:
 
 def event_yaml(data: dict) -> str:
     lines = [f"title: {quote_yaml(data['title'])}", f"date: {data['edtf']}",
+             # the synthetic quotes hold no date phrase: a curated event says how it is dated
+             "date_note: How the curator dated it, as a real timeline would say.",
              f"status: {data['status']}"]
     if data["commemorates"]:
         lines.append(f"commemorates: {data['commemorates']}")

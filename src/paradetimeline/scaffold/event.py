@@ -95,7 +95,7 @@ def new_event(root: Path, date: str | None, title: str | None, status: str = "pl
 def event_text(title: str, date: EventDate, status: str, timeline: Timeline | None,
                sentence: Sentence | None) -> str:
     anniversaries = sorted(timeline.anniversaries) if timeline else []
-    commemorates = (f"# commemorates: {anniversaries[0]:<16}# an id from content/anniversaries.yaml "
+    commemorates = (f"# commemorates: {anniversaries[0]}   # an id from content/anniversaries.yaml "
                     f"({', '.join(anniversaries[:5])}{', ...' if len(anniversaries) > 5 else ''}); "
                     "the ordinal is computed\n") if anniversaries else ""
     fields = FIELDS.format(
