@@ -40,6 +40,8 @@ MIN_QUOTE_WORDS = 4  # a shorter quote ("the", "on Friday") proves nothing
 # show that something happened; one that reports a statement ("X said Y will") does show
 # that the statement did.
 HEDGES = re.compile(r"\b(is set to|are set to|will|would|expected|could|likely|plans?)\b")
+# A headline's own hedges: 'Xi to visit Moscow', 'Putin may attend', 'a parade is planned'.
+TITLE_HEDGES = re.compile(r"\b(to [a-z]+|may|might|planned|proposed|invited|possible|probable)\b")
 REPORTS = re.compile(r"\b(said|says|confirmed|announced|told|stated|reported|according to)\b")
 
 
@@ -168,13 +170,14 @@ class Checker:
                              f"commemorate '{event.commemorates}' ({reference.date.display()})",
                              "a commemoration comes after what it commemorates")
         sources = tuple(self.citation(c) for c in event.sources)
-        if event.status == "happened" and sources:
+        if sources:
             self._hedged(event, sources)
         return dataclasses.replace(event, sources=sources, anniversary=number)
 
     def _hedged(self, event: Event, sources: tuple[Citation, ...]) -> None:
-        """A warning for an event that 'happened' by its status while every quote hedges
-        or looks ahead, and none reports a statement."""
+        """Where every quote hedges or looks ahead, and none reports a statement: a warning
+        for a status of 'happened', and for a title that states as done what they hedge
+        (one with no hedge of its own, nor a headline's 'to march')."""
         words: list[str] = []
         for citation in sources:
             quote = normalize(citation.quote).lower()
@@ -182,11 +185,17 @@ class Checker:
             if not found or REPORTS.search(quote):
                 return
             words += [w for w in found if w not in words]
-        self.d.warning(event.where.get("status") or Location(event.path),
-                       "status 'happened', but every quote hedges or looks ahead ("
-                       + ", ".join(f"'{w}'" for w in words) + ")",
-                       "make it 'planned' or 'expected', or quote a sentence that reports it "
-                       "happened")
+        hedging = ", ".join(f"'{w}'" for w in words)
+        if event.status == "happened":
+            self.d.warning(event.where.get("status") or Location(event.path),
+                           f"status 'happened', but every quote hedges or looks ahead ({hedging})",
+                           "make it 'planned' or 'expected', or quote a sentence that reports "
+                           "it happened")
+        title = normalize(event.title).lower()
+        if not HEDGES.search(title) and not TITLE_HEDGES.search(title):
+            self.d.warning(event.where.get("title") or Location(event.path),
+                           f"the title states as done what every quote hedges ({hedging})",
+                           "say it as the quotes do: 'X to visit Y', 'X expected at Y', 'X plans Y'")
 
     def tag_spelling(self, events: list[Event], named: set[str]) -> None:
         """Without declared tags, a tag that one event alone uses and that is close to an
