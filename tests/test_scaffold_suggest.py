@@ -118,3 +118,13 @@ def test_suggest_without_sources_says_how_to_add_one(tmp_path, capsys):
     capsys.readouterr()
     assert run_cli(capsys, "suggest", "--root", str(tmp_path / "p")) == (
         0, "", "No sources yet: add an article with 'paradetimeline new source FILE'.\n")
+
+
+def test_a_date_no_phrase_of_the_sentence_gives_keeps_the_whole_sentence(project, capsys):
+    assert run_cli(capsys, "new", "event", "--from", "closure#p1-s1", "--date", "2024-10",
+                   "--root", str(project))[0] == 0
+    (draft,) = (project / "content/events/2024").glob("*.yaml")
+    text = draft.read_text()
+    assert "date: 2024-10 " in text and "Its date is that of" not in text
+    assert ('    quote: "The Old Bridge will close to traffic on Monday, September 23, the city '
+            'council said on Tuesday."\n') in text

@@ -31,8 +31,8 @@ def find_source(timeline: Timeline, wanted: str) -> str:
 
 def drafted_from(timeline: Timeline, reference: str, date: str | None = None) -> Sentence:
     """The sentence 'SOURCE#p4-s1' names, with the date, people and places a draft takes:
-    the date of its first phrase that resolves to one, or of the phrase that resolves to
-    `date` when one does."""
+    the date of its first phrase that resolves to one; with a `date`, the phrase that
+    resolves to it, if any (else the draft quotes the whole sentence)."""
     source_id, anchor = reference.partition("#")[::2]
     if not source_id or not anchor:
         raise UsageError(f"--from '{reference}' must be SOURCE#ANCHOR, such as 001#p4-s1 "
@@ -46,8 +46,8 @@ def drafted_from(timeline: Timeline, reference: str, date: str | None = None) ->
                          f"p{count}-s…; 'paradetimeline mentions {source_id}' lists the dated ones)")
     mentions = [m for m in scan_article(dated_article(source)) if m.anchor == anchor]
     wanted = _date(date)
-    single = next((m for m in mentions if _single(m) and m.dates[0] == wanted), None) or \
-        next((m for m in mentions if _single(m)), None)
+    single = next((m for m in mentions if _single(m) and (wanted is None or m.dates[0] == wanted)),
+                  None)
     others = [m for m in mentions if m is not single and m.dates != (single.dates if single else ())]
     return Sentence(
         source=source_id, anchor=anchor, text=text,
