@@ -147,6 +147,11 @@ class Role:
     end: PartialDate | None = None
 
 
+def names(text: str, name: str) -> bool:
+    """Whether `text` holds `name` as words of its own ('Xi' in "Xi's", not in 'Xiamen')."""
+    return bool(name) and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) is not None
+
+
 @dataclass(frozen=True, slots=True)
 class Person:
     id: str
@@ -161,8 +166,7 @@ class Person:
         """Whether `text` names the person: by full name, a native name, or one part of the
         name alone ('Xi', 'Putin': which part is the family name depends on the name)."""
         parts = [word for word in self.name.split() if len(word) > 1]
-        return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)
-                   for name in (self.name, *(n for _, n in self.native_names), *parts) if name)
+        return any(names(text, name) for name in (self.name, *(n for _, n in self.native_names), *parts))
 
 
 @dataclass(frozen=True, slots=True)

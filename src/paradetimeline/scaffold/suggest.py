@@ -13,7 +13,7 @@ from ..check.phrases import Mention, scan_article
 from ..check.references import MIN_QUOTE_WORDS
 from ..dates import DateError, EventDate, parse_edtf
 from ..errors import UsageError
-from ..model import Timeline
+from ..model import Timeline, names
 from .event import Sentence
 
 
@@ -57,7 +57,7 @@ def drafted_from(timeline: Timeline, reference: str, date: str | None = None) ->
         people=tuple(p.id for p in sorted(timeline.people.values(), key=lambda p: p.id)
                      if p.named_in(text)),
         places=tuple(p.id for p in sorted(timeline.places.values(), key=lambda p: p.id)
-                     if _names(text, (p.name,))))
+                     if names(text, p.name)))
 
 
 def _date(text: str | None) -> EventDate | None:
@@ -91,10 +91,6 @@ def clause_around(text: str, phrase: Mention, others: list[Mention]) -> str:
         last += 1
     quote = text[pieces[first][0]:pieces[last][1]].rstrip(",; ")
     return quote if len(quote.split()) >= MIN_QUOTE_WORDS else text
-
-
-def _names(text: str, names: tuple[str, ...]) -> bool:
-    return any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text) for n in names if n)
 
 
 def write_suggestions(timeline: Timeline, source: str | None, out: TextIO) -> int:
