@@ -66,15 +66,24 @@ def context_digest(files: Mapping[str, list[Any]], options: str, *, templates: b
 
 def signatures(pages: Iterable[Page], context: str, digests: Mapping[str, str]) -> dict[str, str]:
     """{page path: signature} for `pages`, and FILES's: see the module's docstring."""
-    everything = digest(f"{context}\0" + "\0".join(f"{i}:{d}" for i, d in digests.items()))
+    everything = signed_everything(context, digests)
     found = {FILES: everything}
     for page in pages:
-        if page.shows is None:
-            found[page.path] = everything
-        else:
-            found[page.path] = digest(f"{context}\0{page.template}\0" + "\0".join(
-                f"{i}:{digests[i]}" for i in page.shows))
+        found[page.path] = signature(page, context, digests, everything)
     return found
+
+
+def signed_everything(context: str, digests: Mapping[str, str]) -> str:
+    """The signature of what depends on every event: FILES, and the pages that show them all."""
+    return digest(f"{context}\0" + "\0".join(f"{i}:{d}" for i, d in digests.items()))
+
+
+def signature(page: Page, context: str, digests: Mapping[str, str], everything: str) -> str:
+    """One page's signature; `everything` is `signed_everything`'s."""
+    if page.shows is None:
+        return everything
+    return digest(f"{context}\0{page.template}\0" + "\0".join(
+        f"{i}:{digests[i]}" for i in page.shows))
 
 
 def to_render(pages: list[Page], now: Mapping[str, str], earlier: OutputRecord | None

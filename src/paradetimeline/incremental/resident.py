@@ -3,7 +3,7 @@ as decoded values, and the site as pages rendered when a browser asks for them.
 
 A rebuild after one edit then parses and decodes only what changed, and renders nothing
 until a page is asked for; a page is kept until one of the events it shows (its page
-plan's `shows`, rebuild.signatures) or any other input changes.
+plan's `shows`, rebuild.signature) or any other input changes.
 """
 
 from __future__ import annotations
@@ -112,7 +112,9 @@ class LiveSite:
         self.pages = {page.path: page for page in plan_pages(timeline, view)}
         digests = rebuild.event_digests(timeline, files)
         context = rebuild.context_digest(files, options + shared_context(view))
-        self.signatures = rebuild.signatures(self.pages.values(), context, digests)
+        self.context, self.digests = context, digests
+        self.everything = rebuild.signed_everything(context, digests)
+        self.signatures: dict[str, str] = {}  # of the pages asked for, worked out once
         self.compiled: CompiledTemplates = earlier.compiled if earlier else CompiledTemplates()
         self.env = make_environment(templates, cache, self.compiled)
         self.parts = self.env.globals["parts"] = Parts(self.env, view, store=cache,
@@ -153,7 +155,13 @@ class LiveSite:
         return data
 
     def _signature(self, path: str) -> str | None:
+        """Its signature (rebuild.py), or None for a path that is neither page nor export."""
         found = self.signatures.get(path)
-        if found is None and path in self.exports:
-            return self.signatures[rebuild.FILES]
+        if found is None:
+            page = self.pages.get(path)
+            if page is not None:
+                found = self.signatures[path] = rebuild.signature(
+                    page, self.context, self.digests, self.everything)
+            elif path in self.exports:
+                found = self.everything
         return found
