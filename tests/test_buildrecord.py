@@ -692,3 +692,35 @@ def test_a_manifest_with_rows_of_the_wrong_type_means_a_full_build(make_project,
     path.write_text(json.dumps(record))
     assert main(["build", "--root", str(root), "-q"]) == 0
     assert snapshot(root / "site") == clean_build(root, tmp_path, "clean")
+
+
+def test_told_which_files_changed_the_fingerprint_is_the_one_a_full_look_gives(tmp_path):
+    """serve passes on what the watcher reports: an edited, a new and a deleted file."""
+    for name in ("content/events", "seeds", "templates"):
+        (tmp_path / name).mkdir(parents=True)
+    (tmp_path / "content/events/a.yaml").write_text("title: A\n")
+    (tmp_path / "seeds/s.txt").write_text("Text.\n")
+    _, known = buildrecord.fingerprint(tmp_path, {})
+    (tmp_path / "content/events/a.yaml").write_text("title: A, edited\n")
+    (tmp_path / "content/events/b.yaml").write_text("title: B\n")
+    (tmp_path / "seeds/s.txt").unlink()
+    changed = {str(tmp_path / name) for name in (
+        "content/events/a.yaml", "content/events/b.yaml", "seeds/s.txt", "seeds/never-there.swp")}
+    assert buildrecord.refreshed(tmp_path, {}, known, changed) == buildrecord.fingerprint(
+        tmp_path, {}, known)
+
+
+@pytest.mark.parametrize("made", ["a folder", "a folder gone", "a symlink", "elsewhere"])
+def test_a_change_the_watcher_cannot_describe_file_by_file_needs_a_full_look(tmp_path, made):
+    (tmp_path / "content/events/2015").mkdir(parents=True)
+    (tmp_path / "content/events/2015/a.yaml").write_text("title: A\n")
+    _, known = buildrecord.fingerprint(tmp_path, {})
+    path = {"a folder": tmp_path / "content/events/2016", "a folder gone": tmp_path / "content/events/2015",
+            "a symlink": tmp_path / "content/events/b.yaml", "elsewhere": tmp_path / "site/x.html"}[made]
+    if made == "a folder":
+        path.mkdir()
+    elif made == "a folder gone":
+        shutil.rmtree(path)
+    elif made == "a symlink":
+        path.symlink_to("2015/a.yaml")
+    assert buildrecord.refreshed(tmp_path, {}, known, {str(path)}) is None

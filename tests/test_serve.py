@@ -170,11 +170,11 @@ def test_inputs_that_cannot_be_scanned_are_reported_once_and_watching_goes_on(
         real_scan = state.watched
         rounds = []
 
-        def scan_fails_three_times() -> tuple:
+        def scan_fails_three_times(changed: set[str] | None = None) -> tuple:
             rounds.append(1)
             if len(rounds) <= 3:
                 raise error
-            return real_scan()
+            return real_scan(changed)
 
         state.watched = scan_fails_three_times
         wait_for(lambda: len(rounds) > 3 and not status(port)["errors"])

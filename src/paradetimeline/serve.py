@@ -17,6 +17,7 @@ import gc
 import http.server
 import json
 import mimetypes
+import os
 import signal
 import socketserver
 import sys
@@ -88,20 +89,26 @@ class Preview:
         self.untidy = False  # whether a rebuild left garbage for the collector
         self.lock = threading.Lock()  # one rebuild or one rendering at a time
 
-    def watched(self) -> tuple[str, dict[str, list[Any]]]:
+    def watched(self, changed: set[str] | None = None) -> tuple[str, dict[str, list[Any]]]:
         """The build's fingerprint of the inputs, and its facts of each file (a file whose
-        size and time did not change is not read again)."""
-        return buildrecord.fingerprint(self.root, {"base_url": None, "drafts": self.drafts},
-                                       self.files)
+        size and time did not change is not read again). Told which files `changed`, it
+        looks at those alone, when it can (buildrecord.refreshed)."""
+        options = {"base_url": None, "drafts": self.drafts}
+        if changed and self.fingerprint is not None:
+            found = buildrecord.refreshed(self.root, options, self.files, changed)
+            if found is not None:
+                return found
+        return buildrecord.fingerprint(self.root, options, self.files)
 
-    def rebuild_if_changed(self) -> bool:
-        """One look at the inputs. Nothing it meets may stop the watcher: it reports and goes on.
+    def rebuild_if_changed(self, changed: set[str] | None = None) -> bool:
+        """One look at the inputs (at those the watcher says `changed`, if it says). Nothing
+        it meets may stop the watcher: it reports and goes on.
 
         Python's cyclic collector would walk the whole model in the middle of a rebuild, so
         it waits, as in a build (api.collector_paused), for a look that finds nothing new."""
         with collector_paused():
             try:
-                fingerprint, files = self.watched()
+                fingerprint, files = self.watched(changed)
             except Exception as exc:
                 self.fingerprint = None  # rebuild as soon as the inputs can be read again
                 if self.errors != [_internal(exc)]:  # say it once, not every round
@@ -302,16 +309,17 @@ def start(root: Path, port: int = 8000, *, drafts: bool = False, log: TextIO = s
 
 
 def watch(preview: Preview, stop: threading.Event, interval: float) -> None:
-    """Look at the inputs as soon as the system reports a change below seeds/, content/ or
-    templates/ (watchfiles: inotify, FSEvents or the like), and every `interval` seconds
-    anyway, for what it cannot report (a folder made later). Stops when `stop` is set."""
-    folders = [str(preview.root / name) for name in buildrecord.INPUT_FOLDERS
+    """Look at the files the system reports changed below seeds/, content/ or templates/
+    (watchfiles: inotify, FSEvents or the like) as soon as it does, and at every input
+    every `interval` seconds anyway, for what it cannot report (a folder made later, the
+    package's code). Stops when `stop` is set."""
+    folders = [os.path.abspath(preview.root / name) for name in buildrecord.INPUT_FOLDERS
                if (preview.root / name).is_dir()]
     try:
-        for _ in watchfiles.watch(*folders, watch_filter=None, step=WATCH_STEP_MS,
-                                  stop_event=stop, rust_timeout=max(1, int(interval * 1000)),
-                                  yield_on_timeout=True, raise_interrupt=False):
-            preview.rebuild_if_changed()
+        for changes in watchfiles.watch(*folders, watch_filter=None, step=WATCH_STEP_MS,
+                                        stop_event=stop, rust_timeout=max(1, int(interval * 1000)),
+                                        yield_on_timeout=True, raise_interrupt=False):
+            preview.rebuild_if_changed({path for _, path in changes})
     except Exception as exc:  # no notifications to be had: looking every interval must do
         print(f"paradetimeline: cannot watch for changes ({_described(exc)}); looking "
               f"every {interval:g} s instead", file=preview.log)

@@ -49,30 +49,61 @@ def fingerprint(root: Path, options: dict[str, Any],
     blind spot, shared with git: a file rewritten with the same size and a forged older
     modification time.
     """
-    digest = hashlib.sha256(FORMAT.encode())
-    digest.update(json.dumps(options, sort_keys=True).encode())
-    digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
     known = known or {}
     now = time.time_ns()
     files: dict[str, list[Any]] = {}
-    hashed: list[str] = []  # "name\0sha\0" of every file, hashed in one go
     sources = [("code", _CODE, ".py"), ("theme", theme.folder(), "")] + [
         (name, root / name, "") for name in INPUT_FOLDERS]
     for label, base, suffix in sources:
-        for relpath, info in sorted(_walk(base)):
-            if not relpath.endswith(suffix):
-                continue
-            name = f"{label}/{relpath}"
-            earlier = known.get(name)
-            fresh = now - info.st_mtime_ns < RACY_NS
-            if earlier and earlier[:2] == [info.st_size, info.st_mtime_ns] and not fresh:
-                sha = earlier[2]
-            else:
-                sha = _content_hash(base / relpath, info)
-            files[name] = [info.st_size, info.st_mtime_ns, sha]
-            hashed += (name, "\0", sha, "\0")
-    digest.update("".join(hashed).encode())
-    return digest.hexdigest(), files
+        for relpath, info in _walk(base):
+            if relpath.endswith(suffix):
+                name = f"{label}/{relpath}"
+                files[name] = _facts(base, relpath, info, known.get(name), now)
+    return _combined(options, files), files
+
+
+def refreshed(root: Path, options: dict[str, Any], known: dict[str, list[Any]],
+              changed: set[str]) -> tuple[str, dict[str, list[Any]]] | None:
+    """`fingerprint`, told which paths (absolute, below the input folders) changed: the
+    other files keep their `known` facts unlooked at. None when that cannot tell: a
+    folder came or went, or a path is a symlink or lies elsewhere."""
+    files = dict(known)
+    now = time.time_ns()
+    base = os.path.abspath(root)
+    for path in changed:
+        name = os.path.relpath(path, base).replace(os.sep, "/")
+        if name.partition("/")[0] not in INPUT_FOLDERS or "/../" in f"/{name}/":
+            return None
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            if any(other.startswith(f"{name}/") for other in files):
+                return None  # a folder of files went
+            files.pop(name, None)
+            continue
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        files[name] = _facts(Path(base), name, info, known.get(name), now)
+    return _combined(options, files), files
+
+
+def _facts(base: Path, relpath: str, info: os.stat_result, earlier: list[Any] | None,
+           now: int) -> list[Any]:
+    """[size, mtime_ns, sha256] of a file, the hash taken from `earlier` when it may be."""
+    fresh = now - info.st_mtime_ns < RACY_NS
+    if earlier and earlier[:2] == [info.st_size, info.st_mtime_ns] and not fresh:
+        return [info.st_size, info.st_mtime_ns, earlier[2]]
+    return [info.st_size, info.st_mtime_ns, _content_hash(base / relpath, info)]
+
+
+def _combined(options: dict[str, Any], files: dict[str, list[Any]]) -> str:
+    digest = hashlib.sha256(FORMAT.encode())
+    digest.update(json.dumps(options, sort_keys=True).encode())
+    digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
+    digest.update("".join(f"{name}\0{files[name][2]}\0" for name in sorted(files)).encode())
+    return digest.hexdigest()
 
 
 def _content_hash(path: Path, info: os.stat_result) -> str:
