@@ -280,7 +280,7 @@ def _load(root: Path, results: TextCache | None = None, jobs: int = 1,
     if timeline.published:
         diagnostics.items.extend(_published_errors(root, timeline))
     mentions = None if diagnostics.errors else \
-        check_coverage(timeline, root, diagnostics, jobs, results)
+        check_coverage(timeline, root, diagnostics, jobs, results, digests)
     return timeline, diagnostics, mentions
 
 

@@ -37,12 +37,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..dates import EventDate
-from ..errors import Diagnostics, Location, did_you_mean
+from ..errors import Diagnostic, Diagnostics, Location, did_you_mean
 from ..model import Article, Event, Timeline
 from ..plain import TextCache
 from ..read.fields import Fields
 from ..read.yamlfile import read_yaml
 from .mentions import mentions_by_source, quote_spans, quoted
+from .parses import check_context
 from .phrases import Mention
 
 COVERAGE_FILE = "content/coverage.yaml"
@@ -68,17 +69,28 @@ class Explanation:
 
 
 def check_coverage(timeline: Timeline, root: Path, diagnostics: Diagnostics, jobs: int = 1,
-                   cache: TextCache | None = None) -> dict[str, list[Mention]]:
+                   cache: TextCache | None = None, digests: dict[str, str] | None = None
+                   ) -> dict[str, list[Mention]]:
     """Warn about disagreeing or uncovered date phrases; report bad coverage.yaml entries.
     Articles are scanned for date phrases in `jobs` processes when there are many (and what
     was found is kept in `cache`). Returns the mentions it checked (`mentions_by_source`),
-    which the provenance report shows."""
+    which the provenance report shows. `digests` (the fingerprint's) lets `serve`
+    remember each event's corroboration while its file and the check context stay the same."""
     by_source = mentions_by_source(timeline, jobs, cache)
     explanations = read_coverage(Path(root), diagnostics)
     used = _check_entries(explanations, timeline, by_source, diagnostics)  # bad ones count as used
     explained = {x.key() for x in explanations if x.event is not None}
+    context = check_context(digests or {})
     for event in timeline.events:
-        used |= _corroborate(event, timeline, by_source, explained, diagnostics)
+        def corroborate(event: Event = event) -> tuple[set[Key], list[Diagnostic]]:
+            found = Diagnostics()
+            return _corroborate(event, timeline, by_source, explained, found), found.items
+
+        sha = (digests or {}).get(event.path)
+        keys, found = corroborate() if cache is None or sha is None or context is None else \
+            cache.remember(("corroborate", event.path, sha, context), corroborate)
+        used |= keys
+        diagnostics.items.extend(found)
     used |= _uncovered(timeline, by_source, Path(root), explanations, diagnostics)
     for explanation in explanations:
         if explanation.key() not in used:
