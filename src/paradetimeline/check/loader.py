@@ -145,7 +145,15 @@ class _Reader:
         return schema.read_site(mapping, self.diagnostics)
 
     def keyed(self, name: str, kind: str, read):  # type: ignore[no-untyped-def]
-        """A file of `id: {fields}` records; ids of broken records are remembered."""
+        """A file of `id: {fields}` records; ids of broken records are remembered. In
+        `serve`, what a round made of the same bytes is remembered."""
+        sha = self.digests.get(f"content/{name}")
+        if sha is None:
+            return self._keyed(name, kind, read)
+        return self._remembered_stage(("keyed", name, kind, sha), kind,
+                                      lambda reader: reader._keyed(name, kind, read))
+
+    def _keyed(self, name: str, kind: str, read):  # type: ignore[no-untyped-def]
         path = self.project.content / name
         if not os.path.lexists(path):
             return {}
@@ -165,6 +173,29 @@ class _Reader:
         return items
 
     def sources(self) -> dict[str, Source]:
+        """Every seed with its metadata; in `serve`, what a round made of them is remembered
+        while the check context (which digests them all) stays the same."""
+        if self.context is None:
+            return self._sources()
+        sources: dict[str, Source] = self._remembered_stage(
+            ("sources", self.context), "source", _Reader._sources)
+        return sources
+
+    def _remembered_stage(self, key: tuple[str, ...], kind: str,
+                          read: Callable[[_Reader], Any]) -> Any:
+        """`read(self)`, whose result `key` (digests of all it reads) determines; in
+        `serve`, what it made before, with what it reported and the ids of `kind` it
+        found broken (read apart, in a reader of its own, to be remembered)."""
+        def apart() -> tuple[Any, list[Diagnostic], set[str]]:
+            reader = _Reader(self.project, Diagnostics(), self.cache, self.jobs, self.digests)
+            return read(reader), reader.diagnostics.items, reader.broken.get(kind, set())
+
+        value, reported, broken = self.cache.remember(key, apart)
+        self.diagnostics.items.extend(reported)
+        self._broken(kind, broken)
+        return value
+
+    def _sources(self) -> dict[str, Source]:
         metas = self._source_metas()
         seeds: list[tuple[str, SourceMeta, str, str]] = []  # (id, metadata, text, cache key)
         for relpath in self.files.listed("seeds", (".txt",)):
