@@ -302,7 +302,8 @@ class Generator:
                 text = f"date {year}-{month:02d}-{day:02d} {BOILERPLATE}\n\n{body}\n"
                 meta += [f"headline: {quote_yaml(headline)}", f"url: {url}",
                          "boilerplate:", f"  - {quote_yaml(BOILERPLATE_PATTERN)}",
-                         "notes:", "  headline: Taken from the original page."]
+                         "notes:", "  headline: Taken from the original page.",
+                         "  publisher: Named in the donation banner."]
             (root / "seeds" / f"{seed.id}.txt").write_text(text, encoding="utf-8")
             (root / "content" / "sources" / f"{seed.id}.yaml").write_text(
                 "\n".join(meta) + "\n", encoding="utf-8")

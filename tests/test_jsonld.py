@@ -111,9 +111,14 @@ def test_open_interval_event_claims_no_dates(site):
 
 
 def test_source_pages_state_only_what_is_known(site):
+    """The Independent is named only in a banner the capture caught, not by the article:
+    the publisher is the curator's, and says so, with the curator's note."""
     assert jsonld(site / "sources" / "003_966e67b1e78c5366.html") == {
         "@context": "https://schema.org", "@type": "NewsArticle",
-        "publisher": {"@type": "Organization", "name": "The Independent"},
+        "publisher": {"@type": "Organization", "name": "The Independent", "description": (
+            "Named by the curator, not by the article: Named only in the donation banner "
+            "captured before the article (\"The Independent is on the ground when the story is "
+            "developing\"); the article text does not name it.")},
         "datePublished": "2025-05-06",
     }
     moscow_times = jsonld(site / "sources" / "001_0f98aee22f1571cc.html")
@@ -137,7 +142,7 @@ def test_open_graph_and_twitter_tags(site):
     }
     source = social_meta(site / "sources" / "003_966e67b1e78c5366.html")
     assert source["og:url"] == BASE + "sources/003_966e67b1e78c5366.html"
-    assert source["og:description"] == "The Independent, 6 May 2025: the sentences this timeline cites."
+    assert source["og:description"] == "The Independent (named by the curator), 6 May 2025: the sentences this timeline cites."
 
 
 def test_without_a_base_url_there_are_no_absolute_urls_of_ours(bare_site):

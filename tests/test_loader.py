@@ -155,6 +155,24 @@ def test_metadata_and_article_disagree(make_project) -> None:  # type: ignore[no
     assert timeline.sources["s1"].headline == "A Test Headline"
 
 
+def test_a_publisher_the_article_does_not_name_is_the_curators(make_project) -> None:  # type: ignore[no-untyped-def]
+    """The minimal seed's byline is 'Test Times': a publisher it names is the article's."""
+    named = load_timeline(make_project())[0].sources["s1"]
+    assert named.publisher_stated and named.label == "Test Times, 11 May 2015"
+    root = make_project({"content/sources/s1.yaml": "publisher: Other Times\n"})
+    timeline, diagnostics = load_timeline(root)
+    assert [d.format() for d in diagnostics.sorted()] == [
+        "content/sources/s1.yaml:1:12: warning: the article does not name 'Other Times'; it is "
+        "shown as named by the curator\n"
+        "    hint: say where the name comes from in 'publisher:' under 'notes:'"]
+    source = timeline.sources["s1"]
+    assert not source.publisher_stated
+    assert source.label == "Other Times (named by the curator), 11 May 2015"
+    noted = make_project({"content/sources/s1.yaml": (
+        "publisher: Other Times\nnotes:\n  publisher: Its masthead, in the capture.\n")})
+    assert load_timeline(noted)[1].sorted() == []
+
+
 QUOTE = "Xi attended Moscow's Victory Day parade on Saturday marking 70 years since the end of the war in Europe."
 
 

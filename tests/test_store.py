@@ -300,7 +300,7 @@ Putin said on Monday that the parade went well.
 """
 WITH_SECOND_SEED = {
     "seeds/s2.txt": SECOND_SEED,
-    "content/sources/s2.yaml": "publisher: Other Times\n",
+    "content/sources/s2.yaml": "publisher: Other Times\nnotes:\n  publisher: Named in the masthead of the capture.\n",
     "content/events/talk.yaml": """\
         title: Putin on the parade
         date: 2015-05-11

@@ -126,9 +126,23 @@ class Source:
 
     @property
     def label(self) -> str:
-        """A short citation label: publisher and date, each honestly marked when unknown."""
+        """A short citation label: publisher and date, each honestly marked when unknown,
+        and the publisher marked as the curator's when the article does not name it."""
         publisher = self.publisher or "Unnamed publisher"
+        if self.publisher and not self.publisher_stated:
+            publisher += " (named by the curator)"
         return f"{publisher}, {self.published.display() if self.published else 'undated'}"
+
+    @property
+    def publisher_stated(self) -> bool:
+        """Whether the article itself names its publisher, in its byline, headline or
+        text: one it does not name (say, from a banner the capture caught) is the
+        curator's word, and is labelled as such wherever it is shown."""
+        if not self.publisher:
+            return False
+        name = self.publisher.casefold()
+        texts = (self.article.byline, self.article.headline, *(s.text for s in self.article.sentences()))
+        return any(name in text.casefold() for text in texts if text)
 
     def origin_of(self, name: str) -> str | None:
         return dict(self.origin).get(name)

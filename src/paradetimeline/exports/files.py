@@ -126,7 +126,8 @@ def events_json(timeline: Timeline, store: KeptPieces | None = None) -> Blocks:
             for a in timeline.anniversaries.values()
         ],
         "sources": [
-            {"id": s.id, "headline": s.headline, "publisher": s.publisher, "byline": s.byline,
+            {"id": s.id, "headline": s.headline, "publisher": s.publisher,
+             "publisher_stated": s.publisher_stated, "byline": s.byline,
              "published": s.published.edtf() if s.published else None, "url": s.url,
              "page": site_url(timeline, f"sources/{s.id}.html")}
             for s in timeline.sources.values()

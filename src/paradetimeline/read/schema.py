@@ -276,5 +276,10 @@ def merge_source(article: Article, meta: SourceMeta, diagnostics: Diagnostics) -
             origin.append((name, "article" if stated is not None else "metadata"))
     if meta.publisher:
         origin.append(("publisher", "metadata"))
-    return Source(meta.id, article, values["headline"], meta.publisher, values["byline"],
-                  values["published"], values["url"], tuple(origin), meta.notes)
+    source = Source(meta.id, article, values["headline"], meta.publisher, values["byline"],
+                    values["published"], values["url"], tuple(origin), meta.notes)
+    if meta.publisher and not source.publisher_stated and source.note_for("publisher") is None:
+        diagnostics.warning(meta.where["publisher"], f"the article does not name '{meta.publisher}'"
+                            "; it is shown as named by the curator",
+                            "say where the name comes from in 'publisher:' under 'notes:'")
+    return source

@@ -67,6 +67,10 @@ def news_article(source: Source) -> dict[str, Any]:
         data["headline"] = source.headline
     if source.publisher:
         data["publisher"] = {"@type": "Organization", "name": source.publisher}
+        if not source.publisher_stated:
+            note = source.note_for("publisher")
+            data["publisher"]["description"] = "Named by the curator, not by the article" + (
+                f": {note}" if note else ".")
     if source.published:
         data["datePublished"] = source.published.iso()
     if source.url:
