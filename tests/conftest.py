@@ -84,6 +84,15 @@ Mayor Ana Lopez told reporters that the repairs are expected to last six weeks.
 The bridge opened in 1925 and was last repaired in 1998.
 """
 
+MINIMAL_COVERAGE = """\
+other_dates:
+  - event: parade
+    source: s1
+    anchor: p1-s1
+    phrase: 70 years since
+    reason: Counts back to the end of the war, which the parade marks.
+"""
+
 MINIMAL_FILES = {
     "content/site.yaml": MINIMAL_SITE,
     "seeds/s1.txt": MINIMAL_SEED,
@@ -96,6 +105,7 @@ MINIMAL_FILES = {
     "content/anniversaries.yaml": (
         "victory-day-1945:\n  title: Victory Day\n  date: 1945-05-09\n"
     ),
+    "content/coverage.yaml": MINIMAL_COVERAGE,
     "content/events/parade.yaml": """\
         title: Xi attends the parade
         date: 2015-05-09

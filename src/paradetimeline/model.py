@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Literal
 
 from .dates import EventDate, PartialDate, ordinal
-from .errors import Where
+from .errors import Location, Where
 
 STATUSES = ("happened", "planned", "announced", "expected", "reported")
 Status = Literal["happened", "planned", "announced", "expected", "reported"]
@@ -265,6 +265,22 @@ class Event:
 
 
 @dataclass(frozen=True)
+class CoverageEntry:
+    """One entry of content/coverage.yaml: a date phrase no record cites ('uncited'), or,
+    with `event`, one that event quotes and that dates something else ('other_dates')."""
+
+    source: str
+    anchor: str
+    phrase: str
+    reason: str
+    event: str | None
+    where: Location
+
+    def key(self) -> tuple[str | None, str, str, str]:
+        return (self.event, self.source, self.anchor, self.phrase)
+
+
+@dataclass(frozen=True)
 class Commemoration:
     """A year of commemorations shown as an era: 2015 is the 70th anniversary of 1945."""
 
@@ -309,3 +325,10 @@ class Timeline:
     commemorations: tuple[Commemoration, ...]
     tags: dict[str, Tag] = field(default_factory=dict)  # declared ones; {} without tags.yaml
     published: tuple[str, ...] = ()  # the files of content/static/, copied to the site as they are
+    coverage: tuple[CoverageEntry, ...] = ()  # content/coverage.yaml
+
+    @cached_property
+    def other_dates(self) -> frozenset[tuple[str | None, str, str, str]]:
+        """The keys of the date phrases that coverage.yaml says an event's quotes hold but
+        that date something else: they neither date the event nor disagree with it."""
+        return frozenset(x.key() for x in self.coverage if x.event is not None)

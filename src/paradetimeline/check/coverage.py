@@ -4,9 +4,10 @@ timeline account for every date the articles state?
 Two checks, both warnings (so `check --strict` fails until each is fixed or explained):
 
 1. Corroboration. For each citation of an event, the date phrases inside the quoted words
-   must overlap the event's date, or the date of the anniversary it commemorates ("70 years
-   since" the war's end, "the 1945 defeat"). An anniversary ordinal inside the quote
-   ("70th anniversary", "70 years since") must equal the event's computed anniversary.
+   must overlap the event's date, unless content/coverage.yaml lists them under
+   'other_dates' as dating something else ("70 years since" the war's end, "the 1945
+   defeat"). An anniversary ordinal inside the quote ("70th anniversary", "70 years
+   since") must equal the event's computed anniversary.
 2. Coverage. Every date phrase of every article must lie inside some event's or
    anniversary's quote, or be listed in content/coverage.yaml with a reason.
 
@@ -33,39 +34,18 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-from ..dates import EventDate
 from ..errors import Diagnostic, Diagnostics, Location, did_you_mean
-from ..model import Article, Event, Timeline
+from ..model import Article, CoverageEntry, Event, Timeline
 from ..plain import TextCache
-from ..read.fields import Fields
-from ..read.yamlfile import read_yaml
 from .mentions import mentions_by_source, quote_spans, quoted
 from .parses import check_context
 from .phrases import Mention
 
-COVERAGE_FILE = "content/coverage.yaml"
-ENTRY_KEYS = ("source", "anchor", "phrase", "reason")
 Key = tuple[str | None, str, str, str]  # (event or None, source, anchor, phrase)
 _ORDINAL = re.compile(r"\b(?P<n>\d{1,3})(?:st|nd|rd|th) anniversary\b|"
                       r"\b(?P<years>\d{1,3}) years since\b")
-
-
-@dataclass(frozen=True)
-class Explanation:
-    """One entry of content/coverage.yaml; `event` is set for an 'other_dates' entry."""
-
-    source: str
-    anchor: str
-    phrase: str
-    reason: str
-    event: str | None
-    where: Location
-
-    def key(self) -> Key:
-        return (self.event, self.source, self.anchor, self.phrase)
 
 
 def check_coverage(timeline: Timeline, root: Path, diagnostics: Diagnostics, jobs: int = 1,
@@ -77,7 +57,7 @@ def check_coverage(timeline: Timeline, root: Path, diagnostics: Diagnostics, job
     which the provenance report shows. `digests` (the fingerprint's) lets `serve`
     remember each event's corroboration while its file and the check context stay the same."""
     by_source = mentions_by_source(timeline, jobs, cache)
-    explanations = read_coverage(Path(root), diagnostics)
+    explanations = list(timeline.coverage)
     used = _check_entries(explanations, timeline, by_source, diagnostics)  # bad ones count as used
     explained = {x.key() for x in explanations if x.event is not None}
     context = check_context(digests or {})
@@ -98,29 +78,7 @@ def check_coverage(timeline: Timeline, root: Path, diagnostics: Diagnostics, job
     return by_source
 
 
-def read_coverage(root: Path, diagnostics: Diagnostics) -> list[Explanation]:
-    """The entries of content/coverage.yaml; a missing file explains nothing."""
-    path = root / COVERAGE_FILE
-    if not path.is_file():
-        return []
-    mapping = read_yaml(path, COVERAGE_FILE, diagnostics)
-    if mapping is None:
-        return []
-    f = Fields(mapping, diagnostics, ("uncited", "other_dates"))
-    out = []
-    for section, keys in (("uncited", ENTRY_KEYS), ("other_dates", ("event", *ENTRY_KEYS))):
-        example = "{" + ", ".join(f"{k}: ..." for k in keys) + "}"
-        for item in f.mappings(section, example):
-            e = Fields(item, diagnostics, keys)
-            event = e.ident("event", required=True) if "event" in keys else None
-            source, anchor = e.ident("source", required=True), e.text("anchor", required=True)
-            phrase, reason = e.text("phrase", required=True), e.text("reason", required=True)
-            if source and anchor and phrase and reason and (event or "event" not in keys):
-                out.append(Explanation(source, anchor, phrase, reason, event, item.loc))
-    return out
-
-
-def _check_entries(explanations: list[Explanation], timeline: Timeline,
+def _check_entries(explanations: list[CoverageEntry], timeline: Timeline,
                    by_source: dict[str, list[Mention]], diagnostics: Diagnostics) -> set[Key]:
     """Report entries that name no real source, sentence, phrase or event; return their keys
     so they are not also reported as explaining nothing."""
@@ -148,13 +106,10 @@ def _corroborate(event: Event, timeline: Timeline, by_source: dict[str, list[Men
                  explained: set[Key], diagnostics: Diagnostics) -> set[Key]:
     """Warn where a quoted date phrase or ordinal disagrees with the event, or where none
     dates it and no `date_note` says how it was dated; return the keys of the explanations
-    (`explained`: of 'other_dates') that excused a disagreement."""
+    (`explained`: of 'other_dates') of phrases its quotes hold. Such a phrase dates
+    something else: it neither dates the event nor disagrees with it."""
     used: set[Key] = set()
     dates_it = False  # a quoted phrase: one that falls on its date, or one warned about
-    accepted = [event.date]
-    if event.commemorates in timeline.anniversaries:
-        reference = timeline.anniversaries[event.commemorates].date
-        accepted.append(EventDate(reference, reference))
     for citation in event.sources:
         source = timeline.sources.get(citation.source)
         if source is None or not citation.anchors:
@@ -162,24 +117,22 @@ def _corroborate(event: Event, timeline: Timeline, by_source: dict[str, list[Men
         where = citation.where.get("quote", Location(event.path))
         # Only a phrase in a sentence the quote was found in (its anchors) can be quoted:
         # a quote without one is not looked for again.
-        dated = [m for m in by_source.get(source.id, [])
-                 if m.dates and m.anchor in citation.anchors]
-        spans = quote_spans(source.article, citation.quote) if dated else {}
-        for mention in dated:
+        mentions = [m for m in by_source.get(source.id, []) if m.anchor in citation.anchors]
+        spans = quote_spans(source.article, citation.quote) if mentions else {}
+        for mention in mentions:
             if not quoted(mention, spans):
-                continue
-            dates_it = dates_it or any(d.overlaps(event.date) for d in mention.dates)
-            if any(d.overlaps(a) for d in mention.dates for a in accepted):
                 continue
             key = (event.id, mention.source, mention.anchor, mention.phrase)
             if key in explained:
                 used.add(key)
-                continue
-            dates_it = True
-            diagnostics.warning(
-                where, f"'{mention.phrase}' ({mention.anchor}) resolves to "
-                f"{mention.resolution}, outside the event's date {event.date.edtf()}",
-                "fix the date, or add it to 'other_dates' in content/coverage.yaml with a reason")
+            elif mention.dates:  # an unresolved phrase has nothing to disagree with
+                dates_it = True
+                if not any(d.overlaps(event.date) for d in mention.dates):
+                    diagnostics.warning(
+                        where, f"'{mention.phrase}' ({mention.anchor}) resolves to "
+                        f"{mention.resolution}, outside the event's date {event.date.edtf()}",
+                        "fix the date, or add it to 'other_dates' in content/coverage.yaml "
+                        "with a reason")
         _ordinals(event, citation.quote, where, diagnostics)
     if not dates_it and event.date_note is None and event.sources:
         diagnostics.warning(event.where.get("date", Location(event.path)),
@@ -204,7 +157,7 @@ def _ordinals(event: Event, quote: str, where: Location, diagnostics: Diagnostic
 
 
 def _uncovered(timeline: Timeline, by_source: dict[str, list[Mention]], root: Path,
-               explanations: list[Explanation], diagnostics: Diagnostics) -> set[Key]:
+               explanations: list[CoverageEntry], diagnostics: Diagnostics) -> set[Key]:
     """Warn about each phrase no record cites and no entry explains."""
     used: set[Key] = set()
     explained = {x.key() for x in explanations if x.event is None}
@@ -225,7 +178,7 @@ def _uncovered(timeline: Timeline, by_source: dict[str, list[Mention]], root: Pa
     return used
 
 
-def _stale(x: Explanation, by_source: dict[str, list[Mention]], diagnostics: Diagnostics) -> None:
+def _stale(x: CoverageEntry, by_source: dict[str, list[Mention]], diagnostics: Diagnostics) -> None:
     if x.event is None:
         citers = next((m.cited_by or m.anniversaries for m in by_source[x.source]
                        if m.anchor == x.anchor and m.phrase == x.phrase), ())
@@ -233,9 +186,8 @@ def _stale(x: Explanation, by_source: dict[str, list[Mention]], diagnostics: Dia
                             f"{', '.join(citers)}; this entry explains nothing",
                             "remove the entry")
     else:
-        diagnostics.warning(x.where, f"'{x.phrase}' ({x.anchor}) does not disagree with "
-                            f"event '{x.event}'; this entry explains nothing",
-                            "remove the entry")
+        diagnostics.warning(x.where, f"'{x.phrase}' ({x.anchor}) is in no quote of event "
+                            f"'{x.event}'; this entry explains nothing", "remove the entry")
 
 
 def _locator(root: Path, article: Article) -> Callable[[Mention], Location]:

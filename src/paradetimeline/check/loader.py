@@ -17,6 +17,7 @@ from typing import Any
 from ..errors import Diagnostic, Diagnostics, Location, UsageError, did_you_mean
 from ..model import (
     Article,
+    CoverageEntry,
     Event,
     SiteConfig,
     Source,
@@ -74,7 +75,7 @@ def load_timeline(root: Path | str, *, drafts: bool = False, cache: TextCache | 
     commemorations = check.commemorations(config)
     published = tuple(sorted((e for e in events if drafts or not e.draft), key=Event.sort_key))
     timeline = Timeline(config, published, people, places, sources, anniversaries, commemorations,
-                        tags or {}, reader.published())
+                        tags or {}, reader.published(), reader.coverage())
     return timeline, diagnostics
 
 
@@ -143,6 +144,12 @@ class _Reader:
             self._broken("anniversary", {"*"})  # its references cannot be checked either
             return SiteConfig(title="Timeline", description="")
         return schema.read_site(mapping, self.diagnostics)
+
+    def coverage(self) -> tuple[CoverageEntry, ...]:
+        """content/coverage.yaml's entries; checked against the articles by coverage.py."""
+        path = self.project.content / "coverage.yaml"
+        mapping = self.yaml(path) if os.path.lexists(path) else None
+        return () if mapping is None else tuple(schema.read_coverage(mapping, self.diagnostics))
 
     def keyed(self, name: str, kind: str, read):  # type: ignore[no-untyped-def]
         """A file of `id: {fields}` records; ids of broken records are remembered. In

@@ -107,15 +107,17 @@ def mentions_by_source(timeline: Timeline, jobs: int = 1, cache: TextCache | Non
 
 
 def dating_phrases(event: Event, timeline: Timeline) -> tuple[Mention, ...]:
-    """The date phrases the event's quotes include that fall on its date: how it is dated,
-    which its page shows. They depend on its quotes and their articles alone."""
+    """The date phrases the event's quotes include that fall on its date and that
+    coverage.yaml does not list as dating something else: how it is dated, which its page
+    shows. They depend on its quotes, their articles and coverage.yaml alone."""
     found: dict[tuple[str, str, int], Mention] = {}
     for citation in event.sources:
         source = timeline.sources.get(citation.source)
         if source is None or not citation.anchors:
             continue
         mentions = [m for m in scan_article(dated_article(source))
-                    if m.anchor in citation.anchors and any(d.overlaps(event.date) for d in m.dates)]
+                    if m.anchor in citation.anchors and any(d.overlaps(event.date) for d in m.dates)
+                    and (event.id, m.source, m.anchor, m.phrase) not in timeline.other_dates]
         spans = quote_spans(source.article, citation.quote) if mentions else {}
         for mention in mentions:
             if quoted(mention, spans):

@@ -16,6 +16,7 @@ from ..model import (
     Article,
     Citation,
     CompareRow,
+    CoverageEntry,
     Event,
     Person,
     Place,
@@ -233,6 +234,25 @@ def read_site(mapping: Mapping, diagnostics: Diagnostics) -> SiteConfig:
         compare=tuple(rows),
         where=Where(f.where),
     )
+
+
+COVERAGE_KEYS = ("source", "anchor", "phrase", "reason")
+
+
+def read_coverage(mapping: Mapping, diagnostics: Diagnostics) -> list[CoverageEntry]:
+    """The entries of content/coverage.yaml (check/coverage.py says what they mean)."""
+    f = Fields(mapping, diagnostics, ("uncited", "other_dates"))
+    out = []
+    for section, keys in (("uncited", COVERAGE_KEYS), ("other_dates", ("event", *COVERAGE_KEYS))):
+        example = "{" + ", ".join(f"{k}: ..." for k in keys) + "}"
+        for item in f.mappings(section, example):
+            e = Fields(item, diagnostics, keys)
+            event = e.ident("event", required=True) if "event" in keys else None
+            source, anchor = e.ident("source", required=True), e.text("anchor", required=True)
+            phrase, reason = e.text("phrase", required=True), e.text("reason", required=True)
+            if source and anchor and phrase and reason and (event or "event" not in keys):
+                out.append(CoverageEntry(source, anchor, phrase, reason, event, item.loc))
+    return out
 
 
 def read_tags(mapping: Mapping, diagnostics: Diagnostics) -> list[Tag]:
