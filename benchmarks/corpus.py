@@ -265,6 +265,7 @@ class Generator:
                 start = self.rng.randint(2000, 2020)
                 out += [f"      from: {start}", f"      to: {start + self.rng.randint(1, 8)}"]
             out.append(f"  description: {quote_yaml(self.fill(self.rng.choice(BODY_SENTENCES)))}")
+            out.append("  note: The country is the curator's.")
         return "\n".join(out) + "\n"
 
     def places_yaml(self) -> str:
@@ -273,7 +274,8 @@ class Generator:
             out += [f"{p.id}:", f"  name: {quote_yaml(p.name)}", f"  kind: {p.kind}",
                     f"  city: {quote_yaml(p.city)}", f"  country: {p.country}",
                     f"  lat: {self.rng.uniform(20, 60):.4f}",
-                    f"  lon: {self.rng.uniform(20, 130):.4f}"]
+                    f"  lon: {self.rng.uniform(20, 130):.4f}",
+                    "  note: The city, country and coordinates are the curator's."]
         return "\n".join(out) + "\n"
 
     def write_seeds(self, root: Path) -> list[Seed]:

@@ -97,10 +97,14 @@ MINIMAL_FILES = {
     "content/site.yaml": MINIMAL_SITE,
     "seeds/s1.txt": MINIMAL_SEED,
     "content/sources/s1.yaml": "publisher: Test Times\n",
-    "content/people.yaml": "xi-jinping:\n  name: Xi Jinping\n  country: China\n",
+    "content/people.yaml": (
+        "xi-jinping:\n  name: Xi Jinping\n  country: China\n"
+        "  note: The country is the curator's.\n"
+    ),
     "content/places.yaml": (
         "red-square:\n  name: Red Square\n  kind: square\n  city: Moscow\n"
         "  country: Russia\n  lat: 55.7539\n  lon: 37.6208\n"
+        "  note: The city, country and coordinates are the curator's.\n"
     ),
     "content/anniversaries.yaml": (
         "victory-day-1945:\n  title: Victory Day\n  date: 1945-05-09\n"

@@ -64,6 +64,7 @@ def test_event_page_describes_the_event(site):
         "address": {"@type": "PostalAddress", "addressLocality": "Moscow",
                     "addressCountry": "Russia"},
         "geo": {"@type": "GeoCoordinates", "latitude": 55.7539, "longitude": 37.6208},
+        "description": "The curator's, not the articles': the city, country and coordinates.",
         "url": BASE + "places/red-square.html",
     }]
     assert data["attendee"] == [{  # no nationality: the country is the curator's addition

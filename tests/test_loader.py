@@ -299,7 +299,7 @@ def test_ids_that_would_overwrite_a_list_page_are_reserved(make_project) -> None
     assert problems(root) == [
         "content/events/parade.yaml:7:16: error: 'index' is reserved for the list of tags; "
         "choose another id",
-        "content/people.yaml:4:1: error: 'index' is reserved for the list of people; "
+        "content/people.yaml:5:1: error: 'index' is reserved for the list of people; "
         "choose another id",
         "content/places.yaml:1:1: error: 'index' is reserved for the list of places; "
         "choose another id",

@@ -151,9 +151,10 @@ def test_people_places_anniversaries() -> None:
     d = Diagnostics()
     people = schema.read_people(mapping(
         "xi-jinping:\n  name: Xi Jinping\n  native_names: {zh: 习近平}\n  roles:\n"
-        "    - title: President\n      from: 2013-03\n"), d)
+        "    - title: President\n      from: 2013-03\n  note: Standard spelling.\n"), d)
     places = schema.read_places(mapping(
-        "red-square:\n  name: Red Square\n  kind: square\n  lat: 55.75\n  lon: '37.62'\n"), d)
+        "red-square:\n  name: Red Square\n  kind: square\n  lat: 55.75\n  lon: '37.62'\n"
+        "  note: From a map.\n"), d)
     dates = schema.read_anniversaries(mapping(
         "victory-day-1945:\n  title: Victory Day\n  date: 1945-05-09\n"), d)
     assert d.items == []
@@ -161,6 +162,23 @@ def test_people_places_anniversaries() -> None:
     assert people[0].roles[0].start is not None and people[0].roles[0].start.display() == "March 2013"
     assert (places[0].lat, places[0].lon) == (55.75, 37.62)
     assert dates[0].date.display() == "9 May 1945"
+
+
+def test_what_no_article_states_is_the_curators_and_asks_for_a_note() -> None:
+    d = Diagnostics()
+    people = schema.read_people(mapping(
+        "xi-jinping:\n  name: Xi Jinping\n  native_names: {zh: 习近平}\n  country: China\n"
+        "hong-lei:\n  name: Hong Lei\n"), d)
+    places = schema.read_places(mapping("minsk:\n  name: Minsk\n  kind: city\n  country: Belarus\n"), d)
+    assert [x.format() for x in d.items] == [
+        "f.yaml:1:1: warning: no article states the native names and country of person "
+        "'xi-jinping': they are shown as the curator's\n"
+        "    hint: say in 'note:' where the curator's fields come from (shown on its page)",
+        "f.yaml:1:1: warning: no article states the country of place 'minsk': they are "
+        "shown as the curator's\n"
+        "    hint: say in 'note:' where the curator's fields come from (shown on its page)"]
+    assert [p.curated for p in people] == [("native names", "country"), ()]
+    assert places[0].curated == ("country",)
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -446,7 +446,7 @@ def test_an_unchanged_data_file_is_not_parsed_again_and_its_errors_stay(make_pro
     try:
         state.rebuild_if_changed()
         (error,) = state.errors
-        assert error.startswith("content/people.yaml:4:3: error: ")
+        assert error.startswith("content/people.yaml:5:3: error: ")
         edit(root, "Xi waves")
         parsed.clear()
         assert state.rebuild_if_changed()

@@ -174,7 +174,14 @@ class Person:
     country: str | None = None
     roles: tuple[Role, ...] = ()
     description: str | None = None
+    note: str | None = None  # where the curator's own fields (`curated`) come from
     where: Where = field(default_factory=Where, compare=False, hash=False, repr=False)
+
+    @property
+    def curated(self) -> tuple[str, ...]:
+        """What the record says that no article states: the curator's, labelled as such."""
+        return tuple(label for label, given in (("native names", self.native_names),
+                                                ("country", self.country)) if given)
 
     def named_in(self, text: str) -> bool:
         """Whether `text` names the person: by full name, a native name, or one part of the
@@ -192,7 +199,15 @@ class Place:
     country: str | None = None
     lat: float | None = None
     lon: float | None = None
+    note: str | None = None  # where the curator's own fields (`curated`) come from
     where: Where = field(default_factory=Where, compare=False, hash=False, repr=False)
+
+    @property
+    def curated(self) -> tuple[str, ...]:
+        """What the record says that no article states: the curator's, labelled as such."""
+        return tuple(label for label, given in (
+            ("city", self.city), ("country", self.country),
+            ("coordinates", self.lat is not None and self.lon is not None)) if given)
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,6 +277,11 @@ class Event:
 
     def sort_key(self) -> tuple[tuple[int, int, int, int], str]:
         return (self.date.sort_key(), self.id)
+
+
+def listed(names: tuple[str, ...]) -> str:
+    """'city, country and coordinates': names in running text."""
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
 
 
 @dataclass(frozen=True)

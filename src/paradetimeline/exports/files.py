@@ -112,12 +112,14 @@ def events_json(timeline: Timeline, store: KeptPieces | None = None) -> Blocks:
              "country": p.country, "roles": [
                  {"title": r.title, "from": r.start.edtf() if r.start else None,
                   "to": r.end.edtf() if r.end else None} for r in p.roles],
+             "curated": list(p.curated), "note": p.note,
              "url": site_url(timeline, f"people/{p.id}.html")}
             for p in timeline.people.values()
         ],
         "places": [
             {"id": p.id, "name": p.name, "kind": p.kind, "city": p.city, "country": p.country,
-             "lat": p.lat, "lon": p.lon, "url": site_url(timeline, f"places/{p.id}.html")}
+             "lat": p.lat, "lon": p.lon, "curated": list(p.curated), "note": p.note,
+             "url": site_url(timeline, f"places/{p.id}.html")}
             for p in timeline.places.values()
         ],
         "anniversaries": [

@@ -25,6 +25,7 @@ from ..model import (
     Source,
     SourceMeta,
     Tag,
+    listed,
 )
 from .fields import Fields, id_hint, is_id
 from .yamlfile import Mapping, Scalar, Sequence, describe
@@ -102,7 +103,8 @@ def read_citations(f: Fields, diagnostics: Diagnostics) -> list[Citation]:
 def read_people(mapping: Mapping, diagnostics: Diagnostics) -> list[Person]:
     people = []
     for person_id, node in _records(mapping, diagnostics, "person"):
-        f = Fields(node, diagnostics, ("name", "native_names", "country", "roles", "description"))
+        f = Fields(node, diagnostics, ("name", "native_names", "country", "roles", "description",
+                                       "note"))
         name = f.text("name", required=True)
         roles = []
         for item in f.mappings("roles", "'- title: ...' with optional 'from:' and 'to:'"):
@@ -112,9 +114,21 @@ def read_people(mapping: Mapping, diagnostics: Diagnostics) -> list[Person]:
                 roles.append(Role(role_title, r.partial("from"), r.partial("to")))
         native = _native_names(f, diagnostics)
         if name:
-            people.append(Person(person_id.value, name, native, f.text("country"), tuple(roles),
-                                 f.text("description"), where=Where({"id": person_id.loc, **f.where})))
+            person = Person(person_id.value, name, native, f.text("country"), tuple(roles),
+                            f.text("description"), f.text("note"),
+                            where=Where({"id": person_id.loc, **f.where}))
+            _curated(person, "person", diagnostics)
+            people.append(person)
     return people
+
+
+def _curated(record: Person | Place, kind: str, diagnostics: Diagnostics) -> None:
+    """A record's fields that no article states are the curator's: a note says where they
+    come from (shown on its page), or a warning asks for one."""
+    if record.curated and record.note is None:
+        diagnostics.warning(record.where["id"], f"no article states the {listed(record.curated)} of {kind} "
+                            f"'{record.id}': they are shown as the curator's",
+                            "say in 'note:' where the curator's fields come from (shown on its page)")
 
 
 def _native_names(f: Fields, diagnostics: Diagnostics) -> tuple[tuple[str, str], ...]:
@@ -142,12 +156,14 @@ PLACE_KINDS = ("square", "city", "country", "building", "venue", "region")
 def read_places(mapping: Mapping, diagnostics: Diagnostics) -> list[Place]:
     places = []
     for place_id, node in _records(mapping, diagnostics, "place"):
-        f = Fields(node, diagnostics, ("name", "kind", "city", "country", "lat", "lon"))
+        f = Fields(node, diagnostics, ("name", "kind", "city", "country", "lat", "lon", "note"))
         name, kind = f.text("name", required=True), f.choice("kind", PLACE_KINDS, required=True)
         lat, lon = f.number("lat", -90, 90), f.number("lon", -180, 180)
         if name and kind:
-            places.append(Place(place_id.value, name, kind, f.text("city"), f.text("country"),
-                                lat, lon, where=Where({"id": place_id.loc, **f.where})))
+            place = Place(place_id.value, name, kind, f.text("city"), f.text("country"),
+                          lat, lon, f.text("note"), where=Where({"id": place_id.loc, **f.where}))
+            _curated(place, "place", diagnostics)
+            places.append(place)
     return places
 
 

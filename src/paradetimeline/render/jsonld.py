@@ -19,7 +19,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..model import Event, Person, Place, Source, Timeline
+from ..model import Event, Person, Place, Source, Timeline, listed
 from .urls import absolute_url
 
 CONTEXT = "https://schema.org"
@@ -89,6 +89,8 @@ def place_jsonld(timeline: Timeline, place: Place) -> dict[str, Any]:
         data["address"] = address
     if place.lat is not None and place.lon is not None:
         data["geo"] = {"@type": "GeoCoordinates", "latitude": place.lat, "longitude": place.lon}
+    if place.curated:
+        data["description"] = f"The curator's, not the articles': the {listed(place.curated)}."
     _add_url(data, timeline, f"places/{place.id}.html")
     return data
 
@@ -126,3 +128,4 @@ def _add_url(data: dict[str, Any], timeline: Timeline, path: str) -> None:
     url = absolute_url(timeline, path)
     if url:
         data["url"] = url
+

@@ -37,6 +37,8 @@ PEOPLE = """\
 #   roles:                          # as the articles state them; dates optional
 #     - title: Mayor
 #       from: 2021
+#   note: The country is the curator's, from the council's website.   # where what
+#                                   # no article states (country, native_names) comes from
 {}
 """
 
@@ -48,6 +50,7 @@ PLACES = """\
 #   city: Springfield
 #   lat: 51.5
 #   lon: -0.1
+#   note: The city and coordinates are the curator's, from a map.   # shown on its page
 {}
 """
 
