@@ -109,3 +109,17 @@ def test_the_timeline_counts(timeline):
     assert len(timeline.events) == 25
     assert len(timeline.people) == 10
     assert sum(len(s.article.sentences()) for s in timeline.sources.values()) == 38
+
+
+def test_what_no_article_gives_is_the_curators_on_the_pages_that_show_it():
+    """The day of each 1945 anniversary, Hu Jintao's title, a native name: issue 31."""
+    site = REPO / "site"
+    for anniversary in ("victory-day-1945", "china-victory-day-1945"):
+        page = (site / "anniversaries" / f"{anniversary}.html").read_text()
+        assert "Curator’s note on the date:</span> No article gives the day of 1945" in page
+    for year in (2005, 2010):  # 'Former President' in 2015: no role shown in 2005 or 2010
+        page = (site / "events" / f"{year}-moscow-victory-day-parade.html").read_text()
+        assert '<a href="../people/hu-jintao.html">Hu Jintao</a></li>' in page
+        assert "President" not in page.split("<dt>Who</dt>")[1].split("</dd>")[0]
+    xi = (site / "people/xi-jinping.html").read_text()
+    assert '<dt>Native name</dt><dd><span lang="zh">习近平</span> <span class="note">(the curator’s)</span>' in xi

@@ -249,6 +249,7 @@ class Anniversary:
     date: PartialDate
     description: str | None = None
     sources: tuple[Citation, ...] = ()
+    date_note: str | None = None  # the curator's word on a date no quote gives
     where: Where = field(default_factory=Where, compare=False, hash=False, repr=False)
 
 

@@ -123,7 +123,7 @@ def events_json(timeline: Timeline, store: KeptPieces | None = None) -> Blocks:
             for p in timeline.places.values()
         ],
         "anniversaries": [
-            {"id": a.id, "title": a.title, "date": a.date.edtf(),
+            {"id": a.id, "title": a.title, "date": a.date.edtf(), "date_note": a.date_note,
              "url": site_url(timeline, f"anniversaries/{a.id}.html")}
             for a in timeline.anniversaries.values()
         ],

@@ -170,11 +170,12 @@ def read_places(mapping: Mapping, diagnostics: Diagnostics) -> list[Place]:
 def read_anniversaries(mapping: Mapping, diagnostics: Diagnostics) -> list[Anniversary]:
     out = []
     for anniversary_id, node in _records(mapping, diagnostics, "anniversary"):
-        f = Fields(node, diagnostics, ("title", "date", "description", "sources"))
+        f = Fields(node, diagnostics, ("title", "date", "date_note", "description", "sources"))
         title, date = f.text("title", required=True), f.partial("date", required=True)
         description, sources = f.text("description"), tuple(read_citations(f, diagnostics))
         if title and date:
             out.append(Anniversary(anniversary_id.value, title, date, description, sources,
+                                   f.text("date_note"),
                                    where=Where({"id": anniversary_id.loc, **f.where})))
     return out
 
