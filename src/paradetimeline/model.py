@@ -133,7 +133,7 @@ class Source:
             publisher += " (named by the curator)"
         return f"{publisher}, {self.published.display() if self.published else 'undated'}"
 
-    @property
+    @cached_property  # asked by every citation label: the article is read once
     def publisher_stated(self) -> bool:
         """Whether the article itself names its publisher, in its byline, headline or
         text: one it does not name (say, from a banner the capture caught) is the
