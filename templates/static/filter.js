@@ -114,7 +114,8 @@
     chips.innerHTML = chipHtml;
     reset.hidden = !filtering;
     var search = next.toString();
-    history.replaceState(null, "", search ? "?" + search : location.pathname);
+    // keep the fragment: a link to one year of the index must still land on that year
+    history.replaceState(null, "", (search ? "?" + search : location.pathname) + location.hash);
   }
   function chip(key, name, text) {
     return '<li><button type="button" class="chip" data-key="' + key + '" aria-label="Remove ' +
@@ -122,4 +123,7 @@
       '<span aria-hidden="true">×</span></button></li>';
   }
   apply();
+  // the filters just took their place above the list, moving the fragment's target down
+  var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  if (target) target.scrollIntoView();
 })();

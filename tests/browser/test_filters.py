@@ -75,3 +75,14 @@ def test_country_filter_and_no_results_message(page, site_url, events):
     page.get_by_role("searchbox", name="Search events").fill("zzzz no such event")
     assert visible_titles(page) == set()
     assert page.get_by_text("No events match these filters.").is_visible()
+
+
+def test_a_year_link_lands_on_its_year_with_the_filters_in_place(page, site_url):
+    page.goto(f"{site_url}/index.html#y2015")
+    assert page.url.endswith("/index.html#y2015")  # the script kept the fragment
+    assert page.get_by_role("searchbox", name="Search events").is_visible()
+    top = page.evaluate("document.getElementById('y2015').getBoundingClientRect().top")
+    assert abs(top) < 5  # at the top of the window, give or take a sub-pixel
+    page.get_by_label("Tag", exact=True).select_option("parade")
+    assert urlparse(page.url).fragment == "y2015"
+    assert query(page) == {"tags": "parade"}
