@@ -52,6 +52,16 @@ def test_a_month_never_becomes_its_first_day() -> None:
     assert (date.first_day(), date.last_day()) == (dt.date(2015, 5, 1), dt.date(2015, 5, 31))
 
 
+@pytest.mark.parametrize("text", ["../2015-05-08", "2015-05-10/.."])
+def test_an_open_interval_claims_no_day_for_html_time(text: str) -> None:
+    # 'before 9 May 2015' is anchored on 8 May for sorting, a day the date does not claim
+    assert parse_edtf(text).datetime_attr() is None
+
+
+def test_a_closed_interval_is_timed_at_its_start() -> None:
+    assert parse_edtf("2015-04-29/2015-05-06").datetime_attr() == "2015-04-29"
+
+
 @pytest.mark.parametrize("text, message, hint", [
     ("2015-02-30", "'2015-02-30' is not a real date: February 2015 has 28 days", None),
     ("2016-02-30", "'2016-02-30' is not a real date: February 2016 has 29 days", None),

@@ -36,7 +36,8 @@ def test_minimal_project_matches_golden_files(make_project, update_golden):
 
 
 def event_page(make_project, **fields: str) -> str:
-    lines = ["title: " + fields.pop("title", "A title"), "date: 2015-05-09", "status: happened"]
+    lines = ["title: " + fields.pop("title", "A title"), "date: 2015-05-09",
+             "status: " + fields.pop("status", "happened")]
     lines += [f"{k}: {v}" for k, v in fields.items()]
     root = make_project({"content/events/parade.yaml": "\n".join(lines) + "\n" + CITED})
     build_site(root)
@@ -255,3 +256,34 @@ def test_an_event_page_says_how_its_date_was_found(make_project):
             "paragraph 1, sentence 1</a>: the Saturday on or before Monday 11 May 2015 "
             "(&#39;attended&#39;) → 9 May 2015</li>") in page
     assert f'<p class="date-note"><span class="curator">Curator’s note:</span> {note}</p>' in page
+
+
+def test_with_a_base_url_pages_name_their_canonical_address_and_the_feed(make_project, tmp_path):
+    root = make_project()
+    out = tmp_path / "out"
+    build_site(root, out, base_url="https://example.org/tl/")
+    event = (out / "events/parade.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://example.org/tl/events/parade.html">' in event
+    assert ('<link rel="alternate" type="application/atom+xml" title="Test timeline" '
+            'href="../feed.xml">') in event
+    missing = (out / "404.html").read_text(encoding="utf-8")
+    assert 'rel="canonical"' not in missing
+    # GitHub Pages serves 404.html at any depth, so its links cannot be relative
+    assert 'href="https://example.org/tl/static/style.css"' in missing
+    assert '<a href="https://example.org/tl/index.html">timeline</a>' in missing
+
+
+def test_without_a_base_url_there_is_no_canonical_link_and_no_feed(make_project):
+    root = make_project()
+    build_site(root)
+    index = (root / "site/index.html").read_text(encoding="utf-8")
+    assert 'rel="canonical"' not in index and "feed.xml" not in index
+    assert '<a href="events.ics" type="text/calendar">Calendar (iCalendar)</a>' in index
+    assert '<a href="timeline.json" type="application/json">TimelineJS file</a>' in index
+
+
+def test_a_status_other_than_happened_says_as_of_which_article(make_project):
+    page = event_page(make_project, status="planned")
+    assert ('<span class="status status-planned">planned</span> <span class="as-of">as of '
+            '<time datetime="2015-05-11">11 May 2015</time></span>') in page
+    assert "as of" not in event_page(make_project, status="happened").split("<main")[1]

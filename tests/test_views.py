@@ -44,3 +44,24 @@ def test_era_colours_come_from_the_era_s_place_for_any_number_of_eras(make_proje
     view = TimelineView(timeline)
     assert [view.era_class(y) for y in (1975, 1985, 1995, 2005, 2015, 2025, 2035)] == [
         "era-1", "era-2", "era-3", "era-4", "era-5", "era-6", "era-1"]
+
+
+def test_a_status_speaks_from_the_latest_article_it_cites(make_project):
+    root = make_project({
+        "seeds/s2.txt": "A later report\n\nTuesday, September 1, 2015\n\nThe parade is planned.\n",
+        "content/sources/s2.yaml": "publisher: Test Times\n",
+        "seeds/s3.txt": "An undated report\n\nThe parade is planned.\n",
+        "content/sources/s3.yaml": "publisher: Test Times\n",
+        "content/events/plan.yaml": (
+            "title: A plan\ndate: 2015-09\nstatus: planned\n" + CITED
+            + "  - source: s2\n    quote: The parade is planned.\n"),
+        "content/events/undated.yaml": (
+            "title: Undated\ndate: 2015-09\nstatus: planned\nsources:\n"
+            "  - source: s3\n    quote: The parade is planned.\n"),
+    })
+    timeline, diagnostics = load_timeline(root)
+    assert not diagnostics.errors, diagnostics.errors
+    view = TimelineView(timeline)
+    events = {event.id: event for event in timeline.events}
+    assert view.status_as_of(events["plan"]).display() == "1 September 2015"
+    assert view.status_as_of(events["undated"]) is None

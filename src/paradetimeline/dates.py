@@ -121,8 +121,11 @@ class EventDate:
             return self.anchor.edtf()
         return f"{self.start.edtf() if self.start else '..'}/{self.end.edtf() if self.end else '..'}"
 
-    def datetime_attr(self) -> str:
-        """A value for HTML's <time datetime>: the anchor at its precision."""
+    def datetime_attr(self) -> str | None:
+        """A value for HTML's <time datetime>: the anchor at its precision, or None for an
+        open interval, whose anchor ('before 9 May 2015': 8 May) is a day it does not claim."""
+        if self.start is None or self.end is None:
+            return None
         return self.anchor.iso()
 
     def display(self) -> str:

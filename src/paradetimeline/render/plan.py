@@ -39,7 +39,10 @@ def plan_pages(timeline: Timeline, view: TimelineView) -> Iterator[Page]:
     yield Page("about.html", "about.html", {})
     if "sources" in view.sections:
         yield Page("provenance.html", "provenance.html", {})
-    yield Page("404.html", "404.html", {}, ())
+    # served at any depth of the site (GitHub Pages: any missing path), so its links are
+    # absolute where the base URL is known
+    base = timeline.config.base_url
+    yield Page("404.html", "404.html", {"root": base} if base else {}, ())
     for kind in ("sources", "people", "places", "tags"):
         if kind in view.sections:
             yield Page(f"{kind}/index.html", "list.html", {"kind": kind})

@@ -12,6 +12,7 @@ from functools import cached_property
 
 from ..check.mentions import dating_phrases, mentions_by_source
 from ..check.phrases import Mention
+from ..dates import PartialDate
 from ..model import Anniversary, Citation, Commemoration, Event, Person, Role, Timeline
 
 
@@ -214,6 +215,13 @@ class TimelineView:
         found = {p.country for p in self.timeline.people.values() if p.country}
         found |= {p.country for p in self.timeline.places.values() if p.country}
         return tuple(sorted(found))
+
+    def status_as_of(self, event: Event) -> PartialDate | None:
+        """The date a status speaks from ('planned, as of 6 May 2025'): the latest date of
+        the articles the event cites, or None when none of them is dated."""
+        dates = [source.published for citation in event.sources
+                 if (source := self.timeline.sources.get(citation.source)) and source.published]
+        return max(dates, key=lambda d: d.first_day(), default=None)
 
     def countries_of(self, event: Event) -> tuple[str, ...]:
         found = {self.timeline.people[p].country for p in event.people if p in self.timeline.people}
