@@ -287,3 +287,16 @@ def test_a_status_other_than_happened_says_as_of_which_article(make_project):
     assert ('<span class="status status-planned">planned</span> <span class="as-of">as of '
             '<time datetime="2015-05-11">11 May 2015</time></span>') in page
     assert "as of" not in event_page(make_project, status="happened").split("<main")[1]
+
+
+def test_a_city_page_lists_the_events_at_the_places_inside_it(make_project):
+    root = make_project({"content/places.yaml": (
+        "red-square: {name: Red Square, kind: square, city: Moscow, country: Russia, note: N.}\n"
+        "moscow: {name: Moscow, kind: city, country: Russia, note: N.}\n")})
+    build_site(root)
+    moscow = (root / "site/places/moscow.html").read_text(encoding="utf-8")
+    assert '<div><dt>Includes</dt><dd><a href="../places/red-square.html">Red Square</a> <span class="note">(the curator’s)</span></dd></div>' in moscow
+    assert "<p class=\"note\">Including the events at Red Square.</p>" in moscow
+    assert '<a href="../events/parade.html">Xi attends the parade</a>' in moscow
+    square = (root / "site/places/red-square.html").read_text(encoding="utf-8")
+    assert '<div><dt>In</dt><dd><a href="../places/moscow.html">Moscow</a> <span class="note">(the curator’s)</span></dd></div>' in square

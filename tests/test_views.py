@@ -65,3 +65,41 @@ def test_a_status_speaks_from_the_latest_article_it_cites(make_project):
     events = {event.id: event for event in timeline.events}
     assert view.status_as_of(events["plan"]).display() == "1 September 2015"
     assert view.status_as_of(events["undated"]) is None
+
+
+PLACES = """\
+red-square: {name: Red Square, kind: square, city: Moscow, country: Russia, note: N.}
+moscow: {name: Moscow, kind: city, country: Russia, note: N.}
+russia: {name: Russia, kind: country, country: Russia, note: N.}
+paris-fr: {name: Paris, kind: city, country: France, note: N.}
+paris-tx: {name: Paris, kind: city, country: United States, note: N.}
+louvre: {name: Louvre, kind: venue, city: Paris, country: France, note: N.}
+springfield-a: {name: Springfield, kind: city, note: N.}
+springfield-b: {name: Springfield, kind: city, note: N.}
+town-hall: {name: Town hall, kind: building, city: Springfield, note: N.}
+"""
+
+
+def test_places_nest_by_their_city_and_country_records(make_project):
+    root = make_project({
+        "content/places.yaml": PLACES,
+        "content/events/parade.yaml": (
+            "title: A parade\ndate: 2015-05-09\nstatus: happened\nplaces: [red-square]\n" + CITED),
+    })
+    timeline, diagnostics = load_timeline(root)
+    assert not diagnostics.errors, diagnostics.errors
+    view = TimelineView(timeline)
+
+    assert [p.id for p in view.containers_of("red-square")] == ["moscow", "russia"]
+    assert [p.id for p in view.places_in("moscow")] == ["red-square"]
+    assert [p.id for p in view.places_in("russia")] == ["moscow"]
+    # the country tells the two cities named Paris apart
+    assert [p.id for p in view.containers_of("louvre")] == ["paris-fr"]
+    # two Springfields and no country: nothing is guessed
+    assert view.containers_of("town-hall") == ()
+    assert view.containers_of("russia") == ()
+
+    parade = timeline.events[0]
+    assert view.places_around(parade) == ("red-square", "moscow", "russia")
+    assert [e.id for e in view.events_with("place", "russia")] == ["parade"]
+    assert view.place_names == {"moscow": "Moscow", "red-square": "Red Square", "russia": "Russia"}

@@ -86,3 +86,12 @@ def test_a_year_link_lands_on_its_year_with_the_filters_in_place(page, site_url)
     page.get_by_label("Tag", exact=True).select_option("parade")
     assert urlparse(page.url).fragment == "y2015"
     assert query(page) == {"tags": "parade"}
+
+
+def test_the_moscow_filter_includes_the_events_on_red_square(page, site_url, events):
+    page.goto(f"{site_url}/index.html")
+    page.get_by_label("Place", exact=True).select_option(label="Moscow")
+    assert query(page) == {"places": "moscow"}
+    in_moscow = {e["title"] for e in events if {"moscow", "red-square"} & set(e["places"])}
+    assert any("moscow" not in e["places"] for e in events if "red-square" in e["places"])
+    assert visible_titles(page) == in_moscow

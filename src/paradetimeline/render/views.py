@@ -13,7 +13,7 @@ from functools import cached_property
 from ..check.mentions import dating_phrases, mentions_by_source
 from ..check.phrases import Mention
 from ..dates import PartialDate
-from ..model import Anniversary, Citation, Commemoration, Event, Person, Role, Timeline
+from ..model import Anniversary, Citation, Commemoration, Event, Person, Place, Role, Timeline
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ class TimelineView:
         for event in self.timeline.events:
             for person in event.people:
                 index["person", person].append(event)
-            for place in event.places:
+            for place in self.places_around(event):
                 index["place", place].append(event)
             for tag in event.tags:
                 index["tag", tag].append(event)
@@ -192,6 +192,68 @@ class TimelineView:
                 if other_year != year and (not places or not places.isdisjoint(other_places)):
                     found[other.id] = other
         return tuple(sorted(found.values(), key=Event.sort_key)[:limit])
+
+    # -- places -----------------------------------------------------------------------------
+
+    @cached_property
+    def _container(self) -> dict[str, str]:
+        """{place id: the id of the place it is in}. Red Square's `city: Moscow` puts it in
+        the city record named Moscow, Moscow's `country: Russia` in a country record named
+        Russia if there is one; a name two records share nests nothing, rather than guess."""
+        places = self.timeline.places.values()
+        named: dict[tuple[str, str], list[Place]] = defaultdict(list)
+        for place in places:
+            if place.kind in ("city", "country"):
+                named[place.kind, place.name].append(place)
+
+        def unique(kind: str, name: str | None, of: Place) -> Place | None:
+            found = [p for p in named.get((kind, name or ""), ()) if p.id != of.id
+                     and (kind == "country" or not (p.country and of.country) or p.country == of.country)]
+            return found[0] if len(found) == 1 else None
+
+        container: dict[str, str] = {}
+        for place in places:
+            if place.kind == "country":
+                continue
+            outer = unique("city", place.city, place) if place.kind != "city" else None
+            outer = outer or unique("country", place.country, place)
+            if outer is not None:
+                container[place.id] = outer.id
+        return container
+
+    @cached_property
+    def place_names(self) -> dict[str, str]:
+        """{place id: name} for the places the timeline's events are in, for the filters."""
+        ids = {p for event in self.timeline.events for p in self.places_around(event)}
+        return {i: self.timeline.places[i].name for i in sorted(ids)}
+
+    def containers_of(self, place_id: str) -> tuple[Place, ...]:
+        """The places around a place, innermost first: Red Square -> Moscow -> Russia."""
+        found: list[Place] = []
+        seen = {place_id}
+        while (place_id := self._container.get(place_id, "")) and place_id not in seen:
+            seen.add(place_id)
+            found.append(self.timeline.places[place_id])
+        return tuple(found)
+
+    @cached_property
+    def _contents(self) -> dict[str, list[Place]]:
+        contents: dict[str, list[Place]] = defaultdict(list)
+        for inner, outer in self._container.items():
+            contents[outer].append(self.timeline.places[inner])
+        return contents
+
+    def places_in(self, place_id: str) -> tuple[Place, ...]:
+        """The places directly inside a place, by name: Moscow holds Red Square."""
+        return tuple(sorted(self._contents.get(place_id, ()), key=lambda p: p.name))
+
+    def places_around(self, event: Event) -> tuple[str, ...]:
+        """An event's places and the places they are in, so that Moscow's page and filter
+        include the parade on Red Square."""
+        found = dict.fromkeys(event.places)
+        for place in event.places:
+            found.update(dict.fromkeys(c.id for c in self.containers_of(place)))
+        return tuple(found)
 
     # -- people -----------------------------------------------------------------------------
 
