@@ -121,10 +121,13 @@ class Audit(HTMLParser):
         self.problems: list[str] = []
         self.in_script: str | None = None
         self.scripts: list[tuple[dict[str, str | None], str]] = []
+        self.svg_depth = 0  # inside the time axis, which the templates draw as SVG
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         named = dict(attrs)
-        if tag in ("iframe", "object", "embed", "img", "svg", "style", "form", "base"):
+        if tag == "svg" and (self.svg_depth or named.get("class") == "axis-svg"):
+            self.svg_depth += 1
+        elif tag in ("iframe", "object", "embed", "img", "svg", "style", "form", "base"):
             self.problems.append(f"<{tag}> element")
         for name, value in attrs:
             if name.startswith("on"):
@@ -142,6 +145,8 @@ class Audit(HTMLParser):
             self.in_script += data
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "svg" and self.svg_depth:
+            self.svg_depth -= 1
         if tag == "script" and self.in_script is not None:
             attrs, _ = self.scripts[-1]
             self.scripts[-1] = (attrs, self.in_script)

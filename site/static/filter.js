@@ -17,7 +17,7 @@
     var raw = item.getAttribute("data-" + key) || "";
     return raw ? raw.split(key === "countries" ? "|" : " ") : [];
   }
-  // an event on Red Square is also in Moscow, which the page may not link to by name
+  // an event in a square is also in its city, which the page may not link to by name
   var placeNames = JSON.parse(box.getAttribute("data-place-names") || "{}");
   function label(key, value) {
     if (key === "places" && placeNames[value]) return placeNames[value];

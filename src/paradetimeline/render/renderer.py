@@ -79,6 +79,7 @@ def make_environment(templates: Path, store: TextCache | None = None,
     env.filters["text_fragment"] = text_fragment
     env.filters["sentence_label"] = sentence_label
     env.filters["jsonld"] = jsonld_script
+    env.filters["percent"] = lambda share: f"{share * 100:.1f}%"  # the time axis's x
     env.filters["plural"] = plural  # {{ n|plural("event") }}: '1 event', '2 events'
     env.globals["event_jsonld"] = event_jsonld
     env.globals["source_jsonld"] = source_jsonld

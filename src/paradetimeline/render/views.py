@@ -14,6 +14,7 @@ from ..check.mentions import dating_phrases, mentions_by_source
 from ..check.phrases import Mention
 from ..dates import PartialDate
 from ..model import Anniversary, Citation, Commemoration, Event, Person, Place, Role, Timeline
+from .axis import Axis, build_axis
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,18 @@ class TimelineView:
     @staticmethod
     def year_of(item: Event | Anniversary) -> int:
         return item.date.year
+
+    @cached_property
+    def axis(self) -> Axis | None:
+        """The index's time axis: every event and reference point, the eras as bands; a
+        crowd within an era opens that era page's axis."""
+        items = [item for group in self.years for item in group.items]
+        eras = [c.year for c in self.timeline.commemorations]
+        return build_axis(items, eras, elsewhere=eras)
+
+    def axis_of_year(self, year: int) -> Axis | None:
+        """An era page's time axis: that year's events."""
+        return build_axis(self.events_in_year(year), (year,), name=f"axis-{year}")
 
     def events_in_year(self, year: int) -> tuple[Event, ...]:
         return tuple(e for e in self.timeline.events if e.date.year == year)
