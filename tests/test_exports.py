@@ -286,12 +286,13 @@ def test_feed_parses_as_atom_with_absolute_links(site):
     assert root.find(f"{ATOM}link[@rel='self']").get("href") == BASE + "feed.xml"
 
 
-def test_sitemap_lists_every_page_but_404_with_absolute_urls(site):
+def test_sitemap_lists_every_page_but_404_and_the_embeds_with_absolute_urls(site):
     root = ET.parse(site / "sitemap.xml").getroot()
     assert root.tag == f"{SITEMAP}urlset"
     locs = [u.findtext(f"{SITEMAP}loc") for u in root.findall(f"{SITEMAP}url")]
     pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
-    assert sorted(locs) == sorted(BASE + p for p in pages if p != "404.html")
+    assert sorted(locs) == sorted(BASE + p for p in pages
+                                  if p != "404.html" and not p.startswith("embed"))
     assert {u.findtext(f"{SITEMAP}lastmod") for u in root} == {"2025-05-06"}
     assert BASE + "events/2015-05-09-moscow-victory-day-parade.html" in locs
 

@@ -34,7 +34,7 @@ def test_the_loader_reserves_the_id_of_every_list_page(make_project):
     lists = {path.split("/")[0] for path in plan if path.endswith(f"/{RESERVED_ID}.html")}
     assert lists == set(LIST_PAGES.values())
     assert [path for path in plan if "/" not in path] == [
-        "index.html", "compare.html", "about.html", "provenance.html", "404.html"]
+        "index.html", "embed.html", "compare.html", "about.html", "provenance.html", "404.html"]
 
 
 def test_a_page_with_nothing_to_show_is_neither_made_nor_linked(make_project):
@@ -51,7 +51,7 @@ def test_a_page_with_nothing_to_show_is_neither_made_nor_linked(make_project):
     assert not diagnostics.items
     pages = render_site(timeline, root / "templates")
     assert sorted(p for p in pages if p.endswith(".html") and "/" not in p) == [
-        "404.html", "about.html", "index.html", "provenance.html"]
+        "404.html", "about.html", "embed.html", "index.html", "provenance.html"]
     assert not [p for p in pages if p.startswith(("people/", "places/", "tags/"))]
     index = pages["index.html"].decode()
     for gone in ("compare.html", "people/index.html", "places/index.html", "tags/index.html"):

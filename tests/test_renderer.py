@@ -300,3 +300,42 @@ def test_a_city_page_lists_the_events_at_the_places_inside_it(make_project):
     assert '<a href="../events/parade.html">Xi attends the parade</a>' in moscow
     square = (root / "site/places/red-square.html").read_text(encoding="utf-8")
     assert '<div><dt>In</dt><dd><a href="../places/moscow.html">Moscow</a> <span class="note">(the curator’s)</span></dd></div>' in square
+
+
+def test_the_embed_is_compact_opens_links_in_a_new_tab_and_says_where_it_is_from(make_project):
+    root = make_project()
+    build_site(root)
+    embed = (root / "site/embed.html").read_text(encoding="utf-8")
+    assert '<base target="_blank">' in embed
+    assert '<meta name="robots" content="noindex">' in embed
+    assert 'class="site-header"' not in embed and "<nav" not in embed
+    assert '<h2 class="item-title"><a href="events/parade.html">Xi attends the parade</a></h2>' in embed
+    assert 'Sources: <a href="sources/s1.html">Test Times, 11 May 2015</a>' in embed
+    assert ('<p>From <a href="index.html">Test timeline</a>, a timeline in which every event '
+            'quotes the article that states it.') in embed
+    era = (root / "site/embed/2015.html").read_text(encoding="utf-8")
+    assert '<h1><a href="../commemorations/2015.html">2015: the 70th anniversary</a></h1>' in era
+    assert '<link rel="stylesheet" href="../static/style.css">' in era
+
+
+def test_an_embed_shows_the_newest_of_many_events_and_links_to_the_rest(make_project, monkeypatch):
+    import paradetimeline.render.views as views
+
+    monkeypatch.setattr(views, "EMBED_MOST", 1)
+    root = make_project({"content/events/later.yaml":
+                         "title: A later event\ndate: 2015-05-10\nstatus: happened\n" + CITED})
+    build_site(root)
+    embed = (root / "site/embed.html").read_text(encoding="utf-8")
+    assert "A later event" in embed and "Xi attends the parade" not in embed
+    assert ('<p class="note">The newest 1 of 2 events: <a href="index.html">all of them on the '
+            'timeline</a>.</p>') in embed
+
+
+def test_the_about_page_gives_the_embed_snippet_with_the_address_when_known(make_project, tmp_path):
+    root = make_project()
+    out = tmp_path / "out"
+    build_site(root, out, base_url="https://example.org/tl/")
+    about = (out / "about.html").read_text(encoding="utf-8")
+    assert ('&lt;iframe src="https://example.org/tl/embed.html" title="Test timeline: a sourced '
+            'timeline" width="100%" height="600"') in about
+    assert "embed.html" not in (out / "sitemap.xml").read_text(encoding="utf-8")

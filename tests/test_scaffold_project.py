@@ -36,7 +36,7 @@ def test_init_writes_a_project_that_passes_check_strict_and_builds(tmp_path, cap
     assert (code, err) == (0, "")
     site = folder / "site"
     pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
-    assert pages == ["404.html", "about.html", "index.html"]
+    assert pages == ["404.html", "about.html", "embed.html", "index.html"]
     for path in site.rglob("*"):
         if path.is_file() and path.suffix in (".html", ".xml", ".json", ".ics", ".js", ".css"):
             found = STORY_WORDS.findall(path.read_text())

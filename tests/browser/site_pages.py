@@ -2,6 +2,8 @@
 
 PAGE_KINDS = {
     "index": "index.html",
+    "embed": "embed.html",
+    "embed-era": "embed/2015.html",
     "event": "events/2015-05-09-moscow-victory-day-parade.html",
     "source": "sources/001_0f98aee22f1571cc.html",
     "person": "people/xi-jinping.html",

@@ -65,7 +65,7 @@ def test_the_four_commands_make_a_site_of_the_new_story(new_site):
     assert "Created a new project in bridge/ (11 files)." in output
     assert "Created seeds/closure.txt and content/sources/closure.yaml\n" in output
     assert "a draft quoting closure p1-s1" in output
-    assert re.search(r"Built 9 pages from 1 event into site/ in [\d.]+ s", output)
+    assert re.search(r"Built 10 pages from 1 event into site/ in [\d.]+ s", output)
     event = (new_site / "events/2024-09-23-the-old-bridge-will-close-to-traffic-on-monday-september-23.html").read_text()
     assert "The Old Bridge will close to traffic on Monday, September 23" in event
     assert "23 September 2024" in event
@@ -78,7 +78,7 @@ def test_the_four_commands_make_a_site_of_the_new_story(new_site):
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_page_of_the_new_site_passes_axe(browser, new_site, axe_js, scheme):
     pages = sorted(p.relative_to(new_site).as_posix() for p in new_site.rglob("*.html"))
-    assert len(pages) == 9
+    assert len(pages) == 10
     context = browser.new_context(color_scheme=scheme)
     try:
         with serving(new_site) as url:

@@ -19,7 +19,7 @@ from .stamps import rfc3339
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-NOT_IN_SITEMAP = ("404.html",)
+NOT_IN_SITEMAP = ("404.html",)  # and the embeds (embed.html, embed/<year>.html): noindex
 
 
 def escape(text: str) -> str:
@@ -85,11 +85,12 @@ def _lines(*lines: str) -> str:
 
 
 def sitemap_xml(base: str, pages: Iterable[str], stamp: dt.datetime) -> bytes:
-    """Every HTML page but the 404 page, in the order given, with the content date."""
+    """Every HTML page but the 404 page and the embeds, in the order given, with the
+    content date."""
     lastmod = stamp.astimezone(dt.UTC).date().isoformat()
     lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
     for path in pages:
-        if path.endswith(".html") and path not in NOT_IN_SITEMAP:
+        if path.endswith(".html") and path not in NOT_IN_SITEMAP and not path.startswith("embed"):
             lines.append(f"  <url><loc>{escape(base + path)}</loc>"
                          f"<lastmod>{lastmod}</lastmod></url>")
     lines.append("</urlset>")

@@ -18,7 +18,7 @@ from ..model import Event, Timeline
 from .views import TimelineView
 
 EVERY_EVENT = None
-TEMPLATES = ("index.html", "compare.html", "about.html", "provenance.html", "404.html",
+TEMPLATES = ("index.html", "embed.html", "compare.html", "about.html", "provenance.html", "404.html",
              "list.html", "event.html", "commemoration.html", "source.html", "person.html",
              "place.html", "anniversary.html", "tag.html")  # every page's, below
 
@@ -34,6 +34,7 @@ class Page:
 def plan_pages(timeline: Timeline, view: TimelineView) -> Iterator[Page]:
     """Every page; the optional ones only where `view.sections` has them."""
     yield Page("index.html", "index.html", {})
+    yield Page("embed.html", "embed.html", {"year": None})
     if "compare" in view.sections:
         yield Page("compare.html", "compare.html", {})
     yield Page("about.html", "about.html", {})
@@ -56,6 +57,8 @@ def plan_pages(timeline: Timeline, view: TimelineView) -> Iterator[Page]:
     for commemoration in timeline.commemorations:
         yield Page(f"commemorations/{commemoration.year}.html", "commemoration.html",
                    {"commemoration": commemoration},
+                   _ids(*view.events_in_year(commemoration.year)))
+        yield Page(f"embed/{commemoration.year}.html", "embed.html", {"year": commemoration.year},
                    _ids(*view.events_in_year(commemoration.year)))
     for source in timeline.sources.values():
         yield Page(f"sources/{source.id}.html", "source.html", {"source": source},

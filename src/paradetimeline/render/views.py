@@ -32,6 +32,7 @@ class CitedSentence:
 
 
 RELATED_LIMIT = 12
+EMBED_MOST = 200
 ERA_COLOURS = 6  # .era-1 to .era-6 in templates/static/style.css
 
 
@@ -99,6 +100,15 @@ class TimelineView:
     def axis_of_year(self, year: int) -> Axis | None:
         """An era page's time axis: that year's events."""
         return build_axis(self.events_in_year(year), (year,), name=f"axis-{year}")
+
+    def embed_events(self, year: int | None) -> tuple[tuple[Event, ...], int]:
+        """An embed's events (the newest EMBED_MOST of them, in timeline order) and how many
+        there are in all: an iframe is no place for ten thousand."""
+        events = self.events_in_year(year) if year else self.timeline.events
+        return tuple(events[-EMBED_MOST:]), len(events)
+
+    def commemoration(self, year: int) -> Commemoration:
+        return next(c for c in self.timeline.commemorations if c.year == year)
 
     def events_in_year(self, year: int) -> tuple[Event, ...]:
         return tuple(e for e in self.timeline.events if e.date.year == year)
